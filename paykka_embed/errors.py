@@ -1,0 +1,56 @@
+"""The one exception family merchants catch: every failure is a :class:`PayKKaError`.
+
+Subclasses say *why*, so code can decide what to do next without parsing messages:
+retry (:class:`NetworkError`), fix a bug (:class:`ValidationError`,
+:class:`APIError` with ``ret_code`` ``010000``), tell the shopper
+(:class:`DeclinedError`), or raise an alarm (:class:`SignatureError`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PayKKaError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    def __init__(self, message: str, *, ret_code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.ret_code = ret_code
+
+
+class SignatureError(PayKKaError):
+    """A signature was missing, wrong or outside the 5-minute window (ret_code 20600x)."""
+
+
+class ValidationError(PayKKaError, ValueError):
+    """Input refused before anything was sent or written. ``field`` names what was wrong."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}", ret_code="010000")
+        self.field = field
+        self.rule = rule
+
+
+class APIError(PayKKaError):
+    """PayKKa answered with a ``ret_code`` other than ``000000``."""
+
+    def __init__(self, ret_code: str, ret_msg: str, *, http_status: int | None = None) -> None:
+        super().__init__(f"{ret_code}: {ret_msg}", ret_code=ret_code)
+        self.ret_msg = ret_msg
+        self.http_status = http_status
+
+
+class NetworkError(PayKKaError):
+    """PayKKa could not be reached, timed out, or kept answering 429/5xx after the retries."""
+
+
+class DeclinedError(PayKKaError):
+    """The request was accepted but the payment failed: ``error_code`` is PayKKa's transaction code."""
+
+    def __init__(self, error_code: str, error_description: str, *, data: Any = None) -> None:
+        super().__init__(f"declined {error_code}: {error_description}")
+        self.error_code = error_code
+        self.error_description = error_description
+        self.data = data

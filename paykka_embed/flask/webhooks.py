@@ -1,0 +1,104 @@
+"""The webhook pipeline, in one place and in this order:
+
+1. verify the ``x-paykka-*`` signature on the raw body with the platform key
+   (5-minute window) — nothing is parsed before this passes;
+2. refuse a replayed nonce;
+3. parse the body into a typed :class:`~paykka_embed.wire.NotifyEvent`;
+4. store the event durably, deduplicated on what it says (type, transaction, status);
+5. move the payment attempt forward (never back);
+6. run the merchant's handlers (``@paykka.on(...)`` and the blinker signal) once per
+   event; if one raises, answer 500 so PayKKa delivers again, and run them again then;
+7. answer PayKKa's ack body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from blinker import Namespace
+from pydantic import ValidationError as PydanticValidationError
+
+from .. import signing, wire
+from ..errors import SignatureError
+from ..store import Store
+
+log = logging.getLogger("paykka_embed.webhooks")
+
+ACK = {"ret_code": "000000", "ret_msg": "Success"}
+
+signals = Namespace()
+#: Sent once per new event, with ``event`` (a NotifyEvent) and ``record`` (its EventRecord).
+webhook_received = signals.signal("paykka-webhook-received")
+
+Handler = Callable[[wire.NotifyEvent], Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict[str, Any]
+
+
+def dedupe_key(event: wire.NotifyEvent) -> str:
+    parts = [event.notify_type, event.merchant_id, event.trans_id, event.order_id or "",
+             event.refund_order_id or "", event.status, str(event.amount)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+class WebhookPipeline:
+    def __init__(self, store: Store, platform_key: Any, handlers: dict[str, list[Handler]],
+                 sender: Any = None, window_seconds: int = signing.WINDOW_SECONDS) -> None:
+        self.store = store
+        self.platform_key = signing.load_public_key(platform_key)
+        self.handlers = handlers
+        self.sender = sender
+        self.window_seconds = window_seconds
+
+    def process(self, path: str, headers: Any, body: bytes) -> Outcome:
+        try:
+            verified = signing.verify_headers(self.platform_key, path, headers, body,
+                                              window_seconds=self.window_seconds)
+        except SignatureError as exc:
+            log.warning("webhook refused: %s", exc.message)
+            return Outcome(401, {"ret_code": exc.ret_code or "206003", "ret_msg": "Invalid signature"})
+        if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
+            log.warning("webhook refused: replayed nonce")
+            return Outcome(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
+        try:
+            event = wire.NotifyEvent.model_validate_json(body)
+        except (PydanticValidationError, ValueError) as exc:
+            message = wire.describe_validation_error(exc)
+            log.warning("webhook refused: %s", message)
+            return Outcome(400, {"ret_code": "010000", "ret_msg": message})
+        record, _ = self.store.record_event(
+            dedupe_key(event), event.notify_type, event.trans_id, event.order_id, event.status,
+            body.decode("utf-8"),
+        )
+        if record.handled_at is not None:
+            log.info("webhook %s for %s already handled (event %d)", event.notify_type, event.trans_id, record.id)
+            return Outcome(200, ACK)
+        if not self.store.claim_event(record.id):
+            # Another delivery of the same event is being handled right now: ask to be sent again later
+            # rather than acknowledge something not yet handled.
+            return Outcome(409, {"ret_code": "999999", "ret_msg": "event is being handled; please retry"})
+        if event.notify_type.startswith("PAYMENT."):
+            self.store.update_status(event.trans_id, event.status, order_id=event.order_id, source="webhook")
+        try:
+            for handler in self.handlers.get(event.notify_type, []) + self.handlers.get("*", []):
+                handler(event)
+            webhook_received.send(self.sender, event=event, record=record)
+        except Exception:
+            log.exception("webhook handler for %s (event %d) raised; answering 500 so it is delivered again",
+                          event.notify_type, record.id)
+            self.store.release_event(record.id)
+            return Outcome(500, {"ret_code": "999999", "ret_msg": "handler failed; please retry"})
+        self.store.mark_handled(record.id)
+        return Outcome(200, ACK)
+
+
+def ack_json(outcome: Outcome) -> bytes:
+    return json.dumps(outcome.body, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,206 @@
+"""The default store: one SQLite file in WAL mode, one connection per thread.
+
+Every write is its own transaction and is committed before the caller goes on, so a
+webhook is on disk before PayKKa's ack is returned.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+from .base import AttemptRecord, EventRecord, status_may_follow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS order_counters (
+    order_ref TEXT PRIMARY KEY,
+    last_attempt INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    trans_id TEXT PRIMARY KEY,
+    order_ref TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    session_id TEXT,
+    mode TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    order_id TEXT,
+    query_status TEXT,
+    webhook_status TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (order_ref, attempt)
+);
+CREATE TABLE IF NOT EXISTS webhook_nonces (
+    nonce TEXT PRIMARY KEY,
+    timestamp_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    notify_type TEXT NOT NULL,
+    trans_id TEXT NOT NULL,
+    order_id TEXT,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    claimed_until_ms INTEGER,
+    handled_at TEXT
+);
+CREATE INDEX IF NOT EXISTS events_trans ON events (trans_id);
+"""
+
+_ATTEMPT_COLUMNS = ("trans_id, order_ref, attempt, session_id, mode, amount, currency, status, order_id, "
+                    "query_status, webhook_status, created_at, updated_at")
+_EVENT_COLUMNS = "id, dedupe_key, notify_type, trans_id, order_id, status, body, received_at, handled_at"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        with self._conn() as conn:
+            conn.executescript(SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: Optional[sqlite3.Connection] = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # --- attempts ------------------------------------------------------------------------
+
+    def next_attempt(self, order_ref: str) -> int:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT INTO order_counters (order_ref, last_attempt) VALUES (?, 1) "
+                "ON CONFLICT (order_ref) DO UPDATE SET last_attempt = last_attempt + 1",
+                (order_ref,),
+            )
+            (value,) = conn.execute("SELECT last_attempt FROM order_counters WHERE order_ref = ?",
+                                    (order_ref,)).fetchone()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return int(value)
+
+    def add_attempt(self, record: AttemptRecord) -> None:
+        now = _now()
+        record = replace(record, created_at=record.created_at or now, updated_at=now)
+        self._conn().execute(
+            f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
+             record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
+             record.created_at, record.updated_at),
+        )
+
+    def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
+        row = self._conn().execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?",
+                                   (trans_id,)).fetchone()
+        return AttemptRecord(*row) if row else None
+
+    def attempts(self, order_ref: str) -> list[AttemptRecord]:
+        rows = self._conn().execute(
+            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE order_ref = ? ORDER BY attempt", (order_ref,)
+        ).fetchall()
+        return [AttemptRecord(*row) for row in rows]
+
+    def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
+                      source: str = "query") -> Optional[AttemptRecord]:
+        if source not in ("query", "webhook"):
+            raise ValueError("source: must be 'query' or 'webhook'")
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?", (trans_id,)).fetchone()
+            if row is None:
+                conn.execute("ROLLBACK")
+                return None
+            current = AttemptRecord(*row)
+            new_status = status if status_may_follow(current.status, status) else current.status
+            source_column = "query_status" if source == "query" else "webhook_status"
+            previous_source = getattr(current, source_column)
+            new_source = status if status_may_follow(previous_source, status) else previous_source
+            conn.execute(
+                f"UPDATE attempts SET status = ?, order_id = COALESCE(?, order_id), {source_column} = ?, "
+                "updated_at = ? WHERE trans_id = ?",
+                (new_status, order_id, new_source, _now(), trans_id),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return self.attempt(trans_id)
+
+    # --- webhooks ------------------------------------------------------------------------
+
+    def remember_nonce(self, nonce: str, timestamp_ms: int) -> bool:
+        cur = self._conn().execute(
+            "INSERT OR IGNORE INTO webhook_nonces (nonce, timestamp_ms) VALUES (?, ?)", (nonce, timestamp_ms)
+        )
+        return cur.rowcount == 1
+
+    def record_event(self, dedupe_key: str, notify_type: str, trans_id: str, order_id: Optional[str],
+                     status: str, body: str) -> tuple[EventRecord, bool]:
+        conn = self._conn()
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO events (dedupe_key, notify_type, trans_id, order_id, status, body, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (dedupe_key, notify_type, trans_id, order_id, status, body, _now()),
+        )
+        row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
+        return EventRecord(*row), cur.rowcount == 1
+
+    def claim_event(self, event_id: int, lease_seconds: float = 60.0) -> bool:
+        now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)
+        cur = self._conn().execute(
+            "UPDATE events SET claimed_until_ms = ? WHERE id = ? AND handled_at IS NULL "
+            "AND (claimed_until_ms IS NULL OR claimed_until_ms < ?)",
+            (now_ms + int(lease_seconds * 1000), event_id, now_ms),
+        )
+        return cur.rowcount == 1
+
+    def release_event(self, event_id: int) -> None:
+        self._conn().execute("UPDATE events SET claimed_until_ms = NULL WHERE id = ? AND handled_at IS NULL",
+                             (event_id,))
+
+    def mark_handled(self, event_id: int) -> None:
+        self._conn().execute("UPDATE events SET handled_at = ?, claimed_until_ms = NULL "
+                             "WHERE id = ? AND handled_at IS NULL", (_now(), event_id))
+
+    def events(self, trans_id: Optional[str] = None) -> list[EventRecord]:
+        if trans_id is None:
+            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id").fetchall()
+        else:
+            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE trans_id = ? ORDER BY id",
+                                        (trans_id,)).fetchall()
+        return [EventRecord(*row) for row in rows]

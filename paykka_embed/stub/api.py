@@ -1,0 +1,128 @@
+"""The stub's v3 server API: what a merchant's server talks to.
+
+Every request is checked the way PayKKa checks it, in this order: content type and
+size, the ``x-paykka-*`` headers (``206002`` when missing), the merchant
+(``206005``), the signature over the raw body (``206003``, ``206004`` outside the
+window, ``206003`` for a replayed nonce), then the JSON body against the wire model
+(``010000`` naming the field). Every answer, refusals included, is signed with the
+platform key over the request's path.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from flask import Blueprint, Response, current_app, request
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from .. import signing, wire
+from ..errors import SignatureError
+from .gateway import Gateway, StubError, param_error
+from .records import Merchant
+
+bp = Blueprint("v3", __name__)
+
+
+def gateway() -> Gateway:
+    gw: Gateway = current_app.extensions["paykka_stub"].gateway
+    return gw
+
+
+def signed_json(body: dict[str, Any], status: int = 200) -> Response:
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    gw = gateway()
+    headers = signing.signed_headers(gw.platform_key, "", request.path, raw, timestamp_ms=gw.clock.now_ms())
+    del headers[signing.H_APPID]
+    resp = Response(raw, status=status, mimetype="application/json", headers=headers)
+    return resp
+
+
+def refusal(exc: StubError) -> Response:
+    return signed_json(wire.envelope(ret_code=exc.ret_code, ret_msg=exc.ret_msg), exc.http_status)
+
+
+def authenticate() -> tuple[Merchant, bytes]:
+    if request.mimetype != "application/json":
+        raise StubError(415, "010000", "content-type: must be application/json")
+    body = request.get_data(cache=True)
+    gw = gateway()
+    headers = request.headers
+    for name in (signing.H_SIGN, signing.H_TIMESTAMP, signing.H_NONCE, signing.H_APPID):
+        if not headers.get(name):
+            raise StubError(401, signing.CODE_MISSING, f"{name}: header is required")
+    merchant = gw.merchant_for_app(headers.get(signing.H_APPID))
+    try:
+        verified = signing.verify_headers(merchant.public_key, request.path, headers, body,
+                                          now_ms_value=gw.clock.now_ms())
+    except SignatureError as exc:
+        raise StubError(401, exc.ret_code or signing.CODE_INVALID, exc.message) from None
+    if not gw.remember_nonce(verified.nonce, verified.timestamp_ms):
+        raise StubError(401, signing.CODE_INVALID, f"{signing.H_NONCE}: already used (replayed request)")
+    return merchant, body
+
+
+def parse(model: type[BaseModel], body: bytes) -> Any:
+    try:
+        decoded = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise param_error("body: is not valid JSON") from None
+    if not isinstance(decoded, dict):
+        raise param_error("body: must be a JSON object")
+    try:
+        return model.model_validate(decoded)
+    except PydanticValidationError as exc:
+        raise param_error(wire.describe_validation_error(exc)) from None
+
+
+def operation(path: str, model: type[BaseModel]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a v3 operation: authentication, parsing and signed answers around ``handler``."""
+
+    def register(handler: Callable[[Merchant, Any], Any]) -> Callable[..., Any]:
+        def view() -> Response:
+            try:
+                merchant, body = authenticate()
+                req = parse(model, body)
+                if getattr(req, "merchant_id", merchant.merchant_id) != merchant.merchant_id:
+                    raise param_error("merchant_id: does not match x-paykka-appid")
+                return signed_json(wire.envelope(handler(merchant, req)))
+            except StubError as exc:
+                return refusal(exc)
+
+        bp.add_url_rule(path, endpoint=handler.__name__, view_func=view, methods=["POST"])
+        return handler
+
+    return register
+
+
+def public_base() -> str:
+    configured: str | None = current_app.config.get("STUB_PUBLIC_URL")
+    return configured or request.host_url
+
+
+@operation(wire.PATH_CREATE_SESSION, wire.CreateSessionRequest)
+def create_session(merchant: Merchant, req: wire.CreateSessionRequest) -> dict[str, Any]:
+    gw = gateway()
+    session = gw.create_session(merchant, req)
+    return gw.session_data(session, public_base())
+
+
+@operation(wire.PATH_QUERY_SESSION, wire.QuerySessionRequest)
+def query_session(merchant: Merchant, req: wire.QuerySessionRequest) -> dict[str, Any]:
+    gw = gateway()
+    session = gw.find_session(merchant.merchant_id, req.session_id, req.trans_id)
+    return gw.session_data(session, public_base())
+
+
+@operation(wire.PATH_QUERY, wire.QueryTransactionRequest)
+def query_transaction(merchant: Merchant, req: wire.QueryTransactionRequest) -> dict[str, Any]:
+    return gateway().find_transaction(merchant.merchant_id, req).to_wire()
+
+
+def handle_http_error(exc: Any) -> Response:
+    """Werkzeug's own refusals (413, 405, 404 under /v3/) in PayKKa's envelope, still signed."""
+    code = getattr(exc, "code", 500) or 500
+    messages = {413: "body: is larger than the 1 MiB limit", 405: "method: only POST is allowed",
+                404: "path: no such v3 operation"}
+    return refusal(StubError(code, "010000", messages.get(code, getattr(exc, "description", "bad request"))))

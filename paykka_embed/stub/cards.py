@@ -1,0 +1,75 @@
+"""The stub's test cards: the industry's usual numbers, each with a fixed outcome.
+
+Any number that passes the Luhn check and is not listed here is approved, so a
+shopper typing a real-looking card in the demo is not surprised; listed numbers give
+the outcome below. CVV ``000`` fails the CVV check on any card.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TestCard:
+    number: str
+    brand: str
+    outcome: str  # "approve" | "decline" | "challenge"
+    error_code: str = "0000"
+    error_description: str = "Approved"
+    label: str = ""
+
+
+TEST_CARDS: dict[str, TestCard] = {c.number: c for c in [
+    TestCard("4111111111111111", "VISA", "approve", label="Visa approved (3DS frictionless)"),
+    TestCard("5555555555554444", "MASTERCARD", "approve", label="Mastercard approved"),
+    TestCard("378282246310005", "AMEX", "approve", label="American Express approved"),
+    TestCard("3566002020360505", "JCB", "approve", label="JCB approved"),
+    TestCard("6011111111111117", "DISCOVER", "approve", label="Discover approved"),
+    TestCard("36227206271667", "DINERS", "approve", label="Diners Club approved"),
+    TestCard("4000000000000002", "VISA", "decline", "5001", "Do not honour", "Declined: do not honour"),
+    TestCard("4000000000009995", "VISA", "decline", "5002", "Insufficient funds", "Declined: insufficient funds"),
+    TestCard("4000000000003220", "VISA", "challenge", label="3DS challenge (pass or fail on the challenge page)"),
+    TestCard("4000000000000069", "VISA", "decline", "5003", "Expired card", "Declined: expired card"),
+]}
+
+CVV_FAILURE = TestCard("", "", "decline", "5004", "CVV check failed", "CVV 000 on any card")
+THREE_DS_FAILURE = ("5005", "3DS authentication failed")
+
+_BRANDS = [
+    ("AMEX", re.compile(r"^3[47]")),
+    ("DINERS", re.compile(r"^3(?:0[0-5]|[689])")),
+    ("JCB", re.compile(r"^35(?:2[89]|[3-8])")),
+    ("DISCOVER", re.compile(r"^6(?:011|5|4[4-9])")),
+    ("MASTERCARD", re.compile(r"^(?:5[1-5]|2(?:2[2-9]|[3-6]|7[01]|720))")),
+    ("VISA", re.compile(r"^4")),
+]
+
+
+def detect_brand(number: str) -> str | None:
+    for brand, pattern in _BRANDS:
+        if pattern.match(number):
+            return brand
+    return None
+
+
+def luhn_ok(number: str) -> bool:
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def outcome_for(number: str, cvv: str) -> TestCard:
+    if cvv == "000":
+        return CVV_FAILURE
+    known = TEST_CARDS.get(number)
+    if known:
+        return known
+    return TestCard(number, detect_brand(number) or "UNKNOWN", "approve")

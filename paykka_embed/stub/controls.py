@@ -1,0 +1,84 @@
+"""Test controls under ``/_stub/``: register merchants, move the clock, read the webhook
+log, reset. Merchant code never needs these; tests and the demo do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from .. import signing, wire
+from .gateway import StubError, param_error
+
+bp = Blueprint("controls", __name__, url_prefix="/_stub")
+
+
+def ctx() -> Any:
+    return current_app.extensions["paykka_stub"]
+
+
+def _answer(data: Any = None, error: StubError | None = None) -> Response:
+    if error is not None:
+        resp = jsonify(wire.envelope(ret_code=error.ret_code, ret_msg=error.ret_msg))
+        resp.status_code = error.http_status
+        return resp
+    return jsonify(wire.envelope(data))
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None and not request.get_data():
+        return {}
+    if not isinstance(data, dict):
+        raise param_error("body: must be a JSON object")
+    return data
+
+
+@bp.post("/merchants")
+def register_merchant() -> Response:
+    try:
+        data = _body()
+        public_key = data.get("public_key")
+        if not isinstance(public_key, str):
+            raise param_error("public_key: is required (PEM text of the merchant's RSA public key)")
+        for name in ("merchant_id", "name", "notify_url"):
+            if data.get(name) is not None and not isinstance(data[name], str):
+                raise param_error(f"{name}: must be a string")
+        merchant = ctx().gateway.register_merchant(
+            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url")
+        )
+        return _answer(ctx().merchant_credentials(merchant))
+    except StubError as exc:
+        return _answer(error=exc)
+
+
+@bp.get("/platform-public-key")
+def platform_public_key() -> Response:
+    return Response(signing.public_pem(ctx().platform_key), mimetype="application/x-pem-file")
+
+
+@bp.route("/clock", methods=["GET", "POST"])
+def clock() -> Response:
+    clock = ctx().clock
+    if request.method == "POST":
+        try:
+            data = _body()
+            seconds = data.get("advance_seconds")
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0 or seconds > 10**8:
+                raise param_error("advance_seconds: must be a number of seconds from 0 to 100000000")
+            clock.advance(float(seconds))
+        except StubError as exc:
+            return _answer(error=exc)
+    return _answer({"now": wire.format_datetime(clock.now()), "now_ms": clock.now_ms(),
+                    "offset_seconds": clock.offset_seconds})
+
+
+@bp.get("/webhooks")
+def webhooks() -> Response:
+    return _answer(ctx().sender.log())
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    ctx().reset()
+    return _answer({"reset": True})

@@ -1,0 +1,154 @@
+"""The stub's webhook sender: signed notifications, delivered off the request thread, retried.
+
+Each notification is signed with the platform key over ``POST``, the path of the
+``notify_url``, a fresh timestamp and nonce, and the raw body, and re-signed for
+every attempt (a receiver refuses a replayed nonce). A delivery succeeds on any 2xx.
+Otherwise it is retried on :data:`RETRY_SCHEDULE` (seconds after the first attempt,
+on the stub's clock, so advancing the clock fires due retries at once).
+Every attempt is kept for ``GET /_stub/webhooks``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .. import signing
+from .clock import Clock
+
+log = logging.getLogger("paykka_embed.stub.webhooks")
+
+#: Seconds after the first attempt at which each retry is due.
+RETRY_SCHEDULE = (15, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
+TIMEOUT_SECONDS = 10.0
+
+
+@dataclass
+class Attempt:
+    at_ms: int
+    status: Optional[int]
+    error: Optional[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at_ms": self.at_ms, "status": self.status, "error": self.error}
+
+
+@dataclass
+class Delivery:
+    id: int
+    url: str
+    app_id: str
+    body: bytes
+    notify_type: str
+    created_ms: int
+    due_ms: int
+    state: str = "pending"  # pending | delivered | failed
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "notify_type": self.notify_type,
+            "state": self.state,
+            "event": json.loads(self.body),
+            "attempts": [a.to_json() for a in self.attempts],
+            "next_attempt_ms": self.due_ms if self.state == "pending" else None,
+        }
+
+
+class WebhookSender:
+    def __init__(self, clock: Clock, platform_key: rsa.RSAPrivateKey) -> None:
+        self.clock = clock
+        self.platform_key = platform_key
+        self._ids = itertools.count(1)
+        self._deliveries: list[Delivery] = []
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._http = httpx.Client(timeout=TIMEOUT_SECONDS)
+        self._thread = threading.Thread(target=self._run, name="paykka-stub-webhooks", daemon=True)
+        clock.on_advance(self.wake)
+        self._thread.start()
+
+    def enqueue(self, url: str, app_id: str, event: dict[str, Any]) -> Delivery:
+        body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        now = self.clock.now_ms()
+        delivery = Delivery(next(self._ids), url, app_id, body, str(event.get("notify_type")), now, now)
+        with self._cond:
+            self._deliveries.append(delivery)
+            self._cond.notify_all()
+        return delivery
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def log(self) -> list[dict[str, Any]]:
+        with self._cond:
+            return [d.to_json() for d in self._deliveries]
+
+    def reset(self) -> None:
+        with self._cond:
+            self._deliveries.clear()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        self._http.close()
+
+    def _next_due(self) -> tuple[Optional[Delivery], float]:
+        now = self.clock.now_ms()
+        pending = [d for d in self._deliveries if d.state == "pending"]
+        if not pending:
+            return None, 3600.0
+        first = min(pending, key=lambda d: (d.due_ms, d.id))
+        wait = (first.due_ms - now) / 1000
+        return (first, 0.0) if wait <= 0 else (None, wait)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    if self._stopped:
+                        return
+                    delivery, wait = self._next_due()
+                    if delivery is not None:
+                        break
+                    self._cond.wait(timeout=min(wait, 60.0))
+            self._attempt(delivery)
+
+    def _attempt(self, delivery: Delivery) -> None:
+        path = urlsplit(delivery.url).path or "/"
+        headers = signing.signed_headers(
+            self.platform_key, delivery.app_id, path, delivery.body, timestamp_ms=self.clock.now_ms()
+        )
+        headers["content-type"] = "application/json"
+        status: Optional[int] = None
+        error: Optional[str] = None
+        try:
+            response = self._http.post(delivery.url, content=delivery.body, headers=headers)
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        at = self.clock.now_ms()
+        with self._cond:
+            delivery.attempts.append(Attempt(at, status, error))
+            if status is not None and 200 <= status < 300:
+                delivery.state = "delivered"
+            elif len(delivery.attempts) > len(RETRY_SCHEDULE):
+                delivery.state = "failed"
+            else:
+                delivery.due_ms = delivery.created_ms + RETRY_SCHEDULE[len(delivery.attempts) - 1] * 1000
+            self._cond.notify_all()
+        log.info("webhook %s #%d to %s: %s", delivery.notify_type, delivery.id, delivery.url,
+                 status if status is not None else error)

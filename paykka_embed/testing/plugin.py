@@ -1,0 +1,68 @@
+"""pytest plugin (registered as ``paykka`` through the ``pytest11`` entry point).
+
+Fixtures:
+
+- ``paykka_stub`` — a live emulator on a free port, shared by the session and reset
+  before each test (clock, sessions, webhook log); see :class:`StubHandle`.
+- ``paykka_merchant`` — a freshly registered merchant; ``.flask_config()`` configures an
+  app, ``.client()`` gives a signed client.
+- ``paykka_browser`` / ``paykka_page`` — Chromium through Playwright (only when
+  Playwright is installed); ``paykka_page`` fails the test on any console error or CSP
+  violation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from .stub import MerchantAccount, StubHandle
+
+
+@pytest.fixture(scope="session")
+def _paykka_stub_server() -> Iterator[StubHandle]:
+    handle = StubHandle.start()
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def paykka_stub(_paykka_stub_server: StubHandle) -> StubHandle:
+    _paykka_stub_server.reset()
+    return _paykka_stub_server
+
+
+@pytest.fixture
+def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
+    return paykka_stub.register_merchant()
+
+
+@pytest.fixture(scope="session")
+def paykka_browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from .browser import chromium_launch_options
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(**chromium_launch_options())
+        yield browser
+        browser.close()
+
+
+class ConsoleProblems(list):  # type: ignore[type-arg]
+    """Console errors and CSP violations seen by a page during a test."""
+
+
+@pytest.fixture
+def paykka_page(paykka_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = paykka_browser.new_context()
+    page = context.new_page()
+    problems = ConsoleProblems()
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    page.paykka_console_problems = problems
+    yield page
+    context.close()
+    allowed = getattr(request.node, "paykka_allowed_console", ())
+    unexpected = [p for p in problems if not any(a in p for a in allowed)]
+    assert not unexpected, f"console errors during the test: {unexpected}"

@@ -1,0 +1,97 @@
+"""A running emulator as tests see it: its URL, its clock, its webhook log, its merchants."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import httpx
+
+from .. import signing
+from ..client import PayKKaClient
+from ..stub import BackgroundServer, StubContext, create_app
+
+
+@dataclass(frozen=True)
+class MerchantAccount:
+    """A merchant registered with the emulator: everything an app or a client needs."""
+
+    merchant_id: str
+    app_id: str
+    client_key: str
+    private_key_pem: str
+    platform_public_key: str
+    api_base: str
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "PAYKKA_ENV": "stub",
+            "PAYKKA_API_BASE": self.api_base,
+            "PAYKKA_MERCHANT_ID": self.merchant_id,
+            "PAYKKA_APP_ID": self.app_id,
+            "PAYKKA_PRIVATE_KEY": self.private_key_pem,
+            "PAYKKA_PLATFORM_PUBLIC_KEY": self.platform_public_key,
+            "PAYKKA_CLIENT_KEY": self.client_key,
+        }
+
+    def client(self, **kwargs: Any) -> PayKKaClient:
+        return PayKKaClient(merchant_id=self.merchant_id, app_id=self.app_id, private_key=self.private_key_pem,
+                            platform_public_key=self.platform_public_key, env="stub", api_base=self.api_base,
+                            **kwargs)
+
+
+class StubHandle:
+    """Control of one live emulator over its real HTTP controls."""
+
+    def __init__(self, server: BackgroundServer, context: StubContext) -> None:
+        self.server = server
+        self.context = context
+        self.url = server.url
+        self._http = httpx.Client(base_url=self.url, timeout=10)
+
+    @classmethod
+    def start(cls, host: str = "127.0.0.1", port: int = 0) -> "StubHandle":
+        context = StubContext()
+        server = BackgroundServer(create_app(context), host, port).start()
+        return cls(server, context)
+
+    def stop(self) -> None:
+        self._http.close()
+        self.server.stop()
+        self.context.close()
+
+    def reset(self) -> None:
+        self._http.post("/_stub/reset").raise_for_status()
+
+    def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None) -> MerchantAccount:
+        key = signing.generate_private_key()
+        body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name}
+        if notify_url:
+            body["notify_url"] = notify_url
+        data = self._http.post("/_stub/merchants", json=body).raise_for_status().json()["data"]
+        return MerchantAccount(data["merchant_id"], data["app_id"], data["client_key"], signing.private_pem(key),
+                               data["platform_public_key"], self.url)
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        resp = self._http.post("/_stub/clock", json={"advance_seconds": seconds}).raise_for_status()
+        data: dict[str, Any] = resp.json()["data"]
+        return data
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._http.get("/_stub/webhooks").raise_for_status().json()["data"]
+        return data
+
+    def wait_for_webhook(self, predicate: Callable[[dict[str, Any]], bool] = lambda d: True, *,
+                         delivered: bool = True, timeout: float = 15.0) -> dict[str, Any]:
+        """Wait (polling the log, no fixed sleep) for a delivery matching ``predicate``."""
+        deadline = time.monotonic() + timeout
+        pause = 0.02
+        while True:
+            for delivery in self.webhooks():
+                if predicate(delivery) and (not delivered or delivery["state"] == "delivered"):
+                    return delivery
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no matching webhook within {timeout} s; log: {self.webhooks()}")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)

@@ -1,0 +1,436 @@
+"""Typed models of PayKKa's v3 wire format, written once and shared.
+
+The client builds requests and reads responses with these models, the local stub
+validates requests and writes responses with them, and the tests use them to
+check both. Field names are PayKKa's own (snake_case JSON).
+
+PayKKa's examples send amounts both as JSON integers and as digit strings
+(``"800"``); both are accepted, and both mean integer minor units. Responses
+write the amount the way PayKKa's examples do.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+OK = "000000"
+OK_MSG = "Success"
+
+# Paths of the v3 operations, kept in this one place. PayKKa has not published the
+# paths of Query Session and Capture; these follow the documented family.
+PATH_CREATE_SESSION = "/v3/payment/acq/session"
+PATH_QUERY_SESSION = "/v3/payment/acq/session/query"
+PATH_INITIATE = "/v3/payment/acq"
+PATH_QUERY = "/v3/payment/acq/query"
+PATH_CAPTURE = "/v3/payment/acq/capture"
+PATH_VOID = "/v3/payment/acq/void"
+PATH_REFUND = "/v3/payment/acq/refund"
+PATH_REFUND_QUERY = "/v3/payment/acq/refund/query"
+PATH_TOKEN_REMOVE = "/v3/payment/acq/token/remove"
+PATH_RECURRING_CANCEL = "/v3/payment/acq/recurring/cancel"
+PATH_APPLE_PAY_SESSION = "/v3/payment/acq/apple-pay/create-session"
+
+
+def _parse_amount(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a positive integer in minor units")
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{1,18}", value):
+            raise ValueError("must be a positive integer in minor units")
+        return int(value)
+    if isinstance(value, float):
+        raise ValueError("must be a positive integer in minor units, not a decimal number")
+    return value
+
+
+def _check_positive(value: int) -> int:
+    if value <= 0:
+        raise ValueError("must be a positive integer in minor units")
+    return value
+
+
+_OFFSET_NO_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def _parse_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        # PayKKa's v1 examples write offsets without a colon (+0800).
+        value = _OFFSET_NO_COLON.sub(r"\1:\2", value.strip())
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must carry a UTC offset, e.g. 2025-05-05T17:17:24+08:00")
+    return value
+
+
+def format_datetime(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+#: Integer minor units; accepts ``800`` or ``"800"``, writes ``800``.
+PositiveAmount = Annotated[int, BeforeValidator(_parse_amount)]
+#: Integer minor units written as a string, as PayKKa's session and query examples show.
+AmountText = Annotated[int, BeforeValidator(_parse_amount), PlainSerializer(lambda v: str(v), return_type=str)]
+AwareDatetime = Annotated[
+    datetime,
+    BeforeValidator(_parse_datetime),
+    PlainSerializer(format_datetime, return_type=str),
+]
+
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+
+SessionMode = Literal["HOSTED", "DROP_IN", "COMPONENT"]
+PaymentType = Literal["PURCHASE", "RECURRING"]
+CaptureMethod = Literal["AUTOMATIC", "MANUAL"]
+AuthorisationType = Literal["FINAL_AUTH", "PRE_AUTH"]
+TokenUsage = Literal["CARD_ON_FILE", "SUBSCRIPTION"]
+SessionStatus = Literal[
+    "PROCESSING", "SUCCESS", "AUTHORIZED", "FAILURE", "REFUNDED", "PARTIALLY_REFUNDED",
+    "CANCELED", "PARTIALLY_REVERSED", "EXPIRED",
+]
+TransactionStatus = Literal[
+    "PROCESSING", "SUCCESS", "AUTHORIZED", "FAILURE", "REFUNDED", "PARTIALLY_REFUNDED",
+    "CANCELED", "PARTIALLY_REVERSED",
+]
+NotifyType = Literal[
+    "PAYMENT.AUTHORIZATION", "PAYMENT.SUCCESS", "PAYMENT.FAILURE", "PAYMENT.CANCELED",
+    "REFUND.SUCCESS", "REFUND.FAILURE",
+]
+FINAL_STATUSES = frozenset({"SUCCESS", "FAILURE", "REFUNDED", "CANCELED"})
+
+
+class WireModel(BaseModel):
+    """Requests refuse unknown fields so a typo is an error naming the field, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class ResponseModel(BaseModel):
+    """Responses keep fields this version does not know, so a newer PayKKa does not break a client."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+# --- request parts -------------------------------------------------------------------------
+
+
+class Goods(WireModel):
+    id: Optional[str] = Field(None, max_length=64)
+    name: str = Field(..., min_length=1, max_length=256)
+    description: Optional[str] = Field(None, max_length=1024)
+    category: Optional[str] = Field(None, max_length=64)
+    brand: Optional[str] = Field(None, max_length=64)
+    link: Optional[str] = Field(None, max_length=512)
+    price: Annotated[int, BeforeValidator(_parse_amount)] = Field(..., ge=0)
+    quantity: int = Field(..., ge=1)
+    delivery_date: Optional[str] = None
+    picture_url: Optional[str] = Field(None, max_length=512)
+
+
+class Address(WireModel):
+    first_name: Optional[str] = Field(None, max_length=64)
+    middle_name: Optional[str] = Field(None, max_length=64)
+    last_name: Optional[str] = Field(None, max_length=64)
+    address_line1: Optional[str] = Field(None, max_length=256)
+    address_line2: Optional[str] = Field(None, max_length=256)
+    country: Optional[str] = Field(None, pattern=r"^[A-Z]{2}$")
+    state: Optional[str] = Field(None, max_length=64)
+    city: Optional[str] = Field(None, max_length=64)
+    postal_code: Optional[str] = Field(None, max_length=32)
+    email: Optional[str] = Field(None, max_length=128)
+    area_code: Optional[str] = Field(None, max_length=10)
+    phone_number: Optional[str] = Field(None, max_length=32)
+
+
+class Bill(Address):
+    billing_address_collection: Optional[Literal["REQUIRED", "OPTIONAL", "NONE"]] = None
+    descriptor: Optional[str] = Field(None, max_length=64)
+
+
+class Shipping(Address):
+    pass
+
+
+class Customer(WireModel):
+    id: Optional[str] = Field(None, max_length=64)
+    registration_time: Optional[str] = None
+    past_transactions: Optional[int] = Field(None, ge=0)
+    area_code: Optional[str] = Field(None, max_length=10)
+    phone_number: Optional[str] = Field(None, max_length=32)
+    date_of_birth: Optional[str] = None
+    gender: Optional[str] = Field(None, max_length=16)
+    first_shopping_time: Optional[str] = None
+    last_shopping_time: Optional[str] = None
+    level: Optional[str] = Field(None, max_length=32)
+    email: Optional[str] = Field(None, max_length=128)
+    order_ip: Optional[str] = Field(None, max_length=64)
+    pay_ip: Optional[str] = Field(None, max_length=64)
+
+
+class SessionPayment(WireModel):
+    store_payment_method: Optional[bool] = None
+    token_usage: Optional[TokenUsage] = None
+    shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
+
+
+class Browser(WireModel):
+    user_agent: Optional[str] = Field(None, max_length=512)
+    color_depth: Optional[int] = None
+    language: Optional[str] = Field(None, max_length=32)
+    java_enabled: Optional[bool] = None
+    device_type: Optional[Literal["PC", "MOBILE", "TABLET"]] = None
+    terminal_type: Optional[str] = Field(None, max_length=16)
+    device_os: Optional[str] = Field(None, max_length=64)
+    timezone_offset: Optional[int] = None
+    screen_height: Optional[int] = None
+    screen_width: Optional[int] = None
+    cookies: Optional[bool] = None
+    device_finger_print_id: Optional[str] = Field(None, max_length=128)
+    fraud_detection_id: Optional[str] = Field(None, max_length=128)
+
+
+class Authentication(WireModel):
+    challenge_indicator: Optional[
+        Literal["NO_PREFERENCE", "NO_CHALLENGE_REQUESTED", "CHALLENGE_REQUESTED", "CHALLENGE_MANDATED"]
+    ] = None
+
+
+# --- create / query session ----------------------------------------------------------------
+
+
+class CreateSessionRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
+    session_mode: SessionMode = "HOSTED"
+    payment_type: PaymentType = "PURCHASE"
+    authorisation_type: AuthorisationType = "FINAL_AUTH"
+    capture_method: CaptureMethod = "AUTOMATIC"
+    amount: PositiveAmount
+    currency: Currency
+    expire_time: Optional[AwareDatetime] = None
+    display_locale: Optional[str] = Field(None, max_length=16)
+    display_merchant_name: Optional[str] = Field(None, max_length=128)
+    theme_id: Optional[str] = Field(None, max_length=64)
+    allowed_payment_methods: Optional[list[str]] = None
+    notify_url: Optional[str] = Field(None, max_length=512)
+    return_url: Optional[str] = Field(None, max_length=512)
+    cancel_url: Optional[str] = Field(None, max_length=512)
+    mit: Optional[bool] = None
+    payment: Optional[SessionPayment] = None
+    goods: Optional[list[Goods]] = None
+    bill: Optional[Bill] = None
+    shipping: Optional[Shipping] = None
+    customer: Optional[Customer] = None
+    browser: Optional[Browser] = None
+    authentication: Optional[Authentication] = None
+    timestamp: Optional[int] = Field(None, description="v1 leftover in PayKKa's examples; ignored")
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        return _check_positive(value)
+
+    @field_validator("expire_time")
+    @classmethod
+    def _expire_aware(cls, value: Optional[datetime]) -> Optional[datetime]:
+        return None if value is None else _aware(value)
+
+    @model_validator(mode="after")
+    def _recurring_rules(self) -> "CreateSessionRequest":
+        if self.payment_type == "RECURRING":
+            pay = self.payment
+            if pay is None or not pay.store_payment_method:
+                raise ValueError("payment.store_payment_method: must be true for a RECURRING session")
+            if not pay.shopper_reference:
+                raise ValueError("payment.shopper_reference: is required for a RECURRING session")
+        if self.payment and self.payment.store_payment_method and not self.payment.shopper_reference:
+            raise ValueError("payment.shopper_reference: is required when store_payment_method is true")
+        return self
+
+
+class SessionData(ResponseModel):
+    """What Create Session and Query Session return (the seed's response, field for field)."""
+
+    merchant_id: str
+    trans_id: str
+    session_id: str
+    session_mode: SessionMode
+    status: SessionStatus
+    amount: AmountText
+    currency: str
+    expire_time: AwareDatetime
+    authorisation_type: AuthorisationType = "FINAL_AUTH"
+    capture_method: CaptureMethod = "AUTOMATIC"
+    session_url: str
+    order_id: Optional[str] = None
+
+
+class QuerySessionRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    session_id: Optional[str] = Field(None, max_length=64)
+    trans_id: Optional[str] = Field(None, max_length=64)
+    timestamp: Optional[int] = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> "QuerySessionRequest":
+        if not (self.session_id or self.trans_id):
+            raise ValueError("session_id: session_id or trans_id is required")
+        return self
+
+
+# --- query transaction ---------------------------------------------------------------------
+
+
+class QueryTransactionRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    trans_id: Optional[str] = Field(None, max_length=64)
+    order_id: Optional[str] = Field(None, max_length=64)
+    session_id: Optional[str] = Field(None, max_length=64)
+    timestamp: Optional[int] = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> "QueryTransactionRequest":
+        if not (self.session_id or self.trans_id or self.order_id):
+            raise ValueError("trans_id: one of trans_id, order_id or session_id is required")
+        return self
+
+
+class CardInfo(ResponseModel):
+    bin: Optional[str] = None
+    last4: Optional[str] = None
+    card_brand: Optional[str] = None
+
+
+class Balances(ResponseModel):
+    authed_amount: int = 0
+    captured_amount: int = 0
+    able_to_capture_amount: int = 0
+    voided_amount: int = 0
+    able_to_void_amount: int = 0
+    refunded_amount: int = 0
+    able_to_refund_amount: int = 0
+
+
+class PaymentInfo(ResponseModel):
+    payment_method: Optional[str] = None
+
+
+class AuthenticationResult(ResponseModel):
+    authentication_url: Optional[str] = None
+    eci: Optional[str] = None
+    three_ds_version: Optional[str] = None
+    status: Optional[str] = None
+
+
+class TransactionData(ResponseModel):
+    merchant_id: str
+    trans_id: str
+    order_id: str
+    session_id: Optional[str] = None
+    status: TransactionStatus
+    error_code: Optional[str] = None
+    error_description: Optional[str] = None
+    amount: AmountText
+    currency: str
+    authorisation_type: Optional[AuthorisationType] = None
+    capture_method: Optional[CaptureMethod] = None
+    pay_finish_time: Optional[AwareDatetime] = None
+    payment: Optional[PaymentInfo] = None
+    card_info: Optional[CardInfo] = None
+    balances: Optional[Balances] = None
+    authentication_result: Optional[AuthenticationResult] = None
+    token: Optional[str] = None
+    recurring_agreement_id: Optional[str] = None
+    shopper_reference: Optional[str] = None
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+class NotifyEvent(ResponseModel):
+    """A payment or refund notification as PayKKa posts it to ``notify_url``."""
+
+    notify_type: NotifyType
+    merchant_id: str
+    trans_id: str
+    order_id: Optional[str] = None
+    status: str
+    amount: PositiveAmount
+    currency: str
+    error_code: Optional[str] = None
+    error_description: Optional[str] = None
+    pay_finish_time: Optional[AwareDatetime] = None
+    recurring_agreement_id: Optional[str] = None
+    token: Optional[str] = None
+    shopper_reference: Optional[str] = None
+    authentication_result: Optional[AuthenticationResult] = None
+    session_id: Optional[str] = None
+    expire_time: Optional[AwareDatetime] = None
+    payment: Optional[PaymentInfo] = None
+    card_info: Optional[CardInfo] = None
+    refund_order_id: Optional[str] = None
+    ori_order_id: Optional[str] = None
+
+
+# --- the envelope --------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Envelope(BaseModel, Generic[T]):
+    """``{"ret_code", "ret_msg", "data"}`` around every v3 answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ret_code: str
+    ret_msg: str = ""
+    data: Optional[T] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ret_code == OK
+
+
+def envelope(data: Any = None, *, ret_code: str = OK, ret_msg: str = OK_MSG) -> dict[str, Any]:
+    body: dict[str, Any] = {"ret_code": ret_code, "ret_msg": ret_msg}
+    if data is not None:
+        body["data"] = data
+    return body
+
+
+def describe_validation_error(exc: Exception) -> str:
+    """Turn a pydantic error into ``field: rule`` text, the form PayKKa's ret_msg uses."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    if not isinstance(exc, PydanticValidationError):
+        return str(exc)
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first.get("loc", ()))
+    kind = first.get("type")
+    msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        msg = "is not a field of this request"
+    elif kind == "missing":
+        msg = "is required"
+    # Model-level rules already name their field ("payment.shopper_reference: ...").
+    return f"{loc}: {msg}" if loc else msg

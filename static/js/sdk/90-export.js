@@ -1,0 +1,13 @@
+/* The global, under PayKKa's name and the older spelling some pages still use. */
+var api = {
+  PayKKaCheckout: PayKKaCheckout,
+  DropIn: DropIn,
+  Card: Card,
+  PayKKaError: PayKKaError,
+  setApiUrl: setApiUrl,
+  setCDNUrl: setCDNUrl,
+  setFraudDetectionEnv: setFraudDetectionEnv,
+  version: "stub"
+};
+window.PayKKaCardCheckoutUI = api;
+window.PaykkaCardCheckoutUI = api;
