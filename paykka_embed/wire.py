@@ -364,6 +364,198 @@ class TransactionData(ResponseModel):
     shopper_reference: Optional[str] = None
 
 
+# --- initiate transaction (API-only, stored tokens, merchant-initiated recurring) ---------
+
+VoidReason = Literal["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"]
+
+
+class TransactionPayment(WireModel):
+    """``payment`` of Initiate Transaction: exactly one of token, card_no, encrypted_card_no, token_data."""
+
+    payment_method: str = Field("BANKCARD", min_length=1, max_length=32)
+    store_payment_method: Optional[bool] = None
+    token_usage: Optional[TokenUsage] = None
+    shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
+    token: Optional[str] = Field(None, min_length=1, max_length=64)
+    card_no: Optional[str] = Field(None, pattern=r"^[0-9]{12,19}$")
+    encrypted_card_no: Optional[str] = Field(None, max_length=4096)
+    exp_year: Optional[str] = Field(None, pattern=r"^[0-9]{2,4}$")
+    exp_month: Optional[str] = Field(None, pattern=r"^(0?[1-9]|1[0-2])$")
+    cvv: Optional[str] = Field(None, pattern=r"^[0-9]{3,4}$")
+    holder_name: Optional[str] = Field(None, max_length=128)
+    encrypted_exp_year: Optional[str] = Field(None, max_length=4096)
+    encrypted_exp_month: Optional[str] = Field(None, max_length=4096)
+    encrypted_cvv: Optional[str] = Field(None, max_length=4096)
+    token_data: Optional[str] = Field(None, max_length=16384)
+
+    def __repr__(self) -> str:  # never show card data, even in a debugger or a log line
+        shown = {k: v for k, v in self.model_dump(exclude_none=True).items()
+                 if k in ("payment_method", "token_usage", "shopper_reference", "store_payment_method")}
+        return f"TransactionPayment({shown}, <card data hidden>)"
+
+    __str__ = __repr__
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "TransactionPayment":
+        sources = [n for n in ("token", "card_no", "encrypted_card_no", "token_data") if getattr(self, n)]
+        if len(sources) != 1:
+            raise ValueError("payment.token: exactly one of token, card_no, encrypted_card_no or token_data is required")
+        return self
+
+
+class InitiateTransactionRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
+    payment_type: PaymentType = "PURCHASE"
+    authorisation_type: AuthorisationType = "FINAL_AUTH"
+    capture_method: CaptureMethod = "AUTOMATIC"
+    amount: PositiveAmount
+    currency: Currency
+    mit: Optional[bool] = None
+    recurring_agreement_id: Optional[str] = Field(None, min_length=1, max_length=64)
+    notify_url: Optional[str] = Field(None, max_length=512)
+    return_url: Optional[str] = Field(None, max_length=512)
+    payment: TransactionPayment
+    goods: Optional[list[Goods]] = None
+    bill: Optional[Bill] = None
+    shipping: Optional[Shipping] = None
+    customer: Optional[Customer] = None
+    browser: Optional[Browser] = None
+    authentication: Optional[Authentication] = None
+    timestamp: Optional[int] = None
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        return _check_positive(value)
+
+    @model_validator(mode="after")
+    def _recurring_rules(self) -> "InitiateTransactionRequest":
+        if self.mit:
+            if self.payment_type != "RECURRING":
+                raise ValueError("payment_type: must be RECURRING for a merchant-initiated (mit) transaction")
+            if not self.recurring_agreement_id:
+                raise ValueError("recurring_agreement_id: is required when mit is true")
+            if not self.payment.token:
+                raise ValueError("payment.token: is required when mit is true")
+            if not self.payment.shopper_reference:
+                raise ValueError("payment.shopper_reference: is required when mit is true")
+        elif self.return_url is None:
+            raise ValueError("return_url: is required except for a merchant-initiated recurring transaction")
+        if self.payment.token and not self.payment.shopper_reference:
+            raise ValueError("payment.shopper_reference: is required to pay with a token")
+        return self
+
+
+# --- capture, void, refund -----------------------------------------------------------------
+
+
+class CaptureRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    order_id: str = Field(..., min_length=1, max_length=64)
+    amount: Optional[PositiveAmount] = None
+    currency: Optional[Currency] = None
+    capture_trans_id: Optional[str] = Field(None, min_length=1, max_length=64)
+    timestamp: Optional[int] = None
+
+    @model_validator(mode="after")
+    def _amount_with_currency(self) -> "CaptureRequest":
+        if (self.amount is None) != (self.currency is None):
+            raise ValueError("currency: amount and currency go together (omit both to capture in full)")
+        if self.amount is not None:
+            _check_positive(self.amount)
+        return self
+
+
+class VoidRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    order_id: str = Field(..., min_length=1, max_length=64)
+    reason: VoidReason = "REQUESTED_BY_CUSTOMER"
+    timestamp: Optional[int] = None
+
+
+class RefundRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    refund_trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
+    ori_order_id: str = Field(..., min_length=1, max_length=64)
+    reason: VoidReason = "REQUESTED_BY_CUSTOMER"
+    refund_amount: PositiveAmount
+    currency: Currency
+    notify_url: Optional[str] = Field(None, max_length=512)
+    timestamp: Optional[int] = None
+
+    @field_validator("refund_amount")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        return _check_positive(value)
+
+
+class RefundQueryRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    refund_trans_id: Optional[str] = Field(None, max_length=64)
+    refund_order_id: Optional[str] = Field(None, max_length=64)
+    timestamp: Optional[int] = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> "RefundQueryRequest":
+        if not (self.refund_trans_id or self.refund_order_id):
+            raise ValueError("refund_trans_id: refund_trans_id or refund_order_id is required")
+        return self
+
+
+RefundStatus = Literal["PROCESSING", "REVIEWING", "SUCCESS", "FAILURE"]
+
+
+class RefundData(ResponseModel):
+    merchant_id: str
+    refund_trans_id: str
+    refund_order_id: str
+    ori_order_id: str
+    status: RefundStatus
+    amount: AmountText
+    currency: str
+    error_code: Optional[str] = None
+    error_description: Optional[str] = None
+    refund_finish_time: Optional[AwareDatetime] = None
+
+
+# --- tokens, recurring agreements, Apple Pay -----------------------------------------------
+
+
+class TokenRemoveRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    token: str = Field(..., min_length=1, max_length=64)
+    shopper_reference: str = Field(..., min_length=1, max_length=64)
+    timestamp: Optional[int] = None
+
+
+class TokenRemoveData(ResponseModel):
+    token: str
+    shopper_reference: str
+    status: Literal["REMOVED"] = "REMOVED"
+
+
+class RecurringCancelRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    recurring_agreement_id: str = Field(..., min_length=1, max_length=64)
+    shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
+    timestamp: Optional[int] = None
+
+
+class RecurringCancelData(ResponseModel):
+    recurring_agreement_id: str
+    status: Literal["CANCELED"] = "CANCELED"
+
+
+class ApplePaySessionRequest(WireModel):
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    display_name: Optional[str] = Field(None, max_length=75)
+    domain_name: str = Field(..., min_length=1, max_length=253,
+                             pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
+                             description="host name only: no scheme, port or path")
+    timestamp: Optional[int] = None
+
+
 # --- webhooks ------------------------------------------------------------------------------
 
 
