@@ -1,0 +1,86 @@
+"""The walking skeleton, in a real browser: a shopper buys in the demo shop and pays with a
+card typed into the cross-origin card iframe; the result is confirmed by Query Transaction
+(on return) and by the signed webhook, and shown on the order page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from paykka_embed.testing import StubHandle
+from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_card
+
+pytestmark = pytest.mark.browser
+
+
+def start_checkout(page, shop_url: str) -> str:
+    page.goto(shop_url + "/")
+    page.get_by_role("button", name="Buy Jade tea cup").click()
+    page.wait_for_url(re.compile(r"/checkout/ORD[0-9A-F]+$"))
+    page.locator(".pk-pay-button:enabled").wait_for()
+    return page.url.rsplit("/", 1)[-1]
+
+
+def expect_order_page(page, ref: str, status: str) -> None:
+    page.wait_for_url(re.compile(rf"/orders/{ref}$"))
+    page.wait_for_function(
+        "s => document.getElementById('webhook-status').textContent === s", arg=status, timeout=15_000
+    )
+    assert page.inner_text("#payment-status") == status
+    assert page.inner_text("#query-status") == status
+    assert page.inner_text("#order-id").startswith("GW")
+
+
+def test_card_payment_confirmed_by_query_and_webhook(paykka_page, paykka_stub: StubHandle, demo_shop) -> None:
+    page = paykka_page
+    ref = start_checkout(page, demo_shop.url)
+    # The card fields are on the emulator's origin, not the shop's.
+    frame_src = page.locator("iframe.pk-card-frame").get_attribute("src")
+    assert frame_src.startswith(paykka_stub.url + "/cp/frames/card.html")
+    assert not frame_src.startswith(demo_shop.url)
+
+    pay_with_card(page, "4111111111111111")
+    expect_order_page(page, ref, "SUCCESS")
+
+    delivery = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
+    assert delivery["notify_type"] == "PAYMENT.SUCCESS"
+    assert delivery["event"]["order_id"] == page.inner_text("#order-id")
+    assert delivery["attempts"][-1]["status"] == 200
+
+
+def test_declined_card_then_retry_with_a_fresh_attempt(paykka_page, paykka_stub: StubHandle, demo_shop) -> None:
+    page = paykka_page
+    ref = start_checkout(page, demo_shop.url)
+    first_session = page.locator("[data-paykka-mount]").get_attribute("data-paykka-mount")
+
+    pay_with_card(page, "4000000000000002")
+    message = page.locator(".paykka-message")
+    message.wait_for()
+    assert "declined" in message.inner_text().lower() or "do not honour" in message.inner_text().lower()
+    failure = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
+    assert failure["notify_type"] == "PAYMENT.FAILURE"
+    assert failure["event"]["error_code"] == "5001"
+
+    # "Try again" asks the shop for a new attempt: a new trans_id, hence a new session.
+    page.get_by_role("button", name="Try again").click()
+    page.locator(".pk-pay-button:enabled").wait_for()
+    assert page.locator("iframe.pk-card-frame").count() == 1
+    fill_card(page, "5555555555554444", "11/33", "321")
+    pay(page)
+    expect_order_page(page, ref, "SUCCESS")
+    success = paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "PAYMENT.SUCCESS")
+    assert success["event"]["trans_id"] == f"{ref}-2"
+    assert first_session  # the first attempt's options were rendered by the server
+
+
+def test_invalid_card_is_refused_inline_without_a_payment(paykka_page, paykka_stub: StubHandle, demo_shop) -> None:
+    page = paykka_page
+    start_checkout(page, demo_shop.url)
+    pay_with_card(page, "4111111111111112")
+    frame = card_frame(page)
+    error = frame.locator("#card-number-error")
+    error.wait_for()
+    assert "not valid" in error.inner_text()
+    assert frame.get_by_label("Card number").get_attribute("aria-invalid") == "true"
+    assert paykka_stub.webhooks() == []
