@@ -55,17 +55,22 @@ def test_card_lines() -> list[str]:
         "  (any future expiry, any CVV; CVV 000 fails the CVV check)"]
 
 
-def _wait_for_interrupt() -> None:
+def _stop_event() -> threading.Event:
+    """An event set by Ctrl-C (SIGINT) or SIGTERM; installed before anything is printed, so a
+    signal that arrives right after the banner still stops the servers cleanly."""
     stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    return stop
+
+
+def _wait(stop: threading.Event) -> None:
+    while not stop.wait(0.5):
         pass
 
 
 def cmd_stub(args: argparse.Namespace) -> int:
+    stop = _stop_event()
     data_dir = Path(args.data) if args.data else None
     server, context, creds = start_stub(args.host, args.port, data_dir)
     key_note = (f"private key in {data_dir / 'merchant-private-key.pem'}" if data_dir
@@ -80,7 +85,7 @@ def cmd_stub(args: argparse.Namespace) -> int:
     print("Test cards:")
     print("\n".join(test_card_lines()))
     print("Press Ctrl-C to stop.", flush=True)
-    _wait_for_interrupt()
+    _wait(stop)
     print("Stopping the emulator…", flush=True)
     server.stop()
     context.close()
@@ -90,6 +95,7 @@ def cmd_stub(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import load_demo
 
+    stop = _stop_event()
     data_dir = Path(args.data)
     stub_server, context, creds = start_stub(args.host, args.stub_port, data_dir / "stub")
     shop = load_demo()
@@ -110,7 +116,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Test cards:")
     print("\n".join(test_card_lines()))
     print("Press Ctrl-C to stop.", flush=True)
-    _wait_for_interrupt()
+    _wait(stop)
     print("Stopping the shop and the emulator…", flush=True)
     shop_server.stop()
     stub_server.stop()
