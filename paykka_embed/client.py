@@ -1,15 +1,28 @@
-"""The PayKKa v3 client: one core that signs, verifies and parses, with sync and async faces.
+"""The PayKKa v3 client: one core that builds, signs, verifies and parses; two thin faces.
 
-:class:`ClientCore` holds everything that does not touch the network: building the
-signed request, checking the response signature with the platform key, unwrapping
-the envelope into a typed model, and deciding whether a failure may be retried.
-:class:`PayKKaClient` (httpx.Client) and :class:`AsyncPayKKaClient`
-(httpx.AsyncClient) only move bytes and sleep between retries.
+:class:`ClientCore` does everything that does not touch the network. For each
+operation it builds a :class:`Call` (validated payload, response model, what to do
+with the answer), and :meth:`ClientCore.exchange` runs the retry policy as a
+generator that *asks* for I/O: it yields a :class:`PreparedRequest` to send or a
+:class:`Pause` to sleep, and receives the ``httpx.Response`` or the transport error.
+:class:`PayKKaClient` and :class:`AsyncPayKKaClient` only drive that generator with
+``httpx.Client``/``time.sleep`` or ``httpx.AsyncClient``/``asyncio.sleep``, so the
+retry rules, the signing and the parsing exist once.
 
 Retries happen only where repeating the request cannot charge twice: creating a
 session and every query are keyed by ``trans_id`` (PayKKa returns the same session
-for the same ``trans_id``), refunds by ``refund_trans_id``. Initiating a
-transaction, capture and void are sent once.
+for the same ``trans_id``), refunds by ``refund_trans_id``. Initiating a transaction,
+capture and void are sent exactly once; when their outcome is unknown (a timeout),
+:class:`NetworkError` says so and the caller queries before trying again.
+
+A declined :meth:`PayKKaClient.initiate_transaction` raises :class:`DeclinedError`
+(``error_code``, ``error_description``, and the transaction in ``.data``): a declined
+charge is an exception to the normal flow of a merchant-initiated payment, and an
+``if tx.status == ...`` that someone forgets is how unpaid orders ship.
+
+Amounts cross this API as ``Decimal`` major units or ``int`` minor units (never
+float) and travel as integer minor units. Logs carry the operation, the path and the
+merchant's references; never a card field, a key, a token or a signature.
 """
 
 from __future__ import annotations
@@ -19,47 +32,188 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass
-from typing import Any, Mapping, TypeVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable, Generator, Generic, Literal, Mapping, TypeVar, Union
 
 import httpx
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
+from typing_extensions import NotRequired, TypedDict, Unpack
 
-from . import signing, wire
+from . import money, signing, wire
 from .envs import Environment, resolve_environment
-from .errors import APIError, NetworkError, SignatureError, ValidationError
+from .errors import APIError, DeclinedError, NetworkError, SignatureError, ValidationError
+from .expiry import check_expire_time
 
 log = logging.getLogger("paykka_embed.client")
 
+R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "paykka-embed/0.1 (+python httpx)"
 
+#: Payload keys that may appear in a log line. Everything else (card fields, tokens,
+#: shopper data) is left out, so a new field can never leak by default.
+LOGGABLE_KEYS = ("trans_id", "refund_trans_id", "order_id", "ori_order_id", "session_id", "session_mode",
+                 "payment_type", "amount", "refund_amount", "currency", "capture_method")
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One v3 operation: where it goes, what it sends and returns, and whether a retry is safe."""
+
+    name: str
+    path: str
+    request_model: type[wire.WireModel]
+    response_model: type[BaseModel] | None
+    retry_safe: bool
+
+
+def _ops(*ops: Operation) -> dict[str, Operation]:
+    return {op.name: op for op in ops}
+
+
+OPERATIONS: dict[str, Operation] = _ops(
+    Operation("create_session", wire.PATH_CREATE_SESSION, wire.CreateSessionRequest, wire.SessionData, True),
+    Operation("query_session", wire.PATH_QUERY_SESSION, wire.QuerySessionRequest, wire.SessionData, True),
+    Operation("initiate_transaction", wire.PATH_INITIATE, wire.InitiateTransactionRequest, wire.TransactionData,
+              False),
+    Operation("query_transaction", wire.PATH_QUERY, wire.QueryTransactionRequest, wire.TransactionData, True),
+    Operation("capture", wire.PATH_CAPTURE, wire.CaptureRequest, wire.TransactionData, False),
+    Operation("void", wire.PATH_VOID, wire.VoidRequest, wire.TransactionData, False),
+    Operation("refund", wire.PATH_REFUND, wire.RefundRequest, wire.RefundData, True),
+    Operation("query_refund", wire.PATH_REFUND_QUERY, wire.RefundQueryRequest, wire.RefundData, True),
+    Operation("remove_token", wire.PATH_TOKEN_REMOVE, wire.TokenRemoveRequest, wire.TokenRemoveData, False),
+    Operation("cancel_recurring", wire.PATH_RECURRING_CANCEL, wire.RecurringCancelRequest,
+              wire.RecurringCancelData, False),
+    Operation("create_apple_pay_session", wire.PATH_APPLE_PAY_SESSION, wire.ApplePaySessionRequest, None, True),
+)
+
+
+# --- parameters: one definition, shared by the core and both faces ---------------------------
+
+Amount = Union[Decimal, int]
+Reason = Literal["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"]
+
+
+class QuerySessionParams(TypedDict, total=False):
+    session_id: str
+    trans_id: str
+
+
+class QueryTransactionParams(TypedDict, total=False):
+    trans_id: str
+    order_id: str
+    session_id: str
+
+
+class CaptureParams(TypedDict):
+    order_id: str
+    amount: NotRequired[Amount]
+    currency: NotRequired[str]
+    capture_trans_id: NotRequired[str]
+
+
+class VoidParams(TypedDict):
+    order_id: str
+    reason: NotRequired[Reason]
+
+
+class RefundParams(TypedDict):
+    refund_trans_id: str
+    ori_order_id: str
+    amount: Amount
+    currency: str
+    reason: NotRequired[Reason]
+    notify_url: NotRequired[str]
+
+
+class QueryRefundParams(TypedDict, total=False):
+    refund_trans_id: str
+    refund_order_id: str
+
+
+class RemoveTokenParams(TypedDict):
+    token: str
+    shopper_reference: str
+
+
+class CancelRecurringParams(TypedDict):
+    recurring_agreement_id: str
+    shopper_reference: NotRequired[str]
+
+
+class ApplePaySessionParams(TypedDict):
+    domain_name: str
+    display_name: NotRequired[str]
+
+
+RequestLike = Union[BaseModel, Mapping[str, Any]]
+
+
+# --- the sans-I/O exchange -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PreparedRequest:
+    """A signed POST, ready to send. ``repr`` hides the headers: they hold the signature."""
+
     path: str
-    body: bytes
-    headers: dict[str, str]
+    body: bytes = field(repr=False)
+    headers: dict[str, str] = field(repr=False)
     retry_safe: bool
 
 
 @dataclass(frozen=True)
+class Pause:
+    """The exchange asks its driver to sleep before the next attempt."""
+
+    seconds: float
+
+
+Reply = Union[httpx.Response, httpx.TransportError, None]
+Exchange = Generator[Union[PreparedRequest, Pause], Reply, R]
+
+
+@dataclass(frozen=True)
+class Call(Generic[R]):
+    """One operation about to happen: the validated payload and how to read the answer."""
+
+    operation: Operation
+    payload: dict[str, Any]
+    finish: Callable[[Any], R]
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded exponential backoff with full jitter."""
+    """Bounded exponential backoff with full jitter; a ``Retry-After`` answer is honoured up to ``max_delay``."""
 
     max_retries: int = 2
     base_delay: float = 0.25
     max_delay: float = 4.0
 
-    def delay(self, attempt: int) -> float:
+    def delay(self, attempt: int, retry_after: str | None = None) -> float:
+        if retry_after is not None and retry_after.isdigit():
+            return min(float(retry_after), self.max_delay)
         return random.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
 
 
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _loggable(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: payload[k] for k in LOGGABLE_KEYS if k in payload}
+
+
 class ClientCore:
-    """Signing, verification and parsing shared by the sync and async clients."""
+    """Signing, verification, parsing and the retry policy, shared by the sync and async clients."""
 
     def __init__(
         self,
@@ -71,6 +225,7 @@ class ClientCore:
         env: str | Environment = "stub",
         api_base: str | None = None,
         verify_responses: bool = True,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if not merchant_id:
             raise ValidationError("merchant_id", "is required")
@@ -86,6 +241,7 @@ class ClientCore:
             raise ValidationError("platform_public_key", str(exc)) from None
         self.environment = env if isinstance(env, Environment) else resolve_environment(env, api_base=api_base)
         self.verify_responses = verify_responses
+        self.retry = retry or RetryPolicy()
 
     def __repr__(self) -> str:  # never show keys
         return f"<{type(self).__name__} merchant_id={self.merchant_id!r} env={self.environment.name!r}>"
@@ -94,21 +250,81 @@ class ClientCore:
     def api_base(self) -> str:
         return self.environment.api_base
 
-    def build_payload(self, request: BaseModel | Mapping[str, Any], model: type[BaseModel] | None) -> dict[str, Any]:
-        """Validate ``request`` against ``model`` (filling ``merchant_id``) and return the JSON object."""
+    # --- building requests -------------------------------------------------------------
+
+    def build_payload(self, request: RequestLike, model: type[BaseModel] | None) -> dict[str, Any]:
+        """Validate ``request`` against ``model`` (filling ``merchant_id``) and return the JSON object.
+
+        ``Decimal`` amounts in a mapping are converted to minor units of its currency; a
+        float anywhere an amount goes is refused.
+        """
         if isinstance(request, BaseModel):
             data = request.model_dump(mode="json", exclude_none=True)
         else:
             data = {k: v for k, v in dict(request).items() if v is not None}
+        for key in ("amount", "refund_amount"):
+            if isinstance(data.get(key), (Decimal, float)):
+                data[key] = money.as_minor(data[key], str(data.get("currency", "")), key)
         data.setdefault("merchant_id", self.merchant_id)
         if model is not None:
             try:
                 data = model.model_validate(data).model_dump(mode="json", exclude_none=True)
             except PydanticValidationError as exc:
                 message = wire.describe_validation_error(exc)
-                field, _, rule = message.partition(": ")
-                raise ValidationError(field, rule or message) from None
+                field_name, _, rule = message.partition(": ")
+                raise ValidationError(field_name, rule or message) from None
         return data
+
+    def call(self, name: str, request: RequestLike, finish: Callable[[Any], R] = _identity) -> Call[R]:
+        operation = OPERATIONS[name]
+        return Call(operation, self.build_payload(request, operation.request_model), finish)
+
+    def create_session(self, request: RequestLike) -> Call[wire.SessionData]:
+        """A session; ``expire_time`` (optional) must be aware and at most 24 hours ahead."""
+        expire = request.get("expire_time") if isinstance(request, Mapping) else getattr(request, "expire_time", None)
+        if isinstance(expire, datetime):
+            check_expire_time(expire)
+        call: Call[wire.SessionData] = self.call("create_session", request)
+        if isinstance(call.payload.get("expire_time"), str):
+            check_expire_time(datetime.fromisoformat(call.payload["expire_time"]))
+        return call
+
+    def query_session(self, **params: Unpack[QuerySessionParams]) -> Call[wire.SessionData]:
+        return self.call("query_session", dict(params))
+
+    def initiate_transaction(self, request: RequestLike) -> Call[wire.TransactionData]:
+        return self.call("initiate_transaction", request, _raise_if_declined)
+
+    def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> Call[wire.TransactionData]:
+        return self.call("query_transaction", dict(params))
+
+    def capture(self, **params: Unpack[CaptureParams]) -> Call[wire.TransactionData]:
+        payload: dict[str, Any] = dict(params)
+        if "amount" in params:
+            payload["amount"] = money.as_minor(params["amount"], params.get("currency", ""))
+        return self.call("capture", payload)
+
+    def void(self, **params: Unpack[VoidParams]) -> Call[wire.TransactionData]:
+        return self.call("void", dict(params))
+
+    def refund(self, **params: Unpack[RefundParams]) -> Call[wire.RefundData]:
+        payload: dict[str, Any] = dict(params)
+        payload["refund_amount"] = money.as_minor(payload.pop("amount"), params["currency"], "amount")
+        return self.call("refund", payload)
+
+    def query_refund(self, **params: Unpack[QueryRefundParams]) -> Call[wire.RefundData]:
+        return self.call("query_refund", dict(params))
+
+    def remove_token(self, **params: Unpack[RemoveTokenParams]) -> Call[wire.TokenRemoveData]:
+        return self.call("remove_token", dict(params))
+
+    def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> Call[wire.RecurringCancelData]:
+        return self.call("cancel_recurring", dict(params))
+
+    def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> Call[dict[str, Any]]:
+        return self.call("create_apple_pay_session", dict(params), _apple_pay_session)
+
+    # --- the exchange ------------------------------------------------------------------
 
     def prepare(self, path: str, payload: Mapping[str, Any], *, retry_safe: bool) -> PreparedRequest:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -117,6 +333,46 @@ class ClientCore:
         headers["accept"] = "application/json"
         headers["user-agent"] = USER_AGENT
         return PreparedRequest(path, body, headers, retry_safe)
+
+    def reprepare(self, prepared: PreparedRequest) -> PreparedRequest:
+        """The same body with a fresh timestamp and nonce: a replayed nonce would be refused."""
+        fresh = signing.signed_headers(self._private_key, self.app_id, prepared.path, prepared.body)
+        return PreparedRequest(prepared.path, prepared.body, {**prepared.headers, **fresh}, prepared.retry_safe)
+
+    def exchange(self, call: Call[R]) -> Exchange[R]:
+        """Run ``call`` under the retry policy, yielding the I/O it needs (see the module docstring)."""
+        op = call.operation
+        prepared = self.prepare(op.path, call.payload, retry_safe=op.retry_safe)
+        attempts = self.retry.max_retries + 1 if op.retry_safe else 1
+        log.debug("paykka %s %s %s", op.name, op.path, _loggable(call.payload))
+        retry_after: str | None = None
+        error: NetworkError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                yield Pause(self.retry.delay(attempt - 1, retry_after))
+                prepared = self.reprepare(prepared)
+            reply = yield prepared
+            if isinstance(reply, httpx.TransportError):
+                error = self._network_error(op, reply, attempt, attempts)
+                continue
+            assert isinstance(reply, httpx.Response), "the driver must send back a response or a transport error"
+            if reply.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                log.warning("paykka %s answered HTTP %d, retrying (attempt %d of %d)",
+                            op.path, reply.status_code, attempt + 1, attempts)
+                retry_after = reply.headers.get("retry-after")
+                continue
+            return call.finish(self.parse(prepared, reply, op.response_model))
+        assert error is not None
+        raise error
+
+    def _network_error(self, op: Operation, exc: Exception, attempt: int, attempts: int) -> NetworkError:
+        log.warning("paykka %s: %s (attempt %d of %d)", op.path, type(exc).__name__, attempt + 1, attempts)
+        if op.retry_safe:
+            return NetworkError(f"{op.path}: {type(exc).__name__} after {attempt + 1} attempt(s)")
+        return NetworkError(
+            f"{op.path}: {type(exc).__name__}; the outcome of {op.name} is unknown and it was not retried "
+            "(it could act twice): query the transaction before trying again"
+        )
 
     def parse(self, prepared: PreparedRequest, response: httpx.Response, model: type[M] | None) -> Any:
         """Verify the response signature, unwrap the envelope, and type ``data``.
@@ -156,39 +412,50 @@ class ClientCore:
             raise APIError("999999", f"unexpected response data: {wire.describe_validation_error(exc)}",
                            http_status=status) from None
 
-    def reprepare(self, prepared: PreparedRequest) -> PreparedRequest:
-        """The same body with a fresh timestamp and nonce: a replayed nonce would be refused."""
-        return PreparedRequest(
-            prepared.path, prepared.body,
-            {**prepared.headers, **signing.signed_headers(self._private_key, self.app_id, prepared.path,
-                                                          prepared.body)},
-            prepared.retry_safe,
-        )
 
-    def should_retry(self, status: int, attempt: int, attempts: int) -> bool:
-        if status in RETRY_STATUSES and attempt + 1 < attempts:
-            log.warning("paykka answered HTTP %d, retrying (attempt %d of %d)", status, attempt + 1, attempts)
-            return True
-        return False
-
-    def network_error(self, prepared: PreparedRequest, exc: Exception, attempt: int, attempts: int) -> NetworkError:
-        log.warning("paykka %s: %s (attempt %d of %d)", prepared.path, type(exc).__name__, attempt + 1, attempts)
-        return NetworkError(f"{prepared.path}: {type(exc).__name__} after {attempt + 1} attempt(s)")
+def _raise_if_declined(tx: wire.TransactionData) -> wire.TransactionData:
+    if tx.status == "FAILURE":
+        raise DeclinedError(tx.error_code or "9999", tx.error_description or "declined", data=tx)
+    return tx
 
 
-# Each operation: (path, request model, response model, retry-safe).
-OPERATIONS: dict[str, tuple[str, type[BaseModel] | None, type[BaseModel] | None, bool]] = {
-    "create_session": (wire.PATH_CREATE_SESSION, wire.CreateSessionRequest, wire.SessionData, True),
-    "query_session": (wire.PATH_QUERY_SESSION, wire.QuerySessionRequest, wire.SessionData, True),
-    "query_transaction": (wire.PATH_QUERY, wire.QueryTransactionRequest, wire.TransactionData, True),
-}
+def _apple_pay_session(data: Any) -> dict[str, Any]:
+    """PayKKa documents the answer as a string of Apple's merchant-session JSON; accept an object too."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            raise APIError("999999", "apple pay session: data is not JSON") from None
+    if not isinstance(data, dict):
+        raise APIError("999999", "apple pay session: data is not an object")
+    return data
 
 
-class PayKKaClient:
+# --- the two faces ---------------------------------------------------------------------------
+
+
+class _Face:
+    """What both faces share: construction and the one-line operation methods' plumbing."""
+
+    core: ClientCore
+
+    def __repr__(self) -> str:
+        return repr(self.core).replace("ClientCore", type(self).__name__)
+
+    @property
+    def merchant_id(self) -> str:
+        return self.core.merchant_id
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self.core.retry
+
+
+class PayKKaClient(_Face):
     """Synchronous PayKKa v3 client.
 
     >>> client = PayKKaClient(merchant_id="...", private_key=pem, platform_public_key=pem, env="sandbox")
-    >>> session = client.create_session({"trans_id": "order-1-1", "amount": 800, "currency": "HKD"})
+    >>> session = client.create_session({"trans_id": "order-1-1", "amount": Decimal("8.00"), "currency": "HKD"})
     """
 
     def __init__(
@@ -200,19 +467,14 @@ class PayKKaClient:
         app_id: str | None = None,
         env: str | Environment = "stub",
         api_base: str | None = None,
-        timeout: float = 15.0,
+        timeout: float | httpx.Timeout = 15.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.core = ClientCore(
-            merchant_id=merchant_id, private_key=private_key, platform_public_key=platform_public_key,
-            app_id=app_id, env=env, api_base=api_base,
-        )
-        self.retry = retry or RetryPolicy()
+        self.core = ClientCore(merchant_id=merchant_id, private_key=private_key,
+                               platform_public_key=platform_public_key, app_id=app_id, env=env,
+                               api_base=api_base, retry=retry)
         self._http = httpx.Client(base_url=self.core.api_base, timeout=timeout, transport=transport)
-
-    def __repr__(self) -> str:
-        return repr(self.core).replace("ClientCore", type(self).__name__)
 
     def close(self) -> None:
         self._http.close()
@@ -223,50 +485,65 @@ class PayKKaClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, operation: str, request: BaseModel | Mapping[str, Any]) -> Any:
-        path, req_model, resp_model, retry_safe = OPERATIONS[operation]
-        prepared = self.core.prepare(path, self.core.build_payload(request, req_model), retry_safe=retry_safe)
-        return self._send(prepared, resp_model)
-
-    def _send(self, prepared: PreparedRequest, model: type[M] | None) -> Any:
-        attempts = self.retry.max_retries + 1 if prepared.retry_safe else 1
-        error: NetworkError | None = None
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(self.retry.delay(attempt - 1))
-                prepared = self.core.reprepare(prepared)
+    def run(self, call: Call[R]) -> R:
+        """Drive :meth:`ClientCore.exchange` with blocking I/O."""
+        steps = self.core.exchange(call)
+        reply: Reply = None
+        while True:
             try:
-                response = self._http.post(prepared.path, content=prepared.body, headers=prepared.headers)
+                action = steps.send(reply)
+            except StopIteration as done:
+                result: R = done.value
+                return result
+            if isinstance(action, Pause):
+                time.sleep(action.seconds)
+                reply = None
+                continue
+            try:
+                reply = self._http.post(action.path, content=action.body, headers=action.headers)
             except httpx.TransportError as exc:
-                error = self.core.network_error(prepared, exc, attempt, attempts)
-                continue
-            if self.core.should_retry(response.status_code, attempt, attempts):
-                continue
-            return self.core.parse(prepared, response, model)
-        assert error is not None
-        raise error
+                reply = exc
 
-    def create_session(self, request: wire.CreateSessionRequest | Mapping[str, Any]) -> wire.SessionData:
-        result: wire.SessionData = self.call("create_session", request)
-        return result
+    def create_session(self, request: RequestLike) -> wire.SessionData:
+        return self.run(self.core.create_session(request))
 
-    def query_session(
-        self, *, session_id: str | None = None, trans_id: str | None = None
-    ) -> wire.SessionData:
-        result: wire.SessionData = self.call("query_session", {"session_id": session_id, "trans_id": trans_id})
-        return result
+    def query_session(self, **params: Unpack[QuerySessionParams]) -> wire.SessionData:
+        return self.run(self.core.query_session(**params))
 
-    def query_transaction(
-        self, *, trans_id: str | None = None, order_id: str | None = None, session_id: str | None = None
-    ) -> wire.TransactionData:
-        result: wire.TransactionData = self.call(
-            "query_transaction", {"trans_id": trans_id, "order_id": order_id, "session_id": session_id}
-        )
-        return result
+    def initiate_transaction(self, request: RequestLike) -> wire.TransactionData:
+        """Charge without a browser (a stored token, a merchant-initiated recurring payment).
+
+        Sent once, never retried. A declined charge raises :class:`DeclinedError`.
+        """
+        return self.run(self.core.initiate_transaction(request))
+
+    def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> wire.TransactionData:
+        return self.run(self.core.query_transaction(**params))
+
+    def capture(self, **params: Unpack[CaptureParams]) -> wire.TransactionData:
+        return self.run(self.core.capture(**params))
+
+    def void(self, **params: Unpack[VoidParams]) -> wire.TransactionData:
+        return self.run(self.core.void(**params))
+
+    def refund(self, **params: Unpack[RefundParams]) -> wire.RefundData:
+        return self.run(self.core.refund(**params))
+
+    def query_refund(self, **params: Unpack[QueryRefundParams]) -> wire.RefundData:
+        return self.run(self.core.query_refund(**params))
+
+    def remove_token(self, **params: Unpack[RemoveTokenParams]) -> wire.TokenRemoveData:
+        return self.run(self.core.remove_token(**params))
+
+    def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> wire.RecurringCancelData:
+        return self.run(self.core.cancel_recurring(**params))
+
+    def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> dict[str, Any]:
+        return self.run(self.core.create_apple_pay_session(**params))
 
 
-class AsyncPayKKaClient:
-    """Asynchronous twin of :class:`PayKKaClient` over the same :class:`ClientCore`."""
+class AsyncPayKKaClient(_Face):
+    """Asynchronous twin of :class:`PayKKaClient`: the same methods, awaited, over the same core."""
 
     def __init__(
         self,
@@ -277,15 +554,13 @@ class AsyncPayKKaClient:
         app_id: str | None = None,
         env: str | Environment = "stub",
         api_base: str | None = None,
-        timeout: float = 15.0,
+        timeout: float | httpx.Timeout = 15.0,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.core = ClientCore(
-            merchant_id=merchant_id, private_key=private_key, platform_public_key=platform_public_key,
-            app_id=app_id, env=env, api_base=api_base,
-        )
-        self.retry = retry or RetryPolicy()
+        self.core = ClientCore(merchant_id=merchant_id, private_key=private_key,
+                               platform_public_key=platform_public_key, app_id=app_id, env=env,
+                               api_base=api_base, retry=retry)
         self._http = httpx.AsyncClient(base_url=self.core.api_base, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -297,42 +572,55 @@ class AsyncPayKKaClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def call(self, operation: str, request: BaseModel | Mapping[str, Any]) -> Any:
-        path, req_model, resp_model, retry_safe = OPERATIONS[operation]
-        prepared = self.core.prepare(path, self.core.build_payload(request, req_model), retry_safe=retry_safe)
-        attempts = self.retry.max_retries + 1 if retry_safe else 1
-        error: NetworkError | None = None
-        for attempt in range(attempts):
-            if attempt:
-                await asyncio.sleep(self.retry.delay(attempt - 1))
-                prepared = self.core.reprepare(prepared)
+    async def run(self, call: Call[R]) -> R:
+        """Drive :meth:`ClientCore.exchange` with asyncio I/O."""
+        steps = self.core.exchange(call)
+        reply: Reply = None
+        while True:
             try:
-                response = await self._http.post(prepared.path, content=prepared.body, headers=prepared.headers)
+                action = steps.send(reply)
+            except StopIteration as done:
+                result: R = done.value
+                return result
+            if isinstance(action, Pause):
+                await asyncio.sleep(action.seconds)
+                reply = None
+                continue
+            try:
+                reply = await self._http.post(action.path, content=action.body, headers=action.headers)
             except httpx.TransportError as exc:
-                error = self.core.network_error(prepared, exc, attempt, attempts)
-                continue
-            if self.core.should_retry(response.status_code, attempt, attempts):
-                continue
-            return self.core.parse(prepared, response, resp_model)
-        assert error is not None
-        raise error
+                reply = exc
 
-    async def create_session(self, request: wire.CreateSessionRequest | Mapping[str, Any]) -> wire.SessionData:
-        result: wire.SessionData = await self.call("create_session", request)
-        return result
+    async def create_session(self, request: RequestLike) -> wire.SessionData:
+        return await self.run(self.core.create_session(request))
 
-    async def query_session(
-        self, *, session_id: str | None = None, trans_id: str | None = None
-    ) -> wire.SessionData:
-        result: wire.SessionData = await self.call(
-            "query_session", {"session_id": session_id, "trans_id": trans_id}
-        )
-        return result
+    async def query_session(self, **params: Unpack[QuerySessionParams]) -> wire.SessionData:
+        return await self.run(self.core.query_session(**params))
 
-    async def query_transaction(
-        self, *, trans_id: str | None = None, order_id: str | None = None, session_id: str | None = None
-    ) -> wire.TransactionData:
-        result: wire.TransactionData = await self.call(
-            "query_transaction", {"trans_id": trans_id, "order_id": order_id, "session_id": session_id}
-        )
-        return result
+    async def initiate_transaction(self, request: RequestLike) -> wire.TransactionData:
+        """See :meth:`PayKKaClient.initiate_transaction`."""
+        return await self.run(self.core.initiate_transaction(request))
+
+    async def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> wire.TransactionData:
+        return await self.run(self.core.query_transaction(**params))
+
+    async def capture(self, **params: Unpack[CaptureParams]) -> wire.TransactionData:
+        return await self.run(self.core.capture(**params))
+
+    async def void(self, **params: Unpack[VoidParams]) -> wire.TransactionData:
+        return await self.run(self.core.void(**params))
+
+    async def refund(self, **params: Unpack[RefundParams]) -> wire.RefundData:
+        return await self.run(self.core.refund(**params))
+
+    async def query_refund(self, **params: Unpack[QueryRefundParams]) -> wire.RefundData:
+        return await self.run(self.core.query_refund(**params))
+
+    async def remove_token(self, **params: Unpack[RemoveTokenParams]) -> wire.TokenRemoveData:
+        return await self.run(self.core.remove_token(**params))
+
+    async def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> wire.RecurringCancelData:
+        return await self.run(self.core.cancel_recurring(**params))
+
+    async def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> dict[str, Any]:
+        return await self.run(self.core.create_apple_pay_session(**params))
