@@ -6,12 +6,17 @@ size, the ``x-paykka-*`` headers (``206002`` when missing), the merchant
 window, ``206003`` for a replayed nonce), then the JSON body against the wire model
 (``010000`` naming the field). Every answer, refusals included, is signed with the
 platform key over the request's path.
+
+Signature timestamps (checked and sent) are wall-clock time, not the stub clock: the
+merchant's side checks them against its own clock, and a test that moves the stub
+clock an hour ahead must still be able to talk to it.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+import logging
+from typing import Any, Callable, Mapping, cast
 
 from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel
@@ -19,10 +24,17 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import signing, wire
 from ..errors import SignatureError
-from .gateway import Gateway, StubError, param_error
+from .errors import SIGN_INVALID, SIGN_MISSING, StubError, param_error
+from .gateway import Gateway
 from .records import Merchant
 
+log = logging.getLogger("paykka_embed.stub.api")
+
 bp = Blueprint("v3", __name__)
+
+#: Every v3 operation the stub serves: path → (request model, response data model or
+#: None for a bare string, summary). :mod:`openapi` documents exactly these.
+OPERATIONS: dict[str, tuple[type[BaseModel], type[BaseModel] | None, str]] = {}
 
 
 def gateway() -> Gateway:
@@ -32,11 +44,9 @@ def gateway() -> Gateway:
 
 def signed_json(body: dict[str, Any], status: int = 200) -> Response:
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    gw = gateway()
-    headers = signing.signed_headers(gw.platform_key, "", request.path, raw, timestamp_ms=gw.clock.now_ms())
+    headers = signing.signed_headers(gateway().platform_key, "", request.path, raw)
     del headers[signing.H_APPID]
-    resp = Response(raw, status=status, mimetype="application/json", headers=headers)
-    return resp
+    return Response(raw, status=status, mimetype="application/json", headers=headers)
 
 
 def refusal(exc: StubError) -> Response:
@@ -51,22 +61,22 @@ def authenticate() -> tuple[Merchant, bytes]:
     headers = request.headers
     for name in (signing.H_SIGN, signing.H_TIMESTAMP, signing.H_NONCE, signing.H_APPID):
         if not headers.get(name):
-            raise StubError(401, signing.CODE_MISSING, f"{name}: header is required")
+            raise StubError(401, SIGN_MISSING, f"{name}: header is required")
     merchant = gw.merchant_for_app(headers.get(signing.H_APPID))
+    assert merchant.public_key is not None
     try:
-        verified = signing.verify_headers(merchant.public_key, request.path, headers, body,
-                                          now_ms_value=gw.clock.now_ms())
+        verified = signing.verify_headers(merchant.public_key, request.path, cast(Mapping[str, str], headers), body)
     except SignatureError as exc:
-        raise StubError(401, exc.ret_code or signing.CODE_INVALID, exc.message) from None
+        raise StubError(401, exc.ret_code or SIGN_INVALID, exc.message) from None
     if not gw.remember_nonce(verified.nonce, verified.timestamp_ms):
-        raise StubError(401, signing.CODE_INVALID, f"{signing.H_NONCE}: already used (replayed request)")
+        raise StubError(401, SIGN_INVALID, f"{signing.H_NONCE}: already used (replayed request)")
     return merchant, body
 
 
 def parse(model: type[BaseModel], body: bytes) -> Any:
     try:
         decoded = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise param_error("body: is not valid JSON") from None
     if not isinstance(decoded, dict):
         raise param_error("body: must be a JSON object")
@@ -74,9 +84,12 @@ def parse(model: type[BaseModel], body: bytes) -> Any:
         return model.model_validate(decoded)
     except PydanticValidationError as exc:
         raise param_error(wire.describe_validation_error(exc)) from None
+    except RecursionError:
+        raise param_error("body: is nested too deeply") from None
 
 
-def operation(path: str, model: type[BaseModel]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
+              summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a v3 operation: authentication, parsing and signed answers around ``handler``."""
 
     def register(handler: Callable[[Merchant, Any], Any]) -> Callable[..., Any]:
@@ -89,8 +102,12 @@ def operation(path: str, model: type[BaseModel]) -> Callable[[Callable[..., Any]
                 return signed_json(wire.envelope(handler(merchant, req)))
             except StubError as exc:
                 return refusal(exc)
+            except Exception:  # a bug in the stub: say so in the envelope, never a stack trace
+                log.exception("v3 %s failed", path)
+                return refusal(StubError(500, "999999", "system exception (a bug in the stub; see its log)"))
 
         bp.add_url_rule(path, endpoint=handler.__name__, view_func=view, methods=["POST"])
+        OPERATIONS[path] = (model, answer, summary)
         return handler
 
     return register
@@ -101,23 +118,64 @@ def public_base() -> str:
     return configured or request.host_url
 
 
-@operation(wire.PATH_CREATE_SESSION, wire.CreateSessionRequest)
+@operation(wire.PATH_CREATE_SESSION, wire.CreateSessionRequest, wire.SessionData, "Create Session")
 def create_session(merchant: Merchant, req: wire.CreateSessionRequest) -> dict[str, Any]:
     gw = gateway()
     session = gw.create_session(merchant, req)
     return gw.session_data(session, public_base())
 
 
-@operation(wire.PATH_QUERY_SESSION, wire.QuerySessionRequest)
+@operation(wire.PATH_QUERY_SESSION, wire.QuerySessionRequest, wire.SessionData, "Query Session")
 def query_session(merchant: Merchant, req: wire.QuerySessionRequest) -> dict[str, Any]:
     gw = gateway()
     session = gw.find_session(merchant.merchant_id, req.session_id, req.trans_id)
     return gw.session_data(session, public_base())
 
 
-@operation(wire.PATH_QUERY, wire.QueryTransactionRequest)
+@operation(wire.PATH_INITIATE, wire.InitiateTransactionRequest, wire.TransactionData, "Initiate Transaction")
+def initiate_transaction(merchant: Merchant, req: wire.InitiateTransactionRequest) -> dict[str, Any]:
+    return gateway().initiate(merchant, req).to_wire(public_base())
+
+
+@operation(wire.PATH_QUERY, wire.QueryTransactionRequest, wire.TransactionData, "Query Transaction")
 def query_transaction(merchant: Merchant, req: wire.QueryTransactionRequest) -> dict[str, Any]:
-    return gateway().find_transaction(merchant.merchant_id, req).to_wire()
+    return gateway().find_transaction(merchant.merchant_id, req).to_wire(public_base())
+
+
+@operation(wire.PATH_CAPTURE, wire.CaptureRequest, wire.TransactionData, "Capture")
+def capture(merchant: Merchant, req: wire.CaptureRequest) -> dict[str, Any]:
+    return gateway().capture(merchant, req).to_wire(public_base())
+
+
+@operation(wire.PATH_VOID, wire.VoidRequest, wire.TransactionData, "Void")
+def void(merchant: Merchant, req: wire.VoidRequest) -> dict[str, Any]:
+    return gateway().void(merchant, req).to_wire(public_base())
+
+
+@operation(wire.PATH_REFUND, wire.RefundRequest, wire.RefundData, "Refund")
+def refund(merchant: Merchant, req: wire.RefundRequest) -> dict[str, Any]:
+    return gateway().refund(merchant, req).to_wire()
+
+
+@operation(wire.PATH_REFUND_QUERY, wire.RefundQueryRequest, wire.RefundData, "Refund Query")
+def refund_query(merchant: Merchant, req: wire.RefundQueryRequest) -> dict[str, Any]:
+    return gateway().find_refund(merchant, req).to_wire()
+
+
+@operation(wire.PATH_TOKEN_REMOVE, wire.TokenRemoveRequest, wire.TokenRemoveData, "Remove a stored card")
+def token_remove(merchant: Merchant, req: wire.TokenRemoveRequest) -> dict[str, Any]:
+    return gateway().remove_token(merchant.merchant_id, req)
+
+
+@operation(wire.PATH_RECURRING_CANCEL, wire.RecurringCancelRequest, wire.RecurringCancelData,
+           "Cancel a recurring agreement")
+def recurring_cancel(merchant: Merchant, req: wire.RecurringCancelRequest) -> dict[str, Any]:
+    return gateway().cancel_recurring(merchant.merchant_id, req)
+
+
+@operation(wire.PATH_APPLE_PAY_SESSION, wire.ApplePaySessionRequest, None, "Apple Pay merchant session")
+def apple_pay_session(merchant: Merchant, req: wire.ApplePaySessionRequest) -> str:
+    return gateway().apple_pay_session(merchant.merchant_id, req)
 
 
 def handle_http_error(exc: Any) -> Response:

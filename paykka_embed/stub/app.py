@@ -4,7 +4,9 @@ the platform key, with the v3 API, the browser side and the test controls mounte
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+import os
+from pathlib import Path
+from typing import Any, Optional, Union
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, Response, request
@@ -14,7 +16,9 @@ from .. import signing
 from ..resources import templates_dir
 from . import api, browser, controls
 from .clock import Clock
+from .faults import FaultMiddleware, Faults
 from .gateway import Gateway
+from .persistence import Persistence, open_persistence
 from .records import Merchant
 from .webhooks import WebhookSender
 
@@ -23,14 +27,43 @@ log = logging.getLogger("paykka_embed.stub")
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class StubContext:
-    """Everything one running stub holds."""
+PLATFORM_KEY_FILE = "platform-private-key.pem"
 
-    def __init__(self, platform_key: Optional[rsa.RSAPrivateKey] = None, clock: Optional[Clock] = None) -> None:
+
+def platform_key_in(data_dir: Path) -> rsa.RSAPrivateKey:
+    """The platform key kept in ``data_dir`` (made on first use), so merchants' copies of
+    the platform public key stay valid across restarts."""
+    path = data_dir / PLATFORM_KEY_FILE
+    if path.exists():
+        return signing.load_private_key(path.read_text("ascii"))
+    key = signing.generate_private_key()
+    path.write_text(signing.private_pem(key), "ascii")
+    path.chmod(0o600)
+    return key
+
+
+class StubContext:
+    """Everything one running stub holds.
+
+    ``data_dir``: keep the state in SQLite there (``stub-state.sqlite3``) so a restart
+    finds its merchants, sessions, orders, refunds, tokens, agreements and undelivered
+    webhooks; without it, everything lives in memory. Without ``platform_key``, the key
+    is read from (or made in) ``data_dir/platform-private-key.pem``, or made afresh.
+    """
+
+    def __init__(self, platform_key: Optional[rsa.RSAPrivateKey] = None, clock: Optional[Clock] = None,
+                 *, data_dir: Union[str, "os.PathLike[str]", None] = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock or Clock()
-        self.platform_key = platform_key or signing.generate_private_key()
-        self.gateway = Gateway(self.clock, self.platform_key)
-        self.sender = WebhookSender(self.clock, self.platform_key)
+        if platform_key is None:
+            platform_key = platform_key_in(self.data_dir) if self.data_dir else signing.generate_private_key()
+        self.platform_key = platform_key
+        self.persistence: Persistence = open_persistence(self.data_dir)
+        self.faults = Faults()
+        self.gateway = Gateway(self.clock, self.platform_key, self.persistence)
+        self.sender = WebhookSender(self.clock, self.platform_key, self.persistence, self.faults)
         self.gateway.notify = self._notify
 
     def _notify(self, merchant: Merchant, url: Optional[str], event: dict[str, Any]) -> None:
@@ -49,19 +82,23 @@ class StubContext:
         }
 
     def reset(self) -> None:
+        self.faults.clear()
         self.gateway.reset()
         self.sender.reset()
         self.clock.reset()
 
     def close(self) -> None:
         self.sender.stop()
+        self.persistence.close()
 
 
 def create_app(context: Optional[StubContext] = None, *, public_url: Optional[str] = None) -> Flask:
     app = Flask("paykka_embed.stub", static_folder=None, template_folder=str(templates_dir()))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["STUB_PUBLIC_URL"] = public_url
-    app.extensions["paykka_stub"] = context or StubContext()
+    context = context or StubContext()
+    app.extensions["paykka_stub"] = context
+    app.wsgi_app = FaultMiddleware(app.wsgi_app, context.faults)  # type: ignore[method-assign]
     app.register_blueprint(api.bp)
     app.register_blueprint(browser.bp)
     app.register_blueprint(controls.bp)

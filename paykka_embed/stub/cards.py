@@ -32,10 +32,14 @@ TEST_CARDS: dict[str, TestCard] = {c.number: c for c in [
     TestCard("4000000000009995", "VISA", "decline", "5002", "Insufficient funds", "Declined: insufficient funds"),
     TestCard("4000000000003220", "VISA", "challenge", label="3DS challenge (pass or fail on the challenge page)"),
     TestCard("4000000000000069", "VISA", "decline", "5003", "Expired card", "Declined: expired card"),
+    TestCard("4000000000005126", "VISA", "refund_fails", label="Visa approved; every refund of it fails (REFUND.FAILURE)"),
 ]}
 
 CVV_FAILURE = TestCard("", "", "decline", "5004", "CVV check failed", "CVV 000 on any card")
 THREE_DS_FAILURE = ("5005", "3DS authentication failed")
+WALLET_DECLINED = ("5006", "Declined by the shopper in the wallet")
+ABANDONED = ("5007", "Abandoned: the shopper started a new attempt")
+REFUND_DECLINED = ("6001", "Refund declined by the issuer")
 
 _BRANDS = [
     ("AMEX", re.compile(r"^3[47]")),

@@ -1,5 +1,6 @@
 """Test controls under ``/_stub/``: register merchants, move the clock, read the webhook
-log, reset. Merchant code never needs these; tests and the demo do."""
+log, inject faults, read the OpenAPI document, reset. Merchant code never needs these;
+tests and the demo do. Answers use PayKKa's envelope but are not signed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import signing, wire
-from .gateway import StubError, param_error
+from . import openapi
+from .errors import StubError, param_error
+from .faults import parse_fault
 
 bp = Blueprint("controls", __name__, url_prefix="/_stub")
 
@@ -44,8 +47,11 @@ def register_merchant() -> Response:
         for name in ("merchant_id", "name", "notify_url"):
             if data.get(name) is not None and not isinstance(data[name], str):
                 raise param_error(f"{name}: must be a string")
+        pci = data.get("pci")
+        if pci is not None and not isinstance(pci, bool):
+            raise param_error("pci: must be true or false (true: may send plain card_no)")
         merchant = ctx().gateway.register_merchant(
-            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url")
+            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url"), pci
         )
         return _answer(ctx().merchant_credentials(merchant))
     except StubError as exc:
@@ -76,6 +82,25 @@ def clock() -> Response:
 @bp.get("/webhooks")
 def webhooks() -> Response:
     return _answer(ctx().sender.log())
+
+
+@bp.route("/faults", methods=["GET", "POST", "DELETE"])
+def faults() -> Response:
+    registry = ctx().faults
+    try:
+        if request.method == "POST":
+            registry.add(parse_fault(_body()))
+        elif request.method == "DELETE":
+            registry.clear()
+    except StubError as exc:
+        return _answer(error=exc)
+    return _answer(registry.list())
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    base = current_app.config.get("STUB_PUBLIC_URL") or request.host_url.rstrip("/")
+    return jsonify(openapi.build(base))
 
 
 @bp.post("/reset")

@@ -5,7 +5,11 @@ Each notification is signed with the platform key over ``POST``, the path of the
 every attempt (a receiver refuses a replayed nonce). A delivery succeeds on any 2xx.
 Otherwise it is retried on :data:`RETRY_SCHEDULE` (seconds after the first attempt,
 on the stub's clock, so advancing the clock fires due retries at once).
-Every attempt is kept for ``GET /_stub/webhooks``.
+Every attempt is kept for ``GET /_stub/webhooks``, and, under ``--data DIR``, in
+SQLite: a restarted stub resumes undelivered notifications on their schedule.
+
+The signature's timestamp is wall-clock time (the receiver checks it against its own
+clock); only the *schedule* runs on the stub clock.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .. import signing
 from .clock import Clock
+from .faults import WEBHOOK, Faults
+from .persistence import MemoryPersistence, Persistence
 
 log = logging.getLogger("paykka_embed.stub.webhooks")
 
 #: Seconds after the first attempt at which each retry is due.
 RETRY_SCHEDULE = (15, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 TIMEOUT_SECONDS = 10.0
+#: How long (stub clock) a notification held back by a ``reorder`` fault waits at most.
+HOLD_MS = 60_000
 
 
 @dataclass
@@ -53,6 +61,17 @@ class Delivery:
     state: str = "pending"  # pending | delivered | failed
     attempts: list[Attempt] = field(default_factory=list)
 
+    def to_row(self) -> dict[str, Any]:
+        return {"id": self.id, "url": self.url, "app_id": self.app_id, "body": self.body.decode("utf-8"),
+                "notify_type": self.notify_type, "created_ms": self.created_ms, "due_ms": self.due_ms,
+                "state": self.state, "attempts": [a.to_json() for a in self.attempts]}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Delivery":
+        return cls(row["id"], row["url"], row["app_id"], row["body"].encode("utf-8"), row["notify_type"],
+                   row["created_ms"], row["due_ms"], row["state"],
+                   [Attempt(a["at_ms"], a["status"], a["error"]) for a in row["attempts"]])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -66,11 +85,15 @@ class Delivery:
 
 
 class WebhookSender:
-    def __init__(self, clock: Clock, platform_key: rsa.RSAPrivateKey) -> None:
+    def __init__(self, clock: Clock, platform_key: rsa.RSAPrivateKey,
+                 persistence: Optional[Persistence] = None, faults: Optional[Faults] = None) -> None:
         self.clock = clock
+        self.faults = faults or Faults()
+        self._held: Optional[Delivery] = None
         self.platform_key = platform_key
-        self._ids = itertools.count(1)
-        self._deliveries: list[Delivery] = []
+        self.store: Persistence = persistence or MemoryPersistence()
+        self._deliveries: list[Delivery] = [Delivery.from_row(r) for r in self.store.deliveries()]
+        self._ids = itertools.count(max((d.id for d in self._deliveries), default=0) + 1)
         self._cond = threading.Condition()
         self._stopped = False
         self._http = httpx.Client(timeout=TIMEOUT_SECONDS)
@@ -81,10 +104,24 @@ class WebhookSender:
     def enqueue(self, url: str, app_id: str, event: dict[str, Any]) -> Delivery:
         body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         now = self.clock.now_ms()
-        delivery = Delivery(next(self._ids), url, app_id, body, str(event.get("notify_type")), now, now)
+        fault = self.faults.take(WEBHOOK, ("duplicate", "reorder"))
         with self._cond:
-            self._deliveries.append(delivery)
+            delivery = self._add(url, app_id, body, event, now)
+            if self._held is not None:  # a reordered one goes right after this one
+                self._held.due_ms = delivery.due_ms + 1
+                self._held = None
+            if fault is not None and fault.kind == "duplicate":
+                self._add(url, app_id, body, event, now)
+            elif fault is not None and fault.kind == "reorder":
+                delivery.due_ms = now + HOLD_MS  # released by the next enqueue, or after HOLD_MS
+                self._held = delivery
             self._cond.notify_all()
+        return delivery
+
+    def _add(self, url: str, app_id: str, body: bytes, event: dict[str, Any], now: int) -> Delivery:
+        delivery = Delivery(next(self._ids), url, app_id, body, str(event.get("notify_type")), now, now)
+        self._deliveries.append(delivery)
+        self.store.save_delivery(delivery.id, delivery.to_row())
         return delivery
 
     def wake(self) -> None:
@@ -98,6 +135,7 @@ class WebhookSender:
     def reset(self) -> None:
         with self._cond:
             self._deliveries.clear()
+            self._held = None
 
     def stop(self) -> None:
         with self._cond:
@@ -129,17 +167,18 @@ class WebhookSender:
 
     def _attempt(self, delivery: Delivery) -> None:
         path = urlsplit(delivery.url).path or "/"
-        headers = signing.signed_headers(
-            self.platform_key, delivery.app_id, path, delivery.body, timestamp_ms=self.clock.now_ms()
-        )
+        headers = signing.signed_headers(self.platform_key, delivery.app_id, path, delivery.body)
         headers["content-type"] = "application/json"
         status: Optional[int] = None
         error: Optional[str] = None
-        try:
-            response = self._http.post(delivery.url, content=delivery.body, headers=headers)
-            status = response.status_code
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        if self.faults.take(WEBHOOK, ("fail",)) is not None:
+            error = "injected fault: fail (not sent)"
+        else:
+            try:
+                response = self._http.post(delivery.url, content=delivery.body, headers=headers)
+                status = response.status_code
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
         at = self.clock.now_ms()
         with self._cond:
             delivery.attempts.append(Attempt(at, status, error))
@@ -149,6 +188,7 @@ class WebhookSender:
                 delivery.state = "failed"
             else:
                 delivery.due_ms = delivery.created_ms + RETRY_SCHEDULE[len(delivery.attempts) - 1] * 1000
+            self.store.save_delivery(delivery.id, delivery.to_row())
             self._cond.notify_all()
         log.info("webhook %s #%d to %s: %s", delivery.notify_type, delivery.id, delivery.url,
                  status if status is not None else error)

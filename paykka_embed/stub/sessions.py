@@ -1,0 +1,210 @@
+"""Checkout sessions: creation (idempotent on ``trans_id``), lookup, status, expiry,
+and what the browser may do with one (init once, list methods and stored cards).
+
+A session is ``PROCESSING`` while it can be paid (a failed attempt leaves it open for
+another), takes its paid order's status once paid, and reads ``EXPIRED`` once the
+stub clock passes ``expire_time`` unpaid. Expiry sends no webhook: nothing happened.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from .. import money, wire
+from ..errors import ValidationError
+from . import methods
+from .core import GatewayCore
+from .errors import NO_SESSION, StubError, no_session, param_error
+from .records import Merchant, Session, Transaction
+
+MAX_SESSION_LIFETIME = timedelta(hours=24)
+DEFAULT_SESSION_LIFETIME = timedelta(hours=1)
+#: Statuses after which a session takes no more payments.
+PAID_STATUSES = frozenset({"SUCCESS", "AUTHORIZED", "REFUNDED", "PARTIALLY_REFUNDED", "CANCELED",
+                           "PARTIALLY_REVERSED"})
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def check_url(value: Optional[str], field: str) -> None:
+    if value is None:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise param_error(f"{field}: must be an absolute http(s) URL")
+
+
+def check_currency(currency: str, field: str = "currency") -> None:
+    try:
+        money.check_currency(currency, field)
+    except ValidationError as exc:
+        raise param_error(str(exc)) from None
+
+
+class SessionOps(GatewayCore):
+    # --- creation ------------------------------------------------------------------------
+
+    def validate_session(self, req: wire.CreateSessionRequest) -> None:
+        """The rules the wire model cannot check alone (they need the clock or a table)."""
+        check_currency(req.currency)
+        now = self.clock.now()
+        if req.expire_time is not None:
+            if req.expire_time <= now:
+                raise param_error("expire_time: must be in the future")
+            if req.expire_time - now > MAX_SESSION_LIFETIME:
+                raise param_error("expire_time: must be at most 24 hours ahead")
+        for name in ("notify_url", "return_url", "cancel_url"):
+            check_url(getattr(req, name), name)
+        if req.display_locale is not None and not _LOCALE.match(req.display_locale):
+            raise param_error("display_locale: must be a BCP 47 language tag, e.g. zh-HK")
+        pay = req.payment
+        if req.payment_type == "RECURRING":
+            if req.mit:
+                raise param_error("mit: must be false for a session (the shopper is present)")
+            if pay is not None and pay.token_usage == "CARD_ON_FILE":
+                raise param_error("payment.token_usage: must be SUBSCRIPTION for a RECURRING session")
+        elif pay is not None and pay.token_usage == "SUBSCRIPTION":
+            raise param_error("payment.token_usage: SUBSCRIPTION needs payment_type RECURRING")
+        if req.mit:
+            raise param_error("mit: must be false for a session (the shopper is present)")
+        try:
+            offered = methods.methods_for(req.allowed_payment_methods, req.currency,
+                                          recurring=req.payment_type == "RECURRING")
+        except ValueError as exc:
+            raise param_error(str(exc)) from None
+        if not offered:
+            raise param_error(f"allowed_payment_methods: none of them is available in {req.currency}"
+                              + (" for a RECURRING session (cards only)" if req.payment_type == "RECURRING" else ""))
+
+    def create_session(self, merchant: Merchant, req: wire.CreateSessionRequest) -> Session:
+        if req.merchant_id != merchant.merchant_id:
+            raise param_error("merchant_id: does not match x-paykka-appid")
+        self.validate_session(req)
+        now = self.clock.now()
+        with self.lock:
+            existing_id = self.sessions_by_trans.get((merchant.merchant_id, req.trans_id))
+            if existing_id:
+                existing = self.sessions[existing_id]
+                if (existing.request.amount, existing.request.currency) != (req.amount, req.currency):
+                    raise param_error(
+                        f"trans_id: already used for a session of {existing.request.amount} "
+                        f"{existing.request.currency}; use a new trans_id for a different amount or currency"
+                    )
+                return existing
+            if (merchant.merchant_id, req.trans_id) in self.orders_by_trans:
+                raise param_error("trans_id: already used by an Initiate Transaction order; use a new trans_id")
+            session = Session(
+                session_id=self.new_id("CS", self.sessions),
+                merchant_id=merchant.merchant_id,
+                request=req,
+                created_at=now,
+                expire_time=req.expire_time or (now + DEFAULT_SESSION_LIFETIME),
+                client_key=merchant.client_key,
+            )
+            self.sessions[session.session_id] = session
+            self.sessions_by_trans[(merchant.merchant_id, req.trans_id)] = session.session_id
+            self.save(session)
+            return session
+
+    # --- lookup and status ---------------------------------------------------------------
+
+    def find_session(self, merchant_id: str, session_id: Optional[str], trans_id: Optional[str]) -> Session:
+        with self.lock:
+            if session_id:
+                session = self.sessions.get(session_id)
+            else:
+                found = self.sessions_by_trans.get((merchant_id, trans_id or ""))
+                session = self.sessions.get(found) if found else None
+        if session is None or session.merchant_id != merchant_id:
+            raise no_session()
+        if session_id and trans_id and session.trans_id != trans_id:
+            raise param_error("trans_id: does not belong to session_id")
+        return session
+
+    def latest_transaction(self, session: Session) -> Optional[Transaction]:
+        with self.lock:
+            return self.transactions[session.order_ids[-1]] if session.order_ids else None
+
+    def session_status(self, session: Session) -> str:
+        tx = self.latest_transaction(session)
+        if tx is not None and tx.status not in ("FAILURE", "PROCESSING"):
+            return tx.status
+        if self.clock.now() >= session.expire_time:
+            return "EXPIRED"
+        return "PROCESSING"
+
+    def session_data(self, session: Session, base_url: str) -> dict[str, Any]:
+        tx = self.latest_transaction(session)
+        req = session.request
+        shown_tz = req.expire_time.tzinfo if req.expire_time else None
+        data = wire.SessionData(
+            merchant_id=session.merchant_id,
+            trans_id=session.trans_id,
+            session_id=session.session_id,
+            session_mode=req.session_mode,
+            status=self.session_status(session),  # type: ignore[arg-type]
+            amount=req.amount,
+            currency=req.currency,
+            expire_time=session.expire_time.astimezone(shown_tz) if shown_tz else session.expire_time,
+            authorisation_type=req.authorisation_type,
+            capture_method=req.capture_method,
+            session_url=f"{base_url.rstrip('/')}/hp/pay/{session.session_id}",
+            order_id=tx.order_id if tx and tx.status not in ("FAILURE", "PROCESSING") else None,
+        )
+        return data.to_wire()
+
+    # --- the browser side ----------------------------------------------------------------
+
+    def open_for_browser(self, session_id: str, client_key: str) -> Session:
+        with self.lock:
+            session = self.sessions.get(session_id)
+        if session is None:
+            raise StubError(404, NO_SESSION, "the session does not exist")
+        merchant = self.merchants[session.merchant_id]
+        if client_key != merchant.client_key:
+            raise StubError(401, "1017", "client key does not belong to this session's merchant")
+        return session
+
+    def browser_init(self, session_id: str, client_key: str) -> Session:
+        """The SDK's ``init()``: allowed once per session, as at PayKKa."""
+        session = self.open_for_browser(session_id, client_key)
+        with self.lock:
+            if session.initialised:
+                raise StubError(409, "SESSION_ALREADY_INITIALISED",
+                                "this session was already initialised; create a new session for a new attempt")
+            self.check_payable(session)
+            session.initialised = True
+            self.save(session)
+        return session
+
+    def check_payable(self, session: Session) -> None:
+        status = self.session_status(session)
+        if status == "EXPIRED":
+            raise StubError(410, "SESSION_EXPIRED", "the session has expired")
+        if status != "PROCESSING":
+            raise StubError(409, "SESSION_COMPLETED", "the session is already paid")
+
+    def payment_methods(self, session: Session) -> list[str]:
+        req = session.request
+        return methods.methods_for(req.allowed_payment_methods, req.currency,
+                                   recurring=req.payment_type == "RECURRING")
+
+    def card_brands(self, session: Session) -> list[str]:
+        if methods.BANKCARD not in self.payment_methods(session):
+            return []
+        return methods.brands_for(session.request.allowed_payment_methods)
+
+    def stored_cards(self, session: Session) -> list[dict[str, Any]]:
+        """The shopper's CARD_ON_FILE cards, for one-click payment (none without a shopper_reference)."""
+        shopper = session.shopper_reference
+        if not shopper or methods.BANKCARD not in self.payment_methods(session):
+            return []
+        brands = set(self.card_brands(session))
+        with self.lock:
+            found = [t for t in self.tokens.values()
+                     if t.active and t.merchant_id == session.merchant_id and t.shopper_reference == shopper
+                     and t.usage == "CARD_ON_FILE" and t.brand in brands]
+        return [{"token": t.token, "brand": t.brand, "last4": t.last4, "exp_month": t.exp_month,
+                 "exp_year": t.exp_year} for t in found]
