@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, cast
 from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
+from werkzeug.exceptions import HTTPException
 
 from .. import signing, wire
 from ..errors import SignatureError
@@ -102,6 +103,8 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
                 return signed_json(wire.envelope(handler(merchant, req)))
             except StubError as exc:
                 return refusal(exc)
+            except HTTPException as exc:  # 413 from reading the body: same envelope, still signed
+                return handle_http_error(exc)
             except Exception:  # a bug in the stub: say so in the envelope, never a stack trace
                 log.exception("v3 %s failed", path)
                 return refusal(StubError(500, "999999", "system exception (a bug in the stub; see its log)"))
