@@ -1,24 +1,14 @@
-/* Shopper-facing text. Each locale is a small table; missing keys fall back to en-US. */
-var MESSAGES = {
-  "en-US": {
-    pay: "Pay {amount}",
-    card: "Card",
-    paying: "Processing payment…",
-    paid: "Payment successful",
-    declined: "Payment declined: {reason}",
-    expired: "This checkout has expired. Please start again.",
-    error: "Something went wrong: {reason}",
-    frameTitle: "Secure card payment fields",
-    methods: "Payment methods"
-  }
+/* Shopper-facing words. The session brings the table of the shopper's locale from the
+ * gateway (one table, not fourteen); these English words cover the moments before it
+ * arrives or when it cannot (an init that fails). */
+var FALLBACK_MESSAGES = {
+  error: "Something went wrong: {reason}",
+  expired: "This checkout has expired. Please start again.",
+  notAvailable: "{method} is not available for this payment.",
+  close: "Close"
 };
 
-function resolveLocale(tag) {
-  return "en-US";
-}
-
-function t(locale, key, vars) {
-  var table = MESSAGES[locale] || MESSAGES["en-US"];
-  var text = table[key] || MESSAGES["en-US"][key] || key;
+function translate(table, key, vars) {
+  var text = (table && table[key]) || FALLBACK_MESSAGES[key] || key;
   return text.replace(/\{(\w+)\}/g, function (_, name) { return vars && vars[name] != null ? vars[name] : ""; });
 }

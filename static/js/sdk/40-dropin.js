@@ -1,82 +1,189 @@
-/* DropIn: the list of payment methods the session allows, each opening its component. */
+/* DropIn: the payment methods the session allows, as one radio group (stored cards first),
+ * each opening its component below it, and one pay button for whichever is chosen.
+ * Components of methods the shopper never opens are never created (no iframe, no request).
+ * Options: everything Card takes, plus paymentMethods: { card: {...}, aliPay: {...}, ... }
+ * with per-method options and callbacks (keys matched loosely: aliPay = alipayPlus). */
 
 function DropIn(checkout, options) {
-  this.checkout = checkout;
+  Component.call(this, checkout, options, null);
   this.options = options || {};
-  this.root = null;
-  this.list = null;
-  this.active = null;
-  this.children = [];
-  this.ref = { payment: this.payment.bind(this) };
+  this.children = {};
+  this.activeKey = null;
 }
+DropIn.prototype = Object.create(Component.prototype);
+DropIn.prototype.constructor = DropIn;
+DropIn.prototype.kind = "dropin";
 
-DropIn.prototype.mount = function (target) {
-  var host = resolveTarget(target);
-  if (this.root) {
-    host.appendChild(this.root);
-    return this;
-  }
-  this.root = el("div", "pk-dropin");
-  this.root.setAttribute("data-paykka-component", "dropin");
-  host.appendChild(this.root);
-  this.checkout._ensureInit();
-  if (this.checkout.session) this._sessionReady();
-  return this;
+var METHOD_ALIASES = {
+  card: "BANKCARD", bankcard: "BANKCARD", scheme: "BANKCARD", applepay: "APPLE_PAY", googlepay: "GOOGLE_PAY",
+  wechatpay: "WECHAT_PAY", wechat: "WECHAT_PAY", alipay: "ALIPAY_PLUS", alipayplus: "ALIPAY_PLUS",
+  gcash: "GCASH", maya: "MAYA", paymaya: "MAYA", shopeepay: "SHOPEEPAY", grabpay: "GRABPAY",
+  zalopay: "ZALOPAY", vietqr: "VIETQR"
 };
 
-DropIn.prototype._sessionReady = function () {
-  if (!this.root || this.list) return;
+function methodOptions(all, code) {
+  var found = {};
+  Object.keys(all || {}).forEach(function (key) {
+    var norm = String(key).toLowerCase().replace(/[^a-z]/g, "");
+    if ((METHOD_ALIASES[norm] || String(key).toUpperCase()) === code) found = all[key] || {};
+  });
+  return found;
+}
+
+DropIn.prototype._render = function () {
   var self = this;
-  var locale = this.checkout.locale;
-  var methods = this.checkout.session.paymentMethods;
-  this.list = el("ul", "pk-methods");
-  this.list.setAttribute("aria-label", t(locale, "methods"));
-  this.root.appendChild(this.list);
-  methods.forEach(function (method) {
-    var Type = METHOD_COMPONENTS[method.code];
-    if (!Type) return;
-    var perMethod = (self.options.paymentMethods || {})[method.key] || {};
-    var item = el("li", "pk-method");
-    item.setAttribute("data-method", method.code);
-    var heading = el("div", "pk-method-heading", method.name);
-    var body = el("div", "pk-method-body");
-    item.appendChild(heading);
-    item.appendChild(body);
-    self.list.appendChild(item);
-    var child = new Type(self.checkout, mergeOptions(self.options, perMethod));
-    child.mount(body);
-    self.children.push(child);
-    if (!self.active) self.active = child;
+  var checkout = this.checkout;
+  var session = checkout.session;
+  var t = checkout.t.bind(checkout);
+  this.groupName = nextId("pkmethod");
+  var group = el("fieldset", "pk-methods");
+  group.appendChild(el("legend", "pk-legend", t("methods")));
+  this.options_ = [];
+  session.storedCards.forEach(function (card) {
+    var label = t("savedCard", { brand: BRAND_LABELS[card.brand] || card.brand, last4: card.last4 });
+    var expiry = ("0" + card.expMonth).slice(-2) + "/" + String(card.expYear).slice(-2);
+    self._addOption(group, "stored:" + card.token, "BANKCARD", label, t("expires", { date: expiry }), [card.brand], card);
+  });
+  session.paymentMethods.forEach(function (m) {
+    var icons = m.code === "BANKCARD" && self.options.showCardBrands !== false ? m.brands : [m.code];
+    self._addOption(group, m.code, m.code, m.name, "", icons, null);
+  });
+  this.root.appendChild(group);
+  this._addLiveRegions();
+  if (!this.checkout.options.hidePaymentButton && !this.options.hidePaymentButton) {
+    var button = el("button", "pk-pay-button");
+    button.type = "button";
+    button.disabled = true;
+    button.addEventListener("click", this._onPayClick);
+    this.payButton = button;
+    this.root.appendChild(button);
+  }
+  if (this.options_.length) this._select(this.options_[0].key);
+};
+
+DropIn.prototype._addOption = function (group, key, code, name, detail, icons, stored) {
+  var self = this;
+  var item = el("div", "pk-option");
+  item.setAttribute("data-method", code);
+  if (stored) item.setAttribute("data-stored", "true");
+  var label = el("label", "pk-option-label");
+  var radio = el("input", "pk-radio");
+  radio.type = "radio";
+  radio.name = this.groupName;
+  radio.value = key;
+  radio.addEventListener("change", function () { if (radio.checked) self._select(key); });
+  label.appendChild(radio);
+  var text = el("span", "pk-option-name", name);
+  label.appendChild(text);
+  if (detail) label.appendChild(el("span", "pk-option-detail", detail));
+  var marks = el("span", "pk-option-icons");
+  (icons || []).forEach(function (c) { marks.appendChild(icon(c)); });
+  label.appendChild(marks);
+  item.appendChild(label);
+  var body = el("div", "pk-option-body");
+  body.hidden = true;
+  item.appendChild(body);
+  group.appendChild(item);
+  this.options_.push({ key: key, code: code, item: item, radio: radio, body: body, stored: stored });
+};
+
+DropIn.prototype._entry = function (key) {
+  for (var i = 0; i < this.options_.length; i++) if (this.options_[i].key === key) return this.options_[i];
+  return null;
+};
+
+DropIn.prototype._select = function (key) {
+  var self = this;
+  var entry = this._entry(key);
+  if (!entry || this.busy) return;
+  this.activeKey = key;
+  this.options_.forEach(function (o) {
+    var on = o.key === key;
+    o.radio.checked = on;
+    o.body.hidden = !on;
+    o.item.className = "pk-option" + (on ? " pk-selected" : "");
+  });
+  if (!this.children[key]) this.children[key] = this._createChild(entry);
+  var child = this.children[key];
+  if (this.payButton) {
+    this.payButton.textContent = child.payLabel ? child.payLabel() : this.checkout.t("pay", { amount: this.checkout.amountText() });
+    this.payButton.disabled = !child.ready;
+  }
+  if (child.ready) self.ready = true;
+};
+
+DropIn.prototype._createChild = function (entry) {
+  var self = this;
+  var own = methodOptions(this.options.paymentMethods, entry.code);
+  var merged = {};
+  Object.keys(this.options).forEach(function (k) { if (k !== "paymentMethods") merged[k] = self.options[k]; });
+  Object.keys(own).forEach(function (k) { merged[k] = own[k]; });
+  merged._inDropIn = true;
+  merged._onChildReady = function (child) {
+    if (self._activeChild() === child) {
+      self.ready = true;
+      if (self.payButton && !self.busy) self.payButton.disabled = false;
+    }
+    self._becomeReadyOnce();
+  };
+  merged._onSubmitRequest = function () { self.payment(); };
+  merged._onBusy = function (busy) { self._setBusy(busy); };
+  if (entry.stored) merged.storedCard = entry.stored;
+  var Type = entry.code === "BANKCARD" ? Card : null;
+  if (!Type) Object.keys(WALLETS).forEach(function (n) { if (WALLETS[n].code === entry.code) Type = WALLETS[n]; });
+  var child = new Type(this.checkout, merged);
+  child.mount(entry.body);
+  if (entry.code === "BANKCARD" && !entry.stored) Card.prototype._addSaveChoice.call(this, entry.body);
+  return child;
+};
+
+/** The Drop-in's own "ready" moment (onReady, the interactive mark) is its first child's. */
+DropIn.prototype._becomeReadyOnce = function () {
+  if (this._readyOnce) return;
+  this._readyOnce = true;
+  this.checkout._interactive();
+  call(this.options.onReady, { component: "dropin" });
+};
+
+DropIn.prototype._activeChild = function () { return this.activeKey ? this.children[this.activeKey] : null; };
+
+DropIn.prototype._setBusy = function (busy) {
+  this.busy = busy;
+  if (this.payButton) {
+    var child = this._activeChild();
+    this.payButton.disabled = busy || !(child && child.ready);
+    this.payButton.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+  this.options_.forEach(function (o) { o.radio.disabled = busy; });
+};
+
+DropIn.prototype.payLabel = null;
+
+/** Pays with the chosen method; same promise contract as a component's payment(). */
+DropIn.prototype.payment = function () {
+  var self = this;
+  var child = this._activeChild();
+  if (!child) return Promise.reject(new PayKKaError("NOT_READY", "no payment method is ready", "IMPLEMENTATION_ERROR"));
+  var extra = {};
+  if (this.saveBox && child.code === "BANKCARD" && !child.options.storedCard) extra.store = this.saveBox.checked;
+  return child.payment(extra).then(function (outcome) {
+    if (outcome && isPaid(outcome.status) && self.payButton) {
+      self.payButton.disabled = true;
+      self.options_.forEach(function (o) { o.radio.disabled = true; });
+    }
+    return outcome;
   });
 };
 
-function mergeOptions(base, extra) {
-  var merged = {};
-  Object.keys(base).forEach(function (k) { if (k !== "paymentMethods") merged[k] = base[k]; });
-  Object.keys(extra).forEach(function (k) { merged[k] = extra[k]; });
-  return merged;
-}
+DropIn.prototype._unrender = function () {
+  var children = this.children;
+  Object.keys(children).forEach(function (k) { children[k]._teardown(); });
+  this.children = {};
+  this.activeKey = null;
+  this.saveBox = null;
+  this.options_ = [];
+};
 
 DropIn.prototype._showError = function (err) {
-  if (!this.root) return;
-  var box = el("div", "pk-status pk-status-error", t(this.checkout.locale, err.code === "SESSION_EXPIRED" ? "expired" : "error", { reason: err.message }));
-  box.setAttribute("role", "alert");
-  this.root.appendChild(box);
+  Component.prototype._showError.call(this, err);
 };
-
-DropIn.prototype.payment = function () {
-  if (!this.active) return Promise.reject(new PayKKaError("NOT_READY", "no payment method is ready", "IMPLEMENTATION_ERROR"));
-  return this.active.payment();
-};
-
-DropIn.prototype.unmount = function () {
-  this.children.forEach(function (c) { c.unmount(); });
-  this.children = [];
-  this.active = null;
-  if (this.root && this.root.parentNode) this.root.parentNode.removeChild(this.root);
-  this.root = null;
-  this.list = null;
-  return this;
-};
-
-var METHOD_COMPONENTS = { BANKCARD: Card };

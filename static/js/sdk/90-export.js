@@ -9,5 +9,6 @@ var api = {
   setFraudDetectionEnv: setFraudDetectionEnv,
   version: "stub"
 };
+Object.keys(WALLETS).forEach(function (name) { api[name] = WALLETS[name]; });
 window.PayKKaCardCheckoutUI = api;
 window.PaykkaCardCheckoutUI = api;

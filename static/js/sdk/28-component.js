@@ -1,0 +1,299 @@
+/* What every component shares: the mount / unmount / remount lifecycle, the pay button,
+ * the live regions, the ref.payment() promise, and the gateway's follow-up actions
+ * (3DS challenge, wallet sheet, QR code, redirect). Card, the wallets and the Drop-in
+ * build on it. */
+
+function Component(checkout, options, code) {
+  this.checkout = checkout;
+  this.options = options || {};
+  this.code = code;
+  this.ref = { payment: this.payment.bind(this) };
+  this.root = null;
+  this.ready = false;
+  this._rendered = false;
+  this._pending = null;
+  this._modal = null;
+  this._pollTimer = null;
+  this._parkTimer = null;
+  this._onPayClick = this._onPayClick.bind(this);
+}
+
+/** Move without reloading iframes when the browser can (Element.moveBefore); else append. */
+function moveInto(host, node) {
+  if (host.moveBefore && host.isConnected && node.isConnected) {
+    try { host.moveBefore(node, null); return; } catch (e) { /* fall back below */ }
+  }
+  host.appendChild(node);
+}
+
+Component.prototype.mount = function (target) {
+  var host = resolveTarget(target);
+  if (this.checkout._destroyed) throw new PayKKaError("DESTROYED", "this checkout was destroyed", "IMPLEMENTATION_ERROR");
+  if (this.root) {
+    // Parked or mounted elsewhere: move it, frames and typed input included.
+    clearTimeout(this._parkTimer);
+    moveInto(host, this.root);
+    return this;
+  }
+  this.root = el("div", "pk-component pk-" + this.kind);
+  this.root.setAttribute("data-paykka-component", this.kind);
+  host.appendChild(this.root);
+  this.checkout._register(this);
+  if (this.checkout.session) this._sessionReady();
+  return this;
+};
+
+/** Idempotent. The component waits in the checkout's parking lot for one turn of the
+ * event loop (see PayKKaCheckout._parkingLot), then is torn down for good. */
+Component.prototype.unmount = function () {
+  if (!this.root) return this;
+  var self = this;
+  if (this.checkout._destroyed) { this._teardown(); return this; }
+  moveInto(this.checkout._parkingLot(), this.root);
+  clearTimeout(this._parkTimer);
+  this._parkTimer = setTimeout(function () { self._teardown(); }, 0);
+  return this;
+};
+
+Component.prototype._teardown = function () {
+  clearTimeout(this._parkTimer);
+  this._stopAction();
+  if (this._rendered) this._unrender();
+  if (this.root && this.root.parentNode) this.root.parentNode.removeChild(this.root);
+  this.root = null;
+  this.ready = false;
+  this._rendered = false;
+  this.payButton = this.statusBox = this.alertBox = null;
+  this.checkout._forget(this);
+  this._settle({ status: "CANCELLED", error: new PayKKaError("UNMOUNTED", "the component was unmounted", "CANCEL") });
+};
+
+Component.prototype._sessionReady = function () {
+  if (!this.root || this._rendered) return;
+  this._rendered = true;
+  var session = this.checkout.session;
+  this.root.lang = session.locale;
+  this.root.dir = session.dir;
+  if (this.code && !this.checkout.method(this.code)) {
+    var err = new PayKKaError("METHOD_NOT_AVAILABLE", this.checkout.t("notAvailable", { method: this.code }), "IMPLEMENTATION_ERROR");
+    this._addLiveRegions();
+    this._say(err.message, true);
+    this.checkout._error(this, err);
+    return;
+  }
+  this._render();
+};
+
+Component.prototype._render = function () {};
+Component.prototype._unrender = function () {};
+
+Component.prototype._addLiveRegions = function () {
+  this.statusBox = el("div", "pk-status");
+  this.statusBox.setAttribute("role", "status");
+  this.alertBox = el("div", "pk-status pk-status-error");
+  this.alertBox.setAttribute("role", "alert");
+  this.root.appendChild(this.statusBox);
+  this.root.appendChild(this.alertBox);
+};
+
+Component.prototype._hidesButton = function () {
+  return !!(this.checkout.options.hidePaymentButton || this.options.hidePaymentButton || this.options._inDropIn);
+};
+
+Component.prototype._addPayButton = function (label, extraClass) {
+  if (this._hidesButton()) return;
+  var button = el("button", "pk-pay-button" + (extraClass ? " " + extraClass : ""), label);
+  button.type = "button";
+  button.disabled = !this.ready;
+  button.addEventListener("click", this._onPayClick);
+  this.payButton = button;
+  this.root.appendChild(button);
+};
+
+Component.prototype._becomeReady = function () {
+  if (this.ready) return;
+  this.ready = true;
+  if (this.payButton) this.payButton.disabled = false;
+  this.checkout._interactive();
+  call(this.options.onReady, { component: this.kind, paymentMethod: this.code });
+  if (this.options._onChildReady) this.options._onChildReady(this);
+};
+
+Component.prototype._say = function (text, isError) {
+  if (!this.statusBox) return;
+  this.statusBox.textContent = isError ? "" : text;
+  this.alertBox.textContent = isError ? text : "";
+};
+
+Component.prototype._showError = function (err) {
+  if (!this.root) return;
+  if (!this.statusBox) this._addLiveRegions();
+  this._say(this.checkout.t(err.code === "SESSION_EXPIRED" ? "expired" : "error", { reason: err.message }), true);
+};
+
+Component.prototype._setBusy = function (busy) {
+  this.busy = busy;
+  if (this.payButton) {
+    this.payButton.disabled = busy || !this.ready;
+    this.payButton.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+  if (busy) this._say(this.checkout.t("paying"), false);
+  if (this.options._onBusy) this.options._onBusy(busy);
+};
+
+Component.prototype._onPayClick = function () { this.payment(); };
+
+/** Starts the payment (the pay button does this; merchants call it with
+ * hidePaymentButton). Resolves with the success payload, or with
+ * { status: "FAILURE" | "INVALID" | "CANCELLED" | "TIMEOUT" | "ERROR", error } —
+ * it never rejects for an outcome, which the callbacks report already; it rejects
+ * only when called before the component is ready (code NOT_READY). */
+Component.prototype.payment = function (extra) {
+  if (!this.ready) {
+    return Promise.reject(new PayKKaError("NOT_READY", "the payment form is not ready yet", "IMPLEMENTATION_ERROR"));
+  }
+  if (this._pending) return this._pending.promise;
+  var pending = {};
+  pending.promise = new Promise(function (resolve) { pending.resolve = resolve; });
+  this._pending = pending;
+  this._start(extra || {});
+  return pending.promise;
+};
+
+Component.prototype._settle = function (value) {
+  var pending = this._pending;
+  this._pending = null;
+  if (pending) pending.resolve(value);
+};
+
+/** A gateway answer: final, or an action the shopper must finish first. */
+Component.prototype._handle = function (result) {
+  if (result.status === "PROCESSING" && result.action) return this._action(result);
+  this._final(result);
+};
+
+Component.prototype._final = function (result) {
+  this._stopAction();
+  this._setBusy(false);
+  var outcome = this.checkout._result(this, result);
+  if (outcome instanceof PayKKaError) {
+    this._say(result.cancelled ? this.checkout.t("cancelled") : this.checkout.t("declined", { reason: outcome.message }), true);
+    this._settle({ status: result.cancelled ? "CANCELLED" : "FAILURE", error: outcome });
+  } else {
+    this._say(this.checkout.t("paid"), false);
+    if (this.payButton) this.payButton.disabled = true;
+    this._paid();
+    this._settle(outcome);
+  }
+};
+
+Component.prototype._paid = function () {};
+
+Component.prototype._fail = function (err) {
+  this._stopAction();
+  this._setBusy(false);
+  this._showError(err);
+  this.checkout._error(this, err);
+  this._settle({ status: "ERROR", error: err });
+};
+
+Component.prototype._apiBody = function (extra) {
+  var body = { sessionId: this.checkout.options.sessionId, clientKey: this.checkout.options.clientKey };
+  Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
+  return body;
+};
+
+Component.prototype._cancelAttempt = function (result, timedOut) {
+  var self = this;
+  apiPost("/cp/api/cancel", this._apiBody({ orderId: result.orderId })).then(function (r) {
+    if (timedOut) {
+      self._stopAction();
+      self._setBusy(false);
+      self._say(self.checkout.t("timeout"), true);
+      self.checkout._timeout(self, { orderId: result.orderId, paymentMethod: self.code });
+      self._settle({ status: "TIMEOUT", orderId: result.orderId });
+    } else {
+      r.cancelled = !isPaid(r.status);
+      self._final(r);
+    }
+  }, function (err) { self._fail(err); });
+};
+
+Component.prototype._action = function (result) {
+  var self = this;
+  var action = result.action;
+  var t = this.checkout.t.bind(this.checkout);
+  if (action.type === "THREEDS_CHALLENGE" || action.type === "WALLET_SHEET") {
+    var method = this.checkout.method(this.code);
+    this._modal = new ActionModal(this.checkout, {
+      url: action.url,
+      title: action.type === "THREEDS_CHALLENGE" ? t("threeDsTitle") : (method ? method.name : this.code),
+      onResult: function (r) { self._modal = null; self._handle(r); },
+      onCancel: function () { self._modal = null; self._cancelAttempt(result, false); },
+      onTimeout: function () { self._modal = null; self._cancelAttempt(result, true); }
+    });
+    this._modal.open();
+  } else if (action.type === "QR") {
+    this._showQr(result);
+  } else if (action.type === "REDIRECT") {
+    var url = gatewayUrl(action.url);
+    this._say(t("redirectNote", { method: this._methodName() }), false);
+    // A merchant may take over the navigation (e.g. to save state first) by returning false.
+    if (call(this.options.onRedirect || this.checkout.options.onRedirect, { url: url, orderId: result.orderId }) !== false) {
+      window.location.assign(url);
+    }
+  } else {
+    this._fail(new PayKKaError("UNSUPPORTED_ACTION", "unknown action " + action.type, "API_ERROR"));
+  }
+};
+
+Component.prototype._methodName = function () {
+  var m = this.checkout.method(this.code);
+  return m ? m.name : this.code;
+};
+
+/** QR wallets: show the code, then ask the gateway until the shopper's phone has paid. */
+Component.prototype._showQr = function (result) {
+  var self = this;
+  var t = this.checkout.t.bind(this.checkout);
+  var name = this._methodName();
+  var panel = el("div", "pk-qr");
+  panel.appendChild(el("p", "pk-qr-title", t("scanQr", { method: name })));
+  var box = el("div", "pk-qr-image");
+  box.setAttribute("role", "img");
+  box.setAttribute("aria-label", t("scanQr", { method: name }));
+  var svg = new DOMParser().parseFromString(result.action.qrSvg || "<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml").documentElement;
+  svg.setAttribute("aria-hidden", "true");
+  box.appendChild(document.importNode(svg, true));
+  panel.appendChild(box);
+  var link = el("a", "pk-qr-link", t("openSimulator", { method: name }));
+  link.href = gatewayUrl(result.action.url) + "?locale=" + encodeURIComponent(this.checkout.session.locale);
+  link.target = "_blank";
+  link.rel = "noopener";
+  panel.appendChild(link);
+  panel.appendChild(el("p", "pk-qr-note", t("simulated", { method: name })));
+  this._qrPanel = panel;
+  (this.qrHost || this.root).appendChild(panel);
+  this._say(t("waiting", { method: name }), false);
+  var deadline = Date.now() + this.checkout._actionTimeout();
+  var delay = 600;
+  function poll() {
+    self._pollTimer = setTimeout(function () {
+      apiPost("/cp/api/status", self._apiBody({ orderId: result.orderId })).then(function (r) {
+        if (!self._pollTimer) return;
+        if (r.status !== "PROCESSING") { self._pollTimer = null; self._final(r); }
+        else if (Date.now() > deadline) { self._pollTimer = null; self._cancelAttempt(result, true); }
+        else { delay = Math.min(delay * 1.3, 3000); poll(); }
+      }, function () { if (self._pollTimer) poll(); });
+    }, delay);
+  }
+  poll();
+};
+
+Component.prototype._stopAction = function () {
+  if (this._modal) { this._modal.close(); this._modal = null; }
+  clearTimeout(this._pollTimer);
+  this._pollTimer = null;
+  if (this._qrPanel && this._qrPanel.parentNode) this._qrPanel.parentNode.removeChild(this._qrPanel);
+  this._qrPanel = null;
+};
