@@ -136,6 +136,7 @@ class WebhookSender:
         with self._cond:
             self._deliveries.clear()
             self._held = None
+            self._ids = itertools.count(1)
 
     def stop(self) -> None:
         with self._cond:

@@ -1,0 +1,52 @@
+"""POST /_stub/faults: injected HTTP errors, delays and dropped connections for the v3
+API, for testing a merchant's retries; DELETE clears them."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from paykka_embed import wire
+from paykka_embed.testing import MerchantAccount, StubHandle
+
+
+def add(stub: StubHandle, **fault: object) -> httpx.Response:
+    return httpx.post(stub.url + "/_stub/faults", json=fault)
+
+
+def test_status_fault_is_retried_by_the_client(paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    assert add(paykka_stub, path=wire.PATH_CREATE_SESSION, kind="status", status=503, count=2).status_code == 200
+    with paykka_merchant.client() as client:
+        session = client.create_session({"trans_id": "fault-1", "amount": 800, "currency": "HKD"})
+    assert session.session_id.startswith("CS")
+    assert httpx.get(paykka_stub.url + "/_stub/faults").json()["data"] == []
+
+
+def test_status_fault_answers_without_touching_state(paykka_stub: StubHandle) -> None:
+    add(paykka_stub, path=wire.PATH_QUERY, kind="status", status=429, count=1)
+    resp = httpx.post(paykka_stub.url + wire.PATH_QUERY, json={})
+    assert resp.status_code == 429 and resp.json()["ret_code"] == "299099"
+    assert httpx.post(paykka_stub.url + wire.PATH_QUERY, json={}).status_code == 401  # back to normal
+
+
+def test_delay_and_drop(paykka_stub: StubHandle) -> None:
+    add(paykka_stub, path=wire.PATH_QUERY, kind="delay", seconds=0.3, count=1)
+    started = time.monotonic()
+    assert httpx.post(paykka_stub.url + wire.PATH_QUERY, json={}).status_code == 401
+    assert time.monotonic() - started >= 0.3
+    add(paykka_stub, path=wire.PATH_QUERY, kind="drop", count=1)
+    with pytest.raises(httpx.TransportError):
+        httpx.post(paykka_stub.url + wire.PATH_QUERY, json={})
+
+
+def test_delete_clears_and_bad_faults_are_refused(paykka_stub: StubHandle) -> None:
+    add(paykka_stub, path=wire.PATH_QUERY, kind="status", status=500)
+    assert httpx.delete(paykka_stub.url + "/_stub/faults").json()["data"] == []
+    for bad, field in [({"path": "x", "kind": "status"}, "path"), ({"path": "/v3/x", "kind": "explode"}, "kind"),
+                       ({"path": "/v3/x", "kind": "status", "status": 200}, "status"),
+                       ({"path": "webhook", "kind": "drop"}, "kind"),
+                       ({"path": "/v3/x", "kind": "delay", "seconds": 600}, "seconds")]:
+        resp = add(paykka_stub, **bad)
+        assert resp.status_code == 400 and resp.json()["ret_msg"].startswith(field + ":")
