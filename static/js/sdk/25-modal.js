@@ -37,6 +37,10 @@ ActionModal.prototype.open = function () {
   frame.src = gatewayUrl(this.options.url) + (this.options.url.indexOf("?") < 0 ? "?" : "&") +
     "locale=" + encodeURIComponent(session.locale || "en-US") + "#" + params.toString();
   dialog.appendChild(frame);
+  // A modal dialog keeps focus off the page, but Tab past its last element goes to the
+  // browser's own UI; these edges send it round to the other end instead.
+  dialog.insertBefore(this._edge(function () { frame.focus(); }), bar);
+  dialog.appendChild(this._edge(function () { close.focus(); }));
   // Escape fires "cancel" on the dialog; we close it ourselves after cancelling the attempt.
   dialog.addEventListener("cancel", function (event) { event.preventDefault(); self._onCancel(); });
   window.addEventListener("message", this._onMessage);
@@ -46,6 +50,13 @@ ActionModal.prototype.open = function () {
   dialog.showModal();
   frame.focus();
   this.timer = setTimeout(function () { self.close(); call(self.options.onTimeout); }, this.checkout._actionTimeout());
+};
+
+ActionModal.prototype._edge = function (onFocus) {
+  var edge = el("span", "pk-modal-edge");
+  edge.tabIndex = 0;
+  edge.addEventListener("focus", onFocus);
+  return edge;
 };
 
 ActionModal.prototype._onMessage = function (event) {
