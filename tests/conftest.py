@@ -22,3 +22,44 @@ def demo_shop(paykka_merchant: MerchantAccount, tmp_path: Path) -> Iterator[Back
     app = load_demo().create_app({**paykka_merchant.flask_config(), "DEMO_DATA_DIR": str(tmp_path / "shop")})
     with BackgroundServer(app) as server:
         yield server
+
+
+class ShopDriver:
+    """How a shopper gets from the catalogue to a checkout page, in a browser or over HTTP."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def browser_checkout(self, page, product: str = "Jade tea cup", query: str = "") -> str:
+        """Add ``product`` to the cart, check out, and wait for the checkout; returns the order ref."""
+        import re
+
+        page.goto(self.url + "/")
+        page.get_by_role("button", name=f"Add {product} to cart").click()
+        page.get_by_role("button", name="Check out").click()
+        page.wait_for_url(re.compile(r"/checkout/ORD[0-9A-F]+$"))
+        ref = page.url.rsplit("/", 1)[-1]
+        if query:
+            page.goto(page.url + query)
+        return ref
+
+    def http_checkout(self, product_id: str = "jade-cup") -> tuple["httpx.Client", str, str]:
+        """The same over HTTP: a cookie-keeping client, the order ref and the page's CSRF token."""
+        import re
+
+        import httpx
+
+        client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        assert client.post(f"/cart/add/{product_id}", data={"csrf_token": token}).status_code == 303
+        checkout = client.post("/checkout", data={"csrf_token": token})
+        assert checkout.status_code == 303, checkout.text
+        page = client.get(checkout.headers["location"]).text
+        config = re.search(r"data-paykka-config='([^']+)'", page).group(1)
+        csrf = re.search(r'"csrfToken": "([^"]+)"', config).group(1)
+        return client, checkout.headers["location"].rsplit("/", 1)[-1], csrf
+
+
+@pytest.fixture
+def shop(demo_shop: BackgroundServer) -> ShopDriver:
+    return ShopDriver(demo_shop.url)

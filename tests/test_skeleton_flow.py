@@ -5,29 +5,14 @@ paid at the emulator as the card frame would, the signed webhook reaches
 
 from __future__ import annotations
 
-import re
-
 import httpx
 
 from paykka_embed import signing
 from paykka_embed.testing import StubHandle
 
 
-def shop_client(shop_url: str) -> tuple[httpx.Client, str]:
-    """A cookie-keeping client that has loaded a checkout page, and the CSRF token from it."""
-    client = httpx.Client(base_url=shop_url, follow_redirects=False, timeout=10)
-    buy_page = client.get("/").text
-    form_token = re.search(r'name="csrf_token" value="([^"]+)"', buy_page).group(1)
-    checkout = client.post("/buy/jade-cup", data={"csrf_token": form_token})
-    assert checkout.status_code == 303
-    page = client.get(checkout.headers["location"]).text
-    config = re.search(r"data-paykka-config='([^']+)'", page).group(1)
-    csrf = re.search(r'"csrfToken": "([^"]+)"', config).group(1)
-    return client, checkout.headers["location"].rsplit("/", 1)[-1], csrf
-
-
-def test_session_attempts_payment_webhook_and_return(paykka_stub: StubHandle, demo_shop) -> None:
-    client, ref, csrf = shop_client(demo_shop.url)
+def test_session_attempts_payment_webhook_and_return(paykka_stub: StubHandle, shop) -> None:
+    client, ref, csrf = shop.http_checkout()
     # The checkout page made attempt 1; the browser asks for attempt 2 (a retry).
     resp = client.post("/paykka/sessions", json={"order": ref}, headers={"X-CSRFToken": csrf})
     assert resp.status_code == 200, resp.text
@@ -54,33 +39,33 @@ def test_session_attempts_payment_webhook_and_return(paykka_stub: StubHandle, de
     assert status["attempts"] == 2
 
 
-def test_session_creation_needs_the_csrf_token(demo_shop) -> None:
-    client, ref, _ = shop_client(demo_shop.url)
+def test_session_creation_needs_the_csrf_token(shop) -> None:
+    client, ref, _ = shop.http_checkout()
     resp = client.post("/paykka/sessions", json={"order": ref})
     assert resp.status_code == 400
     assert resp.json()["error"]["code"] == "csrf"
 
 
-def test_the_browser_cannot_choose_the_amount(demo_shop) -> None:
-    client, ref, csrf = shop_client(demo_shop.url)
+def test_the_browser_cannot_choose_the_amount(shop) -> None:
+    client, ref, csrf = shop.http_checkout()
     resp = client.post("/paykka/sessions", json={"order": ref, "amount": 1}, headers={"X-CSRFToken": csrf})
     assert resp.status_code == 400
     assert resp.json()["error"]["message"].startswith("amount:")
 
 
-def test_unknown_order_is_a_404(demo_shop) -> None:
-    client, _, csrf = shop_client(demo_shop.url)
+def test_unknown_order_is_a_404(shop) -> None:
+    client, _, csrf = shop.http_checkout()
     resp = client.post("/paykka/sessions", json={"order": "ORDNOSUCH"}, headers={"X-CSRFToken": csrf})
     assert resp.status_code == 404
 
 
-def test_forged_webhook_is_refused_and_not_recorded(paykka_stub: StubHandle, demo_shop) -> None:
-    client, ref, _ = shop_client(demo_shop.url)
+def test_forged_webhook_is_refused_and_not_recorded(paykka_stub: StubHandle, shop) -> None:
+    client, ref, _ = shop.http_checkout()
     body = (b'{"notify_type":"PAYMENT.SUCCESS","merchant_id":"1","trans_id":"' + f"{ref}-1".encode()
             + b'","order_id":"GW1","status":"SUCCESS","amount":800,"currency":"HKD"}')
     forger = signing.generate_private_key()  # not the platform key
     headers = signing.signed_headers(forger, "1", "/paykka/webhook", body)
-    resp = httpx.post(demo_shop.url + "/paykka/webhook", content=body,
+    resp = httpx.post(shop.url + "/paykka/webhook", content=body,
                       headers={**headers, "content-type": "application/json"})
     assert resp.status_code == 401
     assert resp.json()["ret_msg"] == "Invalid signature"

@@ -35,6 +35,7 @@ def test_wheel_contains_static_js_templates_and_demo(wheel: Path) -> None:
         "paykka_embed/templates/paykka/macros.html",
         "paykka_embed/templates/paykka_stub/card_frame.html",
         "paykka_embed/_demo/shop.py",
+        "paykka_embed/_demo/__init__.py",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
     assert not any(n.startswith("tests/") for n in names)

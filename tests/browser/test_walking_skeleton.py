@@ -14,12 +14,10 @@ from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_ca
 pytestmark = pytest.mark.browser
 
 
-def start_checkout(page, shop_url: str) -> str:
-    page.goto(shop_url + "/")
-    page.get_by_role("button", name="Buy Jade tea cup").click()
-    page.wait_for_url(re.compile(r"/checkout/ORD[0-9A-F]+$"))
+def start_checkout(page, shop) -> str:
+    ref = shop.browser_checkout(page)
     page.locator(".pk-pay-button:enabled").wait_for()
-    return page.url.rsplit("/", 1)[-1]
+    return ref
 
 
 def expect_order_page(page, ref: str, status: str) -> None:
@@ -32,13 +30,13 @@ def expect_order_page(page, ref: str, status: str) -> None:
     assert page.inner_text("#order-id").startswith("GW")
 
 
-def test_card_payment_confirmed_by_query_and_webhook(paykka_page, paykka_stub: StubHandle, demo_shop) -> None:
+def test_card_payment_confirmed_by_query_and_webhook(paykka_page, paykka_stub: StubHandle, shop) -> None:
     page = paykka_page
-    ref = start_checkout(page, demo_shop.url)
+    ref = start_checkout(page, shop)
     # The card fields are on the emulator's origin, not the shop's.
     frame_src = page.locator("iframe.pk-card-frame").get_attribute("src")
     assert frame_src.startswith(paykka_stub.url + "/cp/frames/card.html")
-    assert not frame_src.startswith(demo_shop.url)
+    assert not frame_src.startswith(shop.url)
 
     pay_with_card(page, "4111111111111111")
     expect_order_page(page, ref, "SUCCESS")
@@ -49,9 +47,9 @@ def test_card_payment_confirmed_by_query_and_webhook(paykka_page, paykka_stub: S
     assert delivery["attempts"][-1]["status"] == 200
 
 
-def test_declined_card_then_retry_with_a_fresh_attempt(paykka_page, paykka_stub: StubHandle, demo_shop) -> None:
+def test_declined_card_then_retry_with_a_fresh_attempt(paykka_page, paykka_stub: StubHandle, shop) -> None:
     page = paykka_page
-    ref = start_checkout(page, demo_shop.url)
+    ref = start_checkout(page, shop)
     first_session = page.locator("[data-paykka-mount]").get_attribute("data-paykka-mount")
 
     pay_with_card(page, "4000000000000002")
@@ -74,9 +72,9 @@ def test_declined_card_then_retry_with_a_fresh_attempt(paykka_page, paykka_stub:
     assert first_session  # the first attempt's options were rendered by the server
 
 
-def test_invalid_card_is_refused_inline_without_a_payment(paykka_page, paykka_stub: StubHandle, demo_shop) -> None:
+def test_invalid_card_is_refused_inline_without_a_payment(paykka_page, paykka_stub: StubHandle, shop) -> None:
     page = paykka_page
-    start_checkout(page, demo_shop.url)
+    start_checkout(page, shop)
     pay_with_card(page, "4111111111111112")
     frame = card_frame(page)
     error = frame.locator("#card-number-error")

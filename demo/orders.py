@@ -1,0 +1,95 @@
+"""The shop's own orders: what was bought, by whom, for how much. paykka-embed keeps the
+payment side (attempts, transactions, webhooks) in its own store; the shop keeps this."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Optional
+
+from .catalogue import PRODUCTS, Product
+
+
+@dataclass(frozen=True)
+class Line:
+    product: Product
+    quantity: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.product.price * self.quantity
+
+
+@dataclass(frozen=True)
+class Order:
+    ref: str
+    lines: tuple[Line, ...]
+    currency: str
+    shopper: Optional[str]
+    created_at: str
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.lines), Decimal(0))
+
+    @property
+    def kind(self) -> str:
+        kinds = {line.product.kind for line in self.lines}
+        return kinds.pop() if len(kinds) == 1 else "purchase"
+
+    @property
+    def title(self) -> str:
+        first = self.lines[0]
+        more = len(self.lines) - 1
+        return first.product.name + (f" and {more} more" if more else "")
+
+
+class Orders:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        with self._db() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS orders (ref TEXT PRIMARY KEY, lines TEXT NOT NULL, "
+                       "currency TEXT NOT NULL, shopper TEXT, created_at TEXT NOT NULL)")
+
+    def _db(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)
+
+    def create(self, items: dict[str, int], shopper: Optional[str]) -> Order:
+        """An order from cart items (product id → quantity), all in one currency."""
+        lines = tuple(Line(PRODUCTS[pid], qty) for pid, qty in items.items() if pid in PRODUCTS and qty > 0)
+        if not lines:
+            raise ValueError("cart: is empty")
+        currencies = {line.product.currency for line in lines}
+        if len(currencies) != 1:
+            raise ValueError("cart: holds more than one currency")
+        if any(line.product.is_subscription for line in lines) and (len(lines) > 1 or lines[0].quantity != 1):
+            raise ValueError("cart: a membership is bought on its own")
+        order = Order("ORD" + secrets.token_hex(6).upper(), lines, currencies.pop(), shopper,
+                      datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        with self._db() as db:
+            db.execute("INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
+                       (order.ref, json.dumps({line.product.id: line.quantity for line in lines}),
+                        order.currency, shopper, order.created_at))
+        return order
+
+    def get(self, ref: str) -> Optional[Order]:
+        with self._db() as db:
+            row = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE ref = ?",
+                             (ref,)).fetchone()
+        return self._order(row) if row else None
+
+    def recent(self, limit: int = 50) -> list[Order]:
+        with self._db() as db:
+            rows = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders "
+                              "ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [self._order(row) for row in rows]
+
+    @staticmethod
+    def _order(row: tuple[str, str, str, Optional[str], str]) -> Order:
+        items = json.loads(row[1])
+        lines = tuple(Line(PRODUCTS[pid], qty) for pid, qty in items.items() if pid in PRODUCTS)
+        return Order(row[0], lines, row[2], row[3], row[4])

@@ -1,0 +1,79 @@
+"""Regenerate the README's screenshots of the demo shop, desktop and mobile, with Playwright.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Starts the emulator and the demo shop on free ports with a throwaway data directory,
+walks a shopper through the main pages, and writes one PNG per page and viewport.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from paykka_embed.demo import load_demo
+from paykka_embed.stub import BackgroundServer
+from paykka_embed.testing import StubHandle
+from paykka_embed.testing.browser import chromium_launch_options, fill_card, pay
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
+
+
+def shoot(page: Any, out: Path, name: str, viewport: str) -> None:
+    path = out / f"{name}-{viewport}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"wrote {path}")
+
+
+def walk(page: Any, shop_url: str, stub: StubHandle, out: Path, viewport: str) -> None:
+    page.goto(shop_url + "/")
+    shoot(page, out, "catalogue", viewport)
+    page.get_by_role("button", name="Add Celadon teapot to cart").click()
+    shoot(page, out, "cart", viewport)
+    page.get_by_role("button", name="Check out").click()
+    page.wait_for_url(re.compile(r"/checkout/ORD"))
+    page.locator(".pk-pay-button:enabled").first.wait_for()
+    shoot(page, out, "checkout-dropin", viewport)
+    ref = page.url.rsplit("/", 1)[-1]
+    page.goto(f"{shop_url}/checkout/{ref}?mode=components")
+    page.locator(".pk-pay-button:enabled, [data-paykka-pay]").first.wait_for()
+    shoot(page, out, "checkout-components", viewport)
+    page.goto(f"{shop_url}/checkout/{ref}")
+    page.locator(".pk-pay-button:enabled").first.wait_for()
+    fill_card(page, "4111111111111111")
+    pay(page)
+    page.wait_for_url(re.compile(r"/orders/ORD"))
+    page.wait_for_function("document.getElementById('webhook-status').textContent === 'SUCCESS'")
+    shoot(page, out, "order", viewport)
+    page.goto(shop_url + "/admin/")
+    shoot(page, out, "admin", viewport)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="docs/screenshots")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stub = StubHandle.start()
+    merchant = stub.register_merchant(name="Tea & Clay")
+    with tempfile.TemporaryDirectory() as data:
+        app = load_demo().create_app({**merchant.flask_config(), "DEMO_DATA_DIR": data})
+        with BackgroundServer(app) as shop, sync_playwright() as pw:
+            browser = pw.chromium.launch(**chromium_launch_options())
+            for viewport, size in VIEWPORTS.items():
+                context = browser.new_context(viewport=size, device_scale_factor=1,
+                                              is_mobile=viewport == "mobile", has_touch=viewport == "mobile")
+                walk(context.new_page(), shop.url, stub, out, viewport)
+                context.close()
+            browser.close()
+    stub.stop()
+
+
+if __name__ == "__main__":
+    main()

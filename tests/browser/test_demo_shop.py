@@ -1,0 +1,298 @@
+"""The demo shop, walked through as a shopper and as the shop's staff, in a real browser.
+
+One test (or a few) per numbered item of the demo's brief: catalogue, cart and the three
+checkout modes; the locale switcher; the signed-in shopper's saved cards; the membership
+with merchant-initiated charges; the self-updating order page; the back office; the
+strict CSP. The command line and the screenshots script have their own tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from paykka_embed.testing import StubHandle
+from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_card
+
+pytestmark = pytest.mark.browser
+
+CURRENCY_MARKS = {"HKD": "HK$", "USD": "$", "JPY": "¥", "PHP": "₱", "VND": "₫"}
+
+
+def wait_order(page, status: str = "SUCCESS") -> str:
+    page.wait_for_url(re.compile(r"/orders/ORD[0-9A-F]+$"))
+    page.wait_for_function("s => document.getElementById('webhook-status').textContent === s", arg=status,
+                           timeout=15_000)
+    return page.url.rsplit("/", 1)[-1]
+
+
+def ready(page) -> None:
+    page.locator(".pk-pay-button:enabled, [data-paykka-pay]:enabled").first.wait_for()
+
+
+# 1. catalogue, currencies, cart, three modes -----------------------------------------------
+
+def test_catalogue_prices_in_five_currencies_with_local_images(paykka_page, shop) -> None:
+    page = paykka_page
+    page.goto(shop.url + "/")
+    products = page.locator(".product")
+    assert products.count() >= 6
+    prices = " ".join(page.locator(".product .price").all_inner_texts())
+    for currency, mark in CURRENCY_MARKS.items():
+        assert mark in prices, f"no {currency} price in {prices!r}"
+    images = page.locator(".product img")
+    for i in range(images.count()):
+        src = images.nth(i).get_attribute("src")
+        assert src.startswith("/img/") and src.endswith(".svg")
+        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_cart_totals_and_refuses_a_second_currency(paykka_page, shop) -> None:
+    page = paykka_page
+    page.goto(shop.url + "/")
+    page.get_by_role("button", name="Add Jade tea cup to cart").click()
+    page.goto(shop.url + "/")
+    page.get_by_role("button", name="Add Celadon teapot to cart").click()
+    assert page.locator("#cart-total").inner_text() == "HK$276.00"
+    page.goto(shop.url + "/")
+    page.get_by_role("button", name="Add Matcha whisk to cart").click()
+    assert "Your cart is in HKD" in page.get_by_role("alert").inner_text()
+    page.get_by_role("button", name="Remove Jade tea cup").click()
+    assert page.locator("#cart-total").inner_text() == "HK$268.00"
+
+
+def test_components_pay_with_the_merchants_own_button(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page, "Gooseneck kettle", query="?mode=components")
+    button = page.get_by_role("button", name=re.compile(r"^Place order"))
+    button.wait_for()
+    # The card component's own pay button is hidden: the shop's button pays.
+    assert page.locator(".payment .pk-pay-button").count() == 0
+    assert page.locator('[data-paykka-component="applepay"], .paykka-mount').count() >= 3
+    fill_card(page, "4111111111111111")
+    button.click()
+    wait_order(page)
+
+
+def test_components_page_offers_the_wallets_of_the_currency(paykka_page, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page, "Barako coffee beans", query="?mode=components")
+    ready(page)
+    wallets = page.locator(".wallets")
+    wallets.get_by_text("GCash").first.wait_for()
+    assert wallets.get_by_text("Maya").count() >= 1
+    # Wallets the peso cannot use are left out rather than shown broken.
+    assert page.get_by_role("alert").count() == 0
+
+
+def test_hosted_mode_redirects_to_the_gateway_and_back(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page, "Jade tea cup", query="?mode=hosted")
+    page.get_by_role("link", name="Continue to secure payment").click()
+    page.wait_for_url(re.compile(re.escape(paykka_stub.url) + r"/hp/pay/CS"))
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    wait_order(page)
+
+
+def test_dropin_lists_the_methods_of_the_currency(paykka_page, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page, "Phin filter")
+    ready(page)
+    methods = page.locator(".pk-option")
+    codes = {methods.nth(i).get_attribute("data-method") for i in range(methods.count())}
+    assert {"BANKCARD", "ZALOPAY", "VIETQR"} <= codes
+    assert "GCASH" not in codes
+
+
+# 2. locale switcher ------------------------------------------------------------------------
+
+def choose_locale(page, shop_url: str, tag: str) -> None:
+    page.goto(shop_url + "/")
+    page.select_option("#locale-select", tag)
+    page.wait_for_load_state()
+
+
+def test_locale_switcher_translates_the_checkout(paykka_page, shop) -> None:
+    page = paykka_page
+    choose_locale(page, shop.url, "ja-JP")
+    shop.browser_checkout(page)
+    ready(page)
+    assert "支払う" in page.locator(".pk-pay-button").first.inner_text()
+
+
+def test_arabic_checkout_is_right_to_left(paykka_page, shop) -> None:
+    page = paykka_page
+    choose_locale(page, shop.url, "ar")
+    shop.browser_checkout(page)
+    ready(page)
+    payment = page.locator("section.payment")
+    assert payment.get_attribute("dir") == "rtl"
+    direction = page.locator(".pk-dropin").first.evaluate("el => getComputedStyle(el).direction")
+    assert direction == "rtl"
+    label = card_frame(page).locator("label").first.inner_text()
+    assert re.search(r"[\u0600-\u06FF]", label), label
+
+
+# 3. the signed-in shopper's saved cards --------------------------------------------------
+
+def sign_in(page, shop_url: str) -> None:
+    page.goto(shop_url + "/account")
+    page.get_by_role("button", name="Sign in as demo shopper").click()
+    page.get_by_text("Signed in as the demo shopper").first.wait_for()
+
+
+def test_saved_card_pays_with_cvv_only_and_can_be_removed(paykka_page, shop) -> None:
+    page = paykka_page
+    sign_in(page, shop.url)
+    shop.browser_checkout(page)
+    ready(page)
+    page.get_by_label("Save this card for future payments").check()
+    pay_with_card(page, "5555555555554444")
+    wait_order(page)
+
+    page.goto(shop.url + "/account")
+    card = page.locator(".saved-card")
+    card.first.wait_for()
+    assert "4444" in card.first.inner_text()
+
+    shop.browser_checkout(page, "Celadon teapot")
+    ready(page)
+    first = page.locator(".pk-option").first
+    assert first.get_attribute("data-stored") == "true"
+    frame = card_frame(page)
+    frame.get_by_label("Security code").fill("321")
+    assert not frame.get_by_label("Card number").is_visible()
+    pay(page)
+    wait_order(page)
+
+    page.goto(shop.url + "/account")
+    page.get_by_role("button", name="Remove card ending 4444").click()
+    page.get_by_text("Card removed.").wait_for()
+    assert page.locator(".saved-card").count() == 0
+
+
+# 4. the membership: first payment, merchant-initiated charge, cancel ----------------------
+
+def test_membership_first_payment_next_charge_and_cancel(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    sign_in(page, shop.url)
+    page.goto(shop.url + "/")
+    page.get_by_role("button", name="Join Tea Club membership").click()
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    ref = wait_order(page)
+    first = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
+    assert first["event"]["token"].startswith("TK")
+    assert first["event"]["recurring_agreement_id"].startswith("RA")
+
+    page.goto(f"{shop.url}/admin/orders/{ref}")
+    assert page.locator("#agreement-id").inner_text() == first["event"]["recurring_agreement_id"]
+    page.get_by_role("button", name="Charge next month").click()
+    message = page.get_by_text(re.compile(r"Charged the next period as order ORD[0-9A-F]+: SUCCESS"))
+    message.wait_for()
+    renewal = re.search(r"order (ORD[0-9A-F]+)", message.inner_text()).group(1)
+    mit = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"].startswith(renewal))
+    assert mit["notify_type"] == "PAYMENT.SUCCESS"
+
+    page.get_by_role("button", name="Cancel membership").click()
+    page.get_by_text("Membership cancelled").wait_for()
+    assert page.get_by_role("button", name="Charge next month").count() == 0
+
+
+# 5. the order page updates itself when the webhook arrives ------------------------------
+
+def test_order_page_updates_when_a_late_webhook_arrives(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    # The shop is "down" for the first delivery; the emulator retries 15 s later on its clock.
+    httpx.post(paykka_stub.url + "/_stub/faults",
+               json={"path": "webhook", "kind": "fail", "count": 1}).raise_for_status()
+    shop.browser_checkout(page)
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    page.wait_for_url(re.compile(r"/orders/ORD"))
+    assert page.inner_text("#query-status") == "SUCCESS"
+    paykka_stub.wait_for_webhook(lambda d: len(d["attempts"]) >= 1, delivered=False)
+    assert page.inner_text("#webhook-status") == "waiting…"
+    paykka_stub.advance_clock(16)
+    page.wait_for_function("document.getElementById('webhook-status').textContent === 'SUCCESS'",
+                           timeout=15_000)
+
+
+# 6. the back office --------------------------------------------------------------------
+
+def test_admin_captures_partially_then_refunds_in_full(paykka_page, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page, "Commissioned vase")
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    ref = wait_order(page, "AUTHORIZED")
+
+    page.goto(f"{shop.url}/admin/")
+    page.locator(f'tr[data-order="{ref}"]').get_by_role("link").click()
+    assert page.inner_text("#bal-able-capture") == "88000"
+    page.get_by_label(re.compile("Capture amount")).fill("500.00")
+    page.get_by_role("button", name="Capture").click()
+    page.get_by_text(re.compile("Captured")).wait_for()
+    assert page.inner_text("#bal-captured") == "50000"
+
+    page.get_by_label(re.compile("Refund amount")).fill("100")
+    page.get_by_role("button", name="Refund").click()
+    page.get_by_text(re.compile(r"Refund RG\w+ of 100")).wait_for()
+    assert page.inner_text("#bal-refunded") == "10000"
+    page.get_by_role("button", name="Refund").click()  # the rest
+    page.get_by_text(re.compile(r"Refund RG\w+ of 880")).or_(page.get_by_text("Refused")).first.wait_for()
+    assert int(page.inner_text("#bal-able-refund")) == 0
+
+
+def test_admin_voids_an_authorisation(paykka_page, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page, "Commissioned vase")
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    ref = wait_order(page, "AUTHORIZED")
+    page.goto(f"{shop.url}/admin/orders/{ref}")
+    page.get_by_role("button", name="Void the authorisation").click()
+    page.get_by_text(re.compile("Voided")).wait_for()
+    assert page.inner_text("#admin-status") == "CANCELED"
+    assert page.inner_text("#bal-voided") == "88000"
+
+
+def test_admin_webhook_log_cheat_sheet_and_gateway_links(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page)
+    ready(page)
+    pay_with_card(page, "4000000000000002")
+    page.locator(".paykka-message").wait_for()
+    paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "PAYMENT.FAILURE")
+    page.goto(shop.url + "/admin/")
+    sheet = page.locator(".cards-sheet")
+    for number in ("4111111111111111", "4000000000000002", "4000000000003220"):
+        assert number in sheet.inner_text()
+    assert page.get_by_role("link", name="Emulator delivery log").get_attribute("href") == \
+        paykka_stub.url + "/_stub/webhooks"
+    page.get_by_role("link", name="Webhook log").click()
+    assert "PAYMENT.FAILURE" in page.locator("#webhook-log").inner_text()
+
+
+# 7. strict CSP, no violations ---------------------------------------------------------
+
+def test_pages_send_a_strict_csp_and_raise_no_violations(paykka_page, shop) -> None:
+    page = paykka_page
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    response = page.goto(shop.url + "/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'nonce-" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    for mode in ("", "?mode=components"):
+        shop.browser_checkout(page, query=mode)
+        ready(page)
+    pay_with_card(page, "4111111111111111")
+    wait_order(page)
+    page.goto(shop.url + "/admin/")
+    page.goto(shop.url + "/account")
+    assert violations == []
