@@ -190,3 +190,9 @@ def hosted_page(session_id: str) -> Response:
 @bp.get("/cp/pages/hosted.js")
 def hosted_js() -> Response:
     return serve(static_asset("js/frame/hosted.js", "application/javascript"), cors=False)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    # Browsers ask for it on every stub page; a 404 would be logged as a console error.
+    return Response(status=204, headers={"cache-control": "max-age=86400"})

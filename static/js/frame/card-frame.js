@@ -104,7 +104,8 @@
   }
   var lastHeight = 0;
   function resize() {
-    var h = document.documentElement.scrollHeight;
+    // The form's own height: the document's never drops below the frame's current height.
+    var h = Math.ceil(form.getBoundingClientRect().height);
     if (h !== lastHeight) { lastHeight = h; send({ type: "paykka:resize", height: h }); }
   }
 

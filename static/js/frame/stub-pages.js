@@ -62,7 +62,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") send({ type: "paykka:action-cancel" });
   });
-  function resize() { send({ type: "paykka:resize", height: document.documentElement.scrollHeight }); }
+  function resize() { send({ type: "paykka:resize", height: Math.ceil(main.getBoundingClientRect().height) }); }
   if (window.ResizeObserver) new ResizeObserver(resize).observe(document.body);
   resize();
   if (buttons.length && !buttons[0].disabled) buttons[0].focus();
