@@ -32,6 +32,11 @@ class ValidationError(PayKKaError, ValueError):
         self.field = field
         self.rule = rule
 
+    def __reduce__(self) -> Any:
+        # The default rebuilds from ``args`` (one message), which this __init__ cannot take:
+        # without this, pickling (process pools, task queues) and copy.copy() raise TypeError.
+        return (type(self), (self.field, self.rule), self.__dict__)
+
 
 class APIError(PayKKaError):
     """PayKKa answered with a ``ret_code`` other than ``000000``."""
@@ -40,6 +45,9 @@ class APIError(PayKKaError):
         super().__init__(f"{ret_code}: {ret_msg}", ret_code=ret_code)
         self.ret_msg = ret_msg
         self.http_status = http_status
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.ret_code, self.ret_msg), self.__dict__)
 
 
 class NetworkError(PayKKaError):
@@ -54,3 +62,6 @@ class DeclinedError(PayKKaError):
         self.error_code = error_code
         self.error_description = error_description
         self.data = data
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.error_code, self.error_description), self.__dict__)

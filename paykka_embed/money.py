@@ -3,7 +3,7 @@
 The number of decimals of each currency comes from Babel's CLDR data (HKD 2, JPY 0,
 VND 0, KWD 3, ...), never from a hand-kept table. Amounts enter as ``Decimal`` major
 units or ``int`` minor units; a float is refused, and so is an amount with a fraction
-of the minor unit (HKD 8.005).
+of the minor unit (HKD 8.005) or more than the 18 digits of minor units PayKKa carries.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from functools import lru_cache
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from .errors import ValidationError
+
+#: PayKKa's wire format carries at most 18 digits of minor units (see ``wire``).
+MAX_MINOR_DIGITS = 18
 
 
 @lru_cache(maxsize=None)
@@ -27,10 +30,14 @@ def check_currency(currency: str, field: str = "currency") -> str:
     return currency
 
 
-@lru_cache(maxsize=None)
 def exponent(currency: str) -> int:
     """Decimal places of the minor unit: HKD → 2, JPY → 0."""
-    return int(get_currency_precision(check_currency(currency)))
+    return _exponent(check_currency(currency))
+
+
+@lru_cache(maxsize=None)
+def _exponent(currency: str) -> int:
+    return int(get_currency_precision(currency))
 
 
 def to_minor(amount: Decimal | str, currency: str, field: str = "amount") -> int:
@@ -43,12 +50,27 @@ def to_minor(amount: Decimal | str, currency: str, field: str = "amount") -> int
         raise ValidationError(field, f"{amount!r} is not a number") from None
     if not value.is_finite():
         raise ValidationError(field, "must be a finite number")
-    scaled = value.scaleb(exponent(currency))
-    if scaled != scaled.to_integral_value():
-        raise ValidationError(
-            field, f"{amount} {currency} has a fraction of the minor unit ({currency} has {exponent(currency)} decimals)"
-        )
-    return int(scaled)
+    exp = exponent(currency)
+    # Exact arithmetic on the digit string. Decimal.scaleb rounds to the context's 28 digits
+    # (1.00000000000000000000000000001 HKD became a whole 100 cents) and overflows on large
+    # exponents; here the size is checked before any big number is built.
+    sign, digits, digits_exp = value.as_tuple()
+    assert isinstance(digits_exp, int)  # finite, checked above
+    shift = digits_exp + exp  # the amount is coefficient * 10**shift minor units
+    coefficient = "".join(map(str, digits)).lstrip("0")
+    if not coefficient:
+        return 0
+    if shift < 0:
+        coefficient, fraction = coefficient[:shift], coefficient[shift:]
+        if fraction.strip("0"):
+            raise ValidationError(
+                field, f"{amount} {currency} has a fraction of the minor unit ({currency} has {exp} decimals)"
+            )
+        shift = 0
+    if len(coefficient) + shift > MAX_MINOR_DIGITS:
+        raise ValidationError(field, f"is too large (at most {MAX_MINOR_DIGITS} digits of minor units)")
+    minor = int((coefficient or "0") + "0" * shift)
+    return -minor if sign else minor
 
 
 def as_minor(amount: Decimal | int, currency: str, field: str = "amount") -> int:
@@ -64,6 +86,8 @@ def as_minor(amount: Decimal | int, currency: str, field: str = "amount") -> int
         raise ValidationError(field, "must be a Decimal (major units) or an int (minor units)")
     if minor <= 0:
         raise ValidationError(field, "must be positive")
+    if minor >= 10**MAX_MINOR_DIGITS:
+        raise ValidationError(field, f"is too large (at most {MAX_MINOR_DIGITS} digits of minor units)")
     return minor
 
 
@@ -72,7 +96,9 @@ def from_minor(minor: int, currency: str) -> Decimal:
     if isinstance(minor, bool) or not isinstance(minor, int):
         raise ValidationError("amount", "minor units must be an int")
     exp = exponent(currency)
-    return Decimal(minor).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
+    # Built from the digits, not with scaleb/quantize, so no 28-digit context can round or raise.
+    sign, digits, _ = Decimal(minor).as_tuple()
+    return Decimal((sign, digits, -exp))
 
 
 def format_minor(minor: int, currency: str, locale: str = "en_US") -> str:

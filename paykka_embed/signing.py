@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -45,6 +47,8 @@ CODE_MISSING = "206002"
 CODE_INVALID = "206003"
 CODE_EXPIRED = "206004"
 
+_TIMESTAMP = re.compile(r"[0-9]{1,16}")
+
 
 def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
     """The exact bytes PayKKa signs. ``path`` is the URL path only: no host, no query."""
@@ -52,29 +56,43 @@ def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: byt
     return head + b"\n" + body
 
 
-def _pem_text(value: str | bytes | Path) -> bytes:
+def _pem_text(value: str | bytes | Path, what: str) -> bytes:
     """Accept PEM text, a path to a PEM file, or bare Base64 DER (as PayKKa's portal hands keys out)."""
     if isinstance(value, Path):
-        return value.read_bytes()
-    raw = value.encode("ascii") if isinstance(value, str) else value
+        return _read_key_file(value, what)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")  # a path may well be non-ASCII; PEM and Base64 are ASCII anyway
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+    else:
+        # None (an unset setting) or a wrong object: a ValueError, which callers already turn into messages.
+        raise ValueError(f"{what}: expected PEM text, a file path or Base64 DER, not {type(value).__name__}")
     if b"-----BEGIN" in raw:
         return raw
     stripped = raw.strip()
     if stripped and len(stripped) < 4096 and b"\n" not in stripped:
-        candidate = Path(stripped.decode("utf-8", "replace"))
+        candidate = Path(os.fsdecode(stripped))
         try:
-            if candidate.is_file():
-                return candidate.read_bytes()
-        except OSError:
-            pass
+            is_file = candidate.is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if is_file:
+            return _read_key_file(candidate, what)
     return stripped
+
+
+def _read_key_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def load_private_key(value: str | bytes | Path | rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
     """Load an RSA private key from PEM (PKCS#8 or PKCS#1), a file path, or bare Base64 PKCS#8."""
     if isinstance(value, rsa.RSAPrivateKey):
         return value
-    data = _pem_text(value)
+    data = _pem_text(value, "private key")
     try:
         if b"-----BEGIN" in data:
             key = serialization.load_pem_private_key(data, password=None)
@@ -91,7 +109,7 @@ def load_public_key(value: str | bytes | Path | rsa.RSAPublicKey) -> rsa.RSAPubl
     """Load an RSA public key from PEM (SubjectPublicKeyInfo), a file path, or bare Base64 DER."""
     if isinstance(value, rsa.RSAPublicKey):
         return value
-    data = _pem_text(value)
+    data = _pem_text(value, "public key")
     try:
         if b"-----BEGIN" in data:
             key = serialization.load_pem_public_key(data)
@@ -214,7 +232,8 @@ def verify_headers(
     alg = _header(headers, H_SIGN_ALG)
     if alg is not None and alg != SIGN_ALG:
         raise SignatureError(f"{H_SIGN_ALG}: must be {SIGN_ALG}", ret_code=CODE_INVALID)
-    if not timestamp.isdigit() or len(timestamp) > 16:
+    # ASCII digits only: str.isdigit() also accepts "²" or "١٢٣", which int() rejects or reads.
+    if not _TIMESTAMP.fullmatch(timestamp):
         raise SignatureError(f"{H_TIMESTAMP}: must be milliseconds since the epoch", ret_code=CODE_INVALID)
     if not 10 <= len(nonce) <= 100:
         raise SignatureError(f"{H_NONCE}: must be 10 to 100 characters", ret_code=CODE_INVALID)
