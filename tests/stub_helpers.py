@@ -63,9 +63,20 @@ class SignedCaller:
         return answer.data
 
 
+_KEYS: list[Any] = []
+
+
+def merchant_key() -> Any:
+    """One RSA key for every test merchant of this process: generating a key per test costs
+    more than the test (each merchant still gets its own merchant id and client key)."""
+    if not _KEYS:
+        _KEYS.append(signing.generate_private_key())
+    return _KEYS[0]
+
+
 def register(stub: StubHandle, *, pci: bool = False, notify_url: Optional[str] = None) -> MerchantAccount:
     """A merchant registered over the control API (with the ``pci`` flag the handle lacks)."""
-    key = signing.generate_private_key()
+    key = merchant_key()
     body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": "Stub test shop", "pci": pci}
     if notify_url:
         body["notify_url"] = notify_url

@@ -13,7 +13,7 @@ from paykka_embed.stub.persistence import DB_NAME
 from paykka_embed.testing import StubHandle
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, WebhookReceiver, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id  # noqa: E402
 
 
 def start(data_dir: Path) -> StubHandle:
@@ -26,7 +26,7 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     receiver.statuses = [500]
     stub = start(tmp_path)
     try:
-        merchant = stub.register_merchant()
+        merchant = register(stub)
         caller = SignedCaller(merchant)
         gw = stub.context.gateway
         s = caller.ok(wire.PATH_CREATE_SESSION, {

@@ -16,7 +16,13 @@ from paykka_embed.errors import APIError
 from paykka_embed.testing import MerchantAccount, StubHandle
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, register, trans_id  # noqa: E402
+
+
+@pytest.fixture
+def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
+    """A fresh merchant, registered with the shared test key (fast)."""
+    return register(paykka_stub)
 
 HK = timezone(timedelta(hours=8))
 
@@ -159,7 +165,7 @@ def test_unknown_session_and_order(caller: SignedCaller) -> None:
 
 def test_another_merchants_session_does_not_exist_for_me(paykka_stub: StubHandle, caller: SignedCaller) -> None:
     created = caller.ok(wire.PATH_CREATE_SESSION, seed_request())
-    other = SignedCaller(paykka_stub.register_merchant())
+    other = SignedCaller(register(paykka_stub))
     assert other.call(wire.PATH_QUERY_SESSION, {"session_id": created["session_id"]}).ret_code == "206011"
 
 

@@ -21,6 +21,12 @@ from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id  # no
 
 
 @pytest.fixture
+def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
+    """A fresh merchant, registered with the shared test key (fast)."""
+    return register(paykka_stub)
+
+
+@pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     hook = WebhookReceiver()
     yield hook
