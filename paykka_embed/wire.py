@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
 
 from pydantic import (
     BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -43,15 +45,26 @@ PATH_RECURRING_CANCEL = "/v3/payment/acq/recurring/cancel"
 PATH_APPLE_PAY_SESSION = "/v3/payment/acq/apple-pay/create-session"
 
 
+MAX_AMOUNT = 10**18 - 1  # 18 digits of minor units, whether written as a number or a string
+
+
 def _parse_amount(value: Any) -> Any:
+    """Integer minor units, as a JSON number or a digit string; nothing that could be misread.
+
+    A ``Decimal`` or a float is refused rather than truncated: ``Decimal("8.00")`` HKD read
+    as 8 would charge HK$0.08. Convert major units with :func:`paykka_embed.money.to_minor`.
+    """
     if isinstance(value, bool):
         raise ValueError("must be a positive integer in minor units")
     if isinstance(value, str):
         if not re.fullmatch(r"[0-9]{1,18}", value):
             raise ValueError("must be a positive integer in minor units")
         return int(value)
-    if isinstance(value, float):
-        raise ValueError("must be a positive integer in minor units, not a decimal number")
+    if isinstance(value, (float, Decimal)):
+        raise ValueError("must be an integer in minor units, not a decimal number "
+                         "(convert major units with paykka_embed.money.to_minor)")
+    if isinstance(value, int) and value > MAX_AMOUNT:
+        raise ValueError("must have at most 18 digits of minor units")
     return value
 
 
@@ -81,8 +94,8 @@ def format_datetime(value: datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-#: Integer minor units; accepts ``800`` or ``"800"``, writes ``800``.
-PositiveAmount = Annotated[int, BeforeValidator(_parse_amount)]
+#: Integer minor units above zero; accepts ``800`` or ``"800"``, writes ``800``.
+PositiveAmount = Annotated[int, BeforeValidator(_parse_amount), AfterValidator(_check_positive)]
 #: Integer minor units written as a string, as PayKKa's session and query examples show.
 AmountText = Annotated[int, BeforeValidator(_parse_amount), PlainSerializer(lambda v: str(v), return_type=str)]
 AwareDatetime = Annotated[
