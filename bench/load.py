@@ -1,0 +1,74 @@
+"""A bounded closed-loop load generator: ``concurrency`` threads, each with its own
+keep-alive HTTP connection, send requests back to back until ``count`` requests have been
+sent or ``seconds`` have passed, whichever comes first. Loopback only."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import httpx
+
+# One request: given the thread's client and a sequence number, send it and say whether it succeeded.
+Job = Callable[[httpx.Client, int], bool]
+
+
+@dataclass
+class Result:
+    ok: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+def run(base_url: str, job: Job, *, concurrency: int, count: int, seconds: float,
+        setup: Callable[[httpx.Client], None] | None = None) -> Result:
+    assert base_url.startswith(("http://127.", "http://localhost", "http://[::1]")), "load stays on loopback"
+    result = Result()
+    lock = threading.Lock()
+    counter = iter(range(count))
+    clients = [httpx.Client(base_url=base_url, timeout=30) for _ in range(concurrency)]
+    for client in clients:
+        if setup:
+            setup(client)
+    start = threading.Event()
+    deadline = [0.0]
+
+    def worker(client: httpx.Client) -> None:
+        start.wait()
+        while time.perf_counter() < deadline[0]:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            try:
+                ok = job(client, n)
+                error = None
+            except Exception as exc:  # noqa: BLE001 — a failed request is counted, not fatal
+                ok, error = False, f"{type(exc).__name__}: {exc}"
+            with lock:
+                if ok:
+                    result.ok += 1
+                else:
+                    result.failed += 1
+                    if error and len(result.errors) < 5:
+                        result.errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in clients]
+    for t in threads:
+        t.start()
+    t0 = time.perf_counter()
+    deadline[0] = t0 + seconds
+    start.set()
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    result.seconds = time.perf_counter() - t0
+    for client in clients:
+        client.close()
+    return result
