@@ -344,6 +344,9 @@ def resolve(tag: Optional[str]) -> str:
             return locale
     language = parts[0]
     if language == "zh":
+        # The script decides before the region: zh-Hans-HK is Simplified.
+        if "hans" in parts[1:]:
+            return "zh-CN"
         return "zh-HK" if _TRADITIONAL & set(parts[1:]) else "zh-CN"
     return _BY_LANGUAGE.get(language, DEFAULT)
 

@@ -74,5 +74,5 @@ def sprite() -> str:
 def inline(code: str, label: str = "") -> str:
     """One icon as an inline ``<svg>``; decorative unless ``label`` names it."""
     a11y = f'role="img" aria-label="{escape(label)}"' if label else 'aria-hidden="true" focusable="false"'
-    return (f'<svg class="pk-icon" viewBox="{VIEWBOX}" width="38" height="24" {a11y}>'
+    return (f'<svg class="pk-icon" viewBox="{VIEWBOX}" width="38" height="24" direction="ltr" {a11y}>'
             f'{ICONS.get(code, ICONS["BANKCARD"])}</svg>')

@@ -32,6 +32,7 @@ function icon(code, label) {
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 38 24" width="38" height="24" class="pk-icon">' +
     (ICONS[code] || ICONS.BANKCARD) + "</svg>", "image/svg+xml").documentElement;
   svg = document.importNode(svg, true);
+  svg.setAttribute("direction", "ltr"); // "Alipay+" stays "Alipay+" in a right-to-left page
   if (label) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", label); }
   else { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
   return svg;

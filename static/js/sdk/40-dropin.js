@@ -74,6 +74,7 @@ DropIn.prototype._addOption = function (group, key, code, name, detail, icons, s
   radio.addEventListener("change", function () { if (radio.checked) self._select(key); });
   label.appendChild(radio);
   var text = el("span", "pk-option-name", name);
+  text.dir = "auto"; // a Latin brand name keeps its punctuation in place in Arabic
   label.appendChild(text);
   if (detail) label.appendChild(el("span", "pk-option-detail", detail));
   var marks = el("span", "pk-option-icons");
