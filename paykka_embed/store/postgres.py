@@ -1,0 +1,324 @@
+"""The :class:`~paykka_embed.store.base.Store` on PostgreSQL, for merchants running several app
+instances (processes or hosts) against one database.
+
+    from paykka_embed.store.postgres import PostgresStore
+    paykka = PayKKa(app, store_factory=PostgresStore)
+    app.config["PAYKKA_DATABASE"] = "postgresql://shop@db/shop"
+
+Built on psycopg 3 directly rather than SQLAlchemy: the protocol is a dozen statements whose
+correctness across processes rests on PostgreSQL's own primitives (``INSERT ... ON CONFLICT``,
+``UPDATE ... RETURNING``, row locks under ``READ COMMITTED``), and writing them as SQL keeps
+those guarantees in plain sight with one small dependency.
+
+What holds across processes:
+
+- ``next_attempt`` is one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``: two instances
+  asking for the same order get different numbers, never the same one twice;
+- ``remember_nonce`` and ``record_event`` rely on primary/unique keys, so a nonce or an event
+  is new for exactly one caller;
+- ``claim_event`` is a conditional ``UPDATE`` on the event's row with the lease measured on the
+  database's clock (not each host's): of two instances racing for one event, one wins, the
+  other re-reads the row after the winner commits and loses;
+- ``update_status`` locks the attempt's row (``SELECT ... FOR UPDATE``) so two webhooks for one
+  attempt never interleave, and a status never moves back (see ``status_may_follow``).
+
+Every call commits before it returns (autocommit, or one explicit transaction), so an event is
+durable before PayKKa's ack is sent. One connection per thread, reopened after a broken one
+(a database restart costs the calls in flight, not the process).
+
+``schema`` keeps the tables in a PostgreSQL schema of that name (created when missing), so
+several shops, or several test runs, can share one database.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+import psycopg
+
+from .base import (
+    AGREEMENT_CANCELED,
+    TOKEN_ACTIVE,
+    TOKEN_REMOVED,
+    AttemptRecord,
+    EventRecord,
+    TokenRecord,
+    status_may_follow,
+)
+
+SCHEMA_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS order_counters (
+        order_ref TEXT PRIMARY KEY,
+        last_attempt INTEGER NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS attempts (
+        trans_id TEXT PRIMARY KEY,
+        order_ref TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        session_id TEXT,
+        mode TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        order_id TEXT,
+        query_status TEXT,
+        webhook_status TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        payment_type TEXT NOT NULL DEFAULT 'PURCHASE',
+        shopper_reference TEXT,
+        token_usage TEXT,
+        UNIQUE (order_ref, attempt)
+    )""",
+    """CREATE TABLE IF NOT EXISTS webhook_nonces (
+        nonce TEXT PRIMARY KEY,
+        timestamp_ms BIGINT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS events (
+        id BIGSERIAL PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        notify_type TEXT NOT NULL,
+        trans_id TEXT NOT NULL,
+        order_id TEXT,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        claimed_until TIMESTAMPTZ,
+        handled_at TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS events_trans ON events (trans_id)",
+    """CREATE TABLE IF NOT EXISTS tokens (
+        seq BIGSERIAL UNIQUE,
+        token TEXT PRIMARY KEY,
+        shopper_reference TEXT NOT NULL,
+        token_usage TEXT,
+        recurring_agreement_id TEXT,
+        brand TEXT,
+        last4 TEXT CHECK (last4 IS NULL OR last4 ~ '^[0-9]{4}$'),
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS tokens_shopper ON tokens (shopper_reference)",
+    "CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id)",
+)
+
+#: Any constant works; it only has to be the same in every instance creating the tables.
+_SCHEMA_LOCK = 0x7061796B6B61
+
+_ATTEMPT_COLUMNS = ("trans_id, order_ref, attempt, session_id, mode, amount, currency, status, order_id, "
+                    "query_status, webhook_status, created_at, updated_at, payment_type, shopper_reference, "
+                    "token_usage")
+_TOKEN_COLUMNS = ("token, shopper_reference, token_usage, recurring_agreement_id, brand, last4, status, created_at, "
+                  "updated_at")
+_EVENT_COLUMNS = "id, dedupe_key, notify_type, trans_id, order_id, status, body, received_at, handled_at"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class PostgresStore:
+    """The :class:`~paykka_embed.store.base.Store` on PostgreSQL (``dsn``: a libpq URL or key=value string)."""
+
+    def __init__(self, dsn: str, *, schema: Optional[str] = None, connect_timeout: int = 10) -> None:
+        if schema is not None and not _SCHEMA_NAME.match(schema):
+            raise ValueError("schema: must be a lower-case SQL identifier (letters, digits, _)")
+        self.dsn = dsn
+        self.schema = schema
+        self.connect_timeout = connect_timeout
+        self._local = threading.local()
+        self._all: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        conn = self._conn()
+        with conn.transaction():
+            # Two instances starting at once would race on CREATE TABLE IF NOT EXISTS (it is
+            # not atomic in PostgreSQL): serialise schema creation on an advisory lock.
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            if schema is not None:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            for statement in SCHEMA_STATEMENTS:
+                conn.execute(statement)
+
+    def __repr__(self) -> str:  # the DSN may hold a password
+        return f"<PostgresStore schema={self.schema!r}>"
+
+    def _conn(self) -> psycopg.Connection[Any]:
+        conn: Optional[psycopg.Connection[Any]] = getattr(self._local, "conn", None)
+        if conn is not None and (conn.closed or conn.broken):
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn = None
+        if conn is None:
+            options = f"-c search_path={self.schema}" if self.schema else None
+            kwargs: dict[str, Any] = {"autocommit": True, "connect_timeout": self.connect_timeout,
+                                      "application_name": "paykka-embed"}
+            if options:
+                kwargs["options"] = options
+            conn = psycopg.connect(self.dsn, **kwargs)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # --- attempts ------------------------------------------------------------------------
+
+    def next_attempt(self, order_ref: str) -> int:
+        row = self._conn().execute(
+            "INSERT INTO order_counters (order_ref, last_attempt) VALUES (%s, 1) "
+            "ON CONFLICT (order_ref) DO UPDATE SET last_attempt = order_counters.last_attempt + 1 "
+            "RETURNING last_attempt",
+            (order_ref,),
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def add_attempt(self, record: AttemptRecord) -> None:
+        now = _now()
+        record = replace(record, created_at=record.created_at or now, updated_at=now)
+        self._conn().execute(
+            f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join(['%s'] * 16)})",
+            (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
+             record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
+             record.created_at, record.updated_at, record.payment_type, record.shopper_reference,
+             record.token_usage),
+        )
+
+    def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
+        row = self._conn().execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = %s",
+                                   (trans_id,)).fetchone()
+        return AttemptRecord(*row) if row else None
+
+    def attempts(self, order_ref: str) -> list[AttemptRecord]:
+        rows = self._conn().execute(
+            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE order_ref = %s ORDER BY attempt", (order_ref,)
+        ).fetchall()
+        return [AttemptRecord(*row) for row in rows]
+
+    def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
+                      source: str = "query") -> Optional[AttemptRecord]:
+        if source not in ("query", "webhook"):
+            raise ValueError("source: must be 'query' or 'webhook'")
+        source_column = "query_status" if source == "query" else "webhook_status"
+        conn = self._conn()
+        with conn.transaction():
+            row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = %s FOR UPDATE",
+                               (trans_id,)).fetchone()
+            if row is None:
+                return None
+            current = AttemptRecord(*row)
+            new_status = status if status_may_follow(current.status, status) else current.status
+            previous_source = getattr(current, source_column)
+            new_source = status if status_may_follow(previous_source, status) else previous_source
+            updated = conn.execute(
+                f"UPDATE attempts SET status = %s, order_id = COALESCE(%s, order_id), {source_column} = %s, "
+                f"updated_at = %s WHERE trans_id = %s RETURNING {_ATTEMPT_COLUMNS}",
+                (new_status, order_id, new_source, _now(), trans_id),
+            ).fetchone()
+        return AttemptRecord(*updated) if updated else None
+
+    # --- webhooks ------------------------------------------------------------------------
+
+    def remember_nonce(self, nonce: str, timestamp_ms: int) -> bool:
+        cur = self._conn().execute(
+            "INSERT INTO webhook_nonces (nonce, timestamp_ms) VALUES (%s, %s) ON CONFLICT (nonce) DO NOTHING",
+            (nonce, timestamp_ms),
+        )
+        return cur.rowcount == 1
+
+    def record_event(self, dedupe_key: str, notify_type: str, trans_id: str, order_id: Optional[str],
+                     status: str, body: str) -> tuple[EventRecord, bool]:
+        conn = self._conn()
+        inserted = conn.execute(
+            "INSERT INTO events (dedupe_key, notify_type, trans_id, order_id, status, body, received_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (dedupe_key) DO NOTHING "
+            f"RETURNING {_EVENT_COLUMNS}",
+            (dedupe_key, notify_type, trans_id, order_id, status, body, _now()),
+        ).fetchone()
+        if inserted is not None:
+            return EventRecord(*inserted), True
+        # ON CONFLICT waited for the other inserter to commit, so the row is visible now.
+        row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE dedupe_key = %s", (dedupe_key,)).fetchone()
+        assert row is not None
+        return EventRecord(*row), False
+
+    def claim_event(self, event_id: int, lease_seconds: float = 60.0) -> bool:
+        cur = self._conn().execute(
+            "UPDATE events SET claimed_until = clock_timestamp() + make_interval(secs => %s) "
+            "WHERE id = %s AND handled_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())",
+            (float(lease_seconds), event_id),
+        )
+        return cur.rowcount == 1
+
+    def release_event(self, event_id: int) -> None:
+        self._conn().execute("UPDATE events SET claimed_until = NULL WHERE id = %s AND handled_at IS NULL",
+                             (event_id,))
+
+    def mark_handled(self, event_id: int) -> None:
+        self._conn().execute("UPDATE events SET handled_at = %s, claimed_until = NULL "
+                             "WHERE id = %s AND handled_at IS NULL", (_now(), event_id))
+
+    def events(self, trans_id: Optional[str] = None) -> list[EventRecord]:
+        if trans_id is None:
+            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id").fetchall()
+        else:
+            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE trans_id = %s ORDER BY id",
+                                        (trans_id,)).fetchall()
+        return [EventRecord(*row) for row in rows]
+
+    # --- tokens and recurring agreements -------------------------------------------------
+
+    def save_token(self, record: TokenRecord) -> TokenRecord:
+        now = _now()
+        row = self._conn().execute(
+            f"INSERT INTO tokens ({_TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (token) DO UPDATE SET "
+            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
+            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
+            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
+            f"updated_at = excluded.updated_at RETURNING {_TOKEN_COLUMNS}",
+            (record.token, record.shopper_reference, record.token_usage, record.recurring_agreement_id,
+             record.brand, record.last4, record.status, now, now),
+        ).fetchone()
+        assert row is not None
+        return TokenRecord(*row)
+
+    def token(self, token: str) -> Optional[TokenRecord]:
+        row = self._conn().execute(f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token = %s", (token,)).fetchone()
+        return TokenRecord(*row) if row else None
+
+    def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        sql = f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = %s"
+        params: tuple[Any, ...] = (shopper_reference,)
+        if active_only:
+            sql += " AND status = %s"
+            params += (TOKEN_ACTIVE,)
+        rows = self._conn().execute(sql + " ORDER BY created_at DESC, seq DESC", params).fetchall()
+        return [TokenRecord(*row) for row in rows]
+
+    def set_token_status(self, status: str, *, token: Optional[str] = None,
+                         recurring_agreement_id: Optional[str] = None) -> int:
+        if status not in (TOKEN_REMOVED, AGREEMENT_CANCELED):
+            raise ValueError(f"status: must be {TOKEN_REMOVED} or {AGREEMENT_CANCELED}")
+        if (token is None) == (recurring_agreement_id is None):
+            raise ValueError("token: give exactly one of token or recurring_agreement_id")
+        column, value = ("token", token) if token is not None else ("recurring_agreement_id", recurring_agreement_id)
+        # REMOVED is final; CANCELED only replaces ACTIVE.
+        cur = self._conn().execute(
+            f"UPDATE tokens SET status = %s, updated_at = %s WHERE {column} = %s AND status != %s AND status != %s",
+            (status, _now(), value, TOKEN_REMOVED, status),
+        )
+        return cur.rowcount

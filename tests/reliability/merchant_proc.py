@@ -1,0 +1,114 @@
+"""A small merchant shop on paykka-embed, for the reliability tests: in-process (``build_app``)
+or as its own process (``python merchant_proc.py CONFIG.json``, served by werkzeug), so a test
+can SIGKILL it mid-stream or run two of them on one PostgreSQL database.
+
+CONFIG.json: ``port``, ``database`` (an SQLite path, or a ``postgresql://`` DSN with ``schema``),
+``paykka`` (the Flask config of a registered merchant), ``handler_log`` (a file each handler run
+appends one JSON line to, fsynced, so runs are counted across crashes and processes),
+``handler_delay`` (seconds a handler takes) and ``lease_seconds`` (the webhook claim lease).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import threading
+import time
+from typing import Any, Optional
+
+from flask import Flask, jsonify
+from flask_wtf.csrf import generate_csrf
+
+from paykka_embed import PayKKa
+from paykka_embed.flask.extension import OrderInfo
+from paykka_embed.store import SQLiteStore, Store
+
+ORDER = re.compile(r"^ORD[A-Za-z0-9_-]{1,40}$")
+
+
+class LeasedStore:
+    """The shop's store with a chosen webhook claim lease (the pipeline asks for 60 s)."""
+
+    def __init__(self, inner: Store, lease_seconds: float) -> None:
+        self.inner = inner
+        self.lease_seconds = lease_seconds
+
+    def claim_event(self, event_id: int, lease_seconds: float = 60.0) -> bool:
+        return self.inner.claim_event(event_id, self.lease_seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def open_store(database: str, schema: Optional[str], lease_seconds: Optional[float]) -> Any:
+    if database.startswith("postgresql://"):
+        from paykka_embed.store.postgres import PostgresStore
+
+        store: Any = PostgresStore(database, schema=schema)
+    else:
+        store = SQLiteStore(database)
+    return LeasedStore(store, lease_seconds) if lease_seconds else store
+
+
+def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any]]]:
+    """The shop; returns the app, its extension, and the list of handler runs in this process."""
+    app = Flask("reliability_shop")
+    app.config.update(config["paykka"])
+    app.config["SECRET_KEY"] = "reliability-shop-secret"
+    app.config["PAYKKA_DATABASE"] = config["database"]
+    delay = float(config.get("handler_delay", 0))
+    log_path = config.get("handler_log")
+    runs: list[dict[str, Any]] = []
+    lock = threading.Lock()
+    paykka = PayKKa(app, store_factory=lambda db: open_store(db, config.get("schema"), config.get("lease_seconds")))
+
+    @paykka.order_resolver
+    def resolve(order_ref: str) -> Optional[OrderInfo]:
+        return OrderInfo(amount=1000, currency="HKD") if ORDER.match(order_ref) else None
+
+    @paykka.on("*")
+    def handle(event: Any) -> None:
+        if delay:
+            time.sleep(delay)
+        run = {"notify_type": event.notify_type, "trans_id": event.trans_id, "status": event.status,
+               "pid": os.getpid()}
+        with lock:
+            runs.append(run)
+            if log_path:
+                with open(log_path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(run) + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+
+    @app.post("/test/session/<order>")
+    def session(order: str) -> Any:
+        created = paykka.create_session(order, "DROP_IN")
+        return jsonify({"trans_id": created.trans_id, "session_id": created.session_id,
+                        "attempt": created.attempt, "pid": os.getpid()})
+
+    @app.get("/test/csrf")
+    def csrf() -> Any:
+        return jsonify({"token": generate_csrf()})
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify({"pid": os.getpid()})
+
+    return app, paykka, runs
+
+
+def main(path: str) -> None:
+    from werkzeug.serving import make_server
+
+    with open(path, encoding="utf-8") as fh:
+        config = json.load(fh)
+    app, _, _ = build_app(config)
+    server = make_server("127.0.0.1", int(config["port"]), app, threaded=True)
+    print(f"merchant shop pid {os.getpid()} on http://127.0.0.1:{config['port']}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
