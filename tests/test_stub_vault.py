@@ -283,3 +283,29 @@ def test_declined_wallet_and_unavailable_wallet(gw: Gateway, caller: SignedCalle
         gw.start_wallet(s["session_id"], caller.merchant.client_key, "ZALOPAY")
     assert refused.value.ret_code == "210001"
     assert gw.start_wallet(s["session_id"], caller.merchant.client_key, "GCASH").status == "PROCESSING"
+
+
+def test_first_recurring_payment_over_the_api_then_mit(caller: SignedCaller) -> None:
+    first = api_payment(caller, {"encrypted_card_no": enc("5555555555554444"), "exp_month": "12",
+                                 "exp_year": "2034", "shopper_reference": SHOPPER}, payment_type="RECURRING")
+    assert first.data["status"] == "SUCCESS"
+    token, agreement = first.data["token"], first.data["recurring_agreement_id"]
+    assert token.startswith("TK") and agreement.startswith("RA")
+    later = mit(caller, token, agreement, amount=1200)
+    assert later.data["status"] == "SUCCESS" and later.data["amount"] == "1200"
+    assert later.data["card_info"] == {"bin": "555555", "last4": "4444", "card_brand": "MASTERCARD"}
+    refused = api_payment(caller, {"encrypted_card_no": enc("4111111111111111"), "exp_month": "12",
+                                   "exp_year": "2034", "shopper_reference": SHOPPER,
+                                   "store_payment_method": False}, payment_type="RECURRING")
+    assert refused.ret_code == "010000" and refused.ret_msg.startswith("payment.store_payment_method:")
+
+
+def test_one_click_token_over_the_api_is_not_for_mit(paykka_stub: StubHandle, gw: Gateway,
+                                                     caller: SignedCaller) -> None:
+    s = session(caller, **ON_FILE)
+    paid = gw.pay_with_card(s["session_id"], caller.merchant.client_key, card())
+    token = caller.ok(wire.PATH_QUERY, {"order_id": paid.order_id})["token"]
+    cit = api_payment(caller, {"token": token, "shopper_reference": SHOPPER, "cvv": "321"})
+    assert cit.data["status"] == "SUCCESS" and cit.data["token"] == token
+    refused = mit(caller, token, "RA000")
+    assert refused.ret_code == "010000" and refused.ret_msg.startswith("payment.token:")
