@@ -61,3 +61,13 @@ def test_delete_clears_and_bad_faults_are_refused(paykka_stub: StubHandle) -> No
                        ({"path": "/v3/x", "kind": "delay", "seconds": 600}, "seconds")]:
         resp = add(paykka_stub, **bad)
         assert resp.status_code == 400 and resp.json()["ret_msg"].startswith(field + ":")
+
+
+def test_controls_refuse_bad_input_in_the_envelope(paykka_stub: StubHandle) -> None:
+    for path, body in [("/_stub/clock", b"{bad"), ("/_stub/clock", b'{"advance_seconds": -5}'),
+                       ("/_stub/merchants", b'{"public_key": "not a key"}'), ("/_stub/merchants", b"[]")]:
+        resp = httpx.post(paykka_stub.url + path, content=body, headers={"content-type": "application/json"})
+        assert resp.status_code == 400 and resp.json()["ret_code"] == "010000", (path, resp.text)
+    huge = httpx.post(paykka_stub.url + "/_stub/merchants", content=b"x" * (2 * 1024 * 1024))
+    assert huge.status_code == 413 and huge.json()["ret_code"] == "010000"
+    assert httpx.get(paykka_stub.url + "/_stub/reset").status_code == 405

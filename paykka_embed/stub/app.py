@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .. import signing
+from ..wire import envelope
 from ..resources import templates_dir
 from . import api, browser, controls
 from .clock import Clock
@@ -107,6 +108,10 @@ def create_app(context: Optional[StubContext] = None, *, public_url: Optional[st
     def http_error(exc: HTTPException) -> Any:
         if request.path.startswith("/v3/"):
             return api.handle_http_error(exc)
+        if request.path.startswith("/_stub/"):  # the controls answer in the envelope too
+            resp = jsonify(envelope(ret_code="010000", ret_msg=f"{exc.code} {exc.name}: {exc.description}"))
+            resp.status_code = exc.code or 400
+            return resp
         return exc
 
     @app.after_request
