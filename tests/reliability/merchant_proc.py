@@ -66,7 +66,11 @@ def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any
 
     @paykka.order_resolver
     def resolve(order_ref: str) -> Optional[OrderInfo]:
-        return OrderInfo(amount=1000, currency="HKD") if ORDER.match(order_ref) else None
+        if not ORDER.match(order_ref):
+            return None
+        # ORDM...: authorise only (capture later), for flows with PAYMENT.AUTHORIZATION.
+        return OrderInfo(amount=1000, currency="HKD",
+                         capture_method="MANUAL" if order_ref.startswith("ORDM") else "AUTOMATIC")
 
     @paykka.on("*")
     def handle(event: Any) -> None:
