@@ -74,17 +74,22 @@ def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any
 
     @paykka.on("*")
     def handle(event: Any) -> None:
-        if delay:
-            time.sleep(delay)
         run = {"notify_type": event.notify_type, "trans_id": event.trans_id, "status": event.status,
                "pid": os.getpid()}
-        with lock:
-            runs.append(run)
+
+        def log(line: dict[str, Any]) -> None:
             if log_path:
-                with open(log_path, "a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(run) + "\n")
+                with lock, open(log_path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(line) + "\n")
                     fh.flush()
                     os.fsync(fh.fileno())
+
+        log({**run, "phase": "start"})
+        if delay:
+            time.sleep(delay)
+        with lock:
+            runs.append(run)
+        log({**run, "phase": "done"})
 
     @app.post("/test/session/<order>")
     def session(order: str) -> Any:

@@ -148,10 +148,21 @@ class ShopProcess:
                 self.proc.wait(timeout=10)
 
 
-def handler_runs(path: Path) -> list[dict[str, Any]]:
+def handler_lines(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def handler_runs(path: Path) -> list[dict[str, Any]]:
+    """Handler runs that finished (each run logs a "start" line, then a "done" one)."""
+    return [line for line in handler_lines(path) if line.get("phase") == "done"]
+
+
+def handler_in_flight(path: Path, pid: int) -> int:
+    """Handler runs of process ``pid`` started and not finished."""
+    lines = [x for x in handler_lines(path) if x.get("pid") == pid]
+    return sum(1 for x in lines if x.get("phase") == "start") - sum(1 for x in lines if x.get("phase") == "done")
 
 
 def stub_orders(stub: StubHandle, merchant_id: str) -> Counter[str]:
