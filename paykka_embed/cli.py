@@ -40,7 +40,9 @@ def start_stub(host: str, port: int, data_dir: Optional[Path]) -> tuple[Backgrou
     """Start the emulator with a default merchant; return the server, its state and the merchant."""
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
-    context = StubContext(platform_key=_key_in(data_dir, "platform-private-key.pem"))
+    # With a data directory the emulator keeps its platform key and its state (sessions, orders,
+    # tokens, undelivered webhooks) there, so a restart carries on where it stopped.
+    context = StubContext(platform_key=_key_in(data_dir, "platform-private-key.pem"), data_dir=data_dir)
     server = BackgroundServer(create_app(context), host, port).start()
     merchant_key = _key_in(data_dir, "merchant-private-key.pem")
     merchant = context.gateway.register_merchant(signing.public_pem(merchant_key), merchant_id="10000000000001",
@@ -158,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     stub = sub.add_parser("stub", help="run the local PayKKa emulator")
     stub.add_argument("--host", default="127.0.0.1")
     stub.add_argument("--port", type=int, default=DEFAULT_STUB_PORT)
-    stub.add_argument("--data", help="keep keys (and state) in this directory between runs")
+    stub.add_argument("--data", help="keep keys and state (SQLite) in this directory between runs")
     stub.set_defaults(func=cmd_stub)
     demo = sub.add_parser("demo", help="run the emulator and the demo shop together")
     demo.add_argument("--host", default="127.0.0.1")

@@ -104,3 +104,29 @@ def test_bad_arguments_are_refused_clearly(argv: list[str]) -> None:
     result = subprocess.run([sys.executable, "-m", "paykka_embed.cli", *argv], capture_output=True, text=True)
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+def test_stub_with_data_keeps_sessions_across_a_restart(tmp_path: Path) -> None:
+    from paykka_embed import PayKKaClient
+
+    def client_for(banner: str) -> PayKKaClient:
+        url = re.search(r"running at (http://\S+)", banner).group(1)
+        merchant_id = re.search(r"merchant_id=(\d+)", banner).group(1)
+        return PayKKaClient(merchant_id=merchant_id,
+                            private_key=(tmp_path / "merchant-private-key.pem").read_text(),
+                            platform_public_key=httpx.get(url + "/_stub/platform-public-key").text,
+                            env="stub", api_base=url)
+
+    proc = run("stub", "--port", "0", "--data", str(tmp_path))
+    try:
+        with client_for(read_until(proc.stdout, "Press Ctrl-C")) as client:
+            created = client.create_session({"trans_id": "keep-1", "amount": 800, "currency": "HKD"})
+    finally:
+        stop(proc)
+    proc = run("stub", "--port", "0", "--data", str(tmp_path))
+    try:
+        with client_for(read_until(proc.stdout, "Press Ctrl-C")) as client:
+            found = client.query_session(trans_id="keep-1")
+    finally:
+        stop(proc)
+    assert found.session_id == created.session_id
