@@ -15,6 +15,7 @@ from typing import Any, Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from paykka_embed import PayKKa, PayKKaError
+from paykka_embed.money import from_minor
 from paykka_embed.stub.cards import TEST_CARDS
 
 from .orders import Orders
@@ -102,7 +103,11 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     @bp.post("/orders/<ref>/refund")
     def refund(ref: str) -> Any:
         def run(order: Any, attempt: Any) -> str:
-            amount = _amount(order.currency) or order.total
+            amount = _amount(order.currency)
+            if amount is None:  # everything still refundable
+                balances = paykka.client.query_transaction(order_id=attempt.order_id).balances
+                left = balances.able_to_refund_amount if balances else 0
+                amount = from_minor(left, order.currency)
             result = paykka.client.refund(refund_trans_id=f"{ref}-R{secrets.token_hex(3).upper()}",
                                           ori_order_id=attempt.order_id, amount=amount, currency=order.currency,
                                           reason="REQUESTED_BY_CUSTOMER")
