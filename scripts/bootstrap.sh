@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make .venv with paykka-embed and its test extras; as root, install Debian's chromium if missing.
+# Make .venv with paykka-embed and its test extras; with --system, also Chromium and PostgreSQL.
 # Sourced by scripts/test.sh and scripts/demo.sh; safe to run again (it only adds what is missing).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,13 +18,23 @@ if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ "${1:-}" = "--browser" ] && [ -z "${PAYKKA_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> installing Debian's chromium"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium >/dev/null
-  else
-    echo "!! no chromium found: install it (apt-get install chromium) or set PAYKKA_CHROMIUM to a Chromium executable" >&2
+# --system: what the full test suite needs besides Python packages — Chromium for the browser
+# tests and PostgreSQL's initdb/pg_ctl for the multi-instance store tests. Installed from
+# Debian's packages when run as root; otherwise say what is missing.
+if [ "${1:-}" = "--system" ]; then
+  missing=()
+  if [ -z "${PAYKKA_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+  if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "==> installing Debian packages: ${missing[*]}"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "!! missing: ${missing[*]} — install them (apt-get install ${missing[*]}); set PAYKKA_CHROMIUM to use another Chromium" >&2
+    fi
   fi
 fi
