@@ -403,6 +403,9 @@ class ClientCore:
         ret_code = str(decoded.get("ret_code"))
         if ret_code != wire.OK:
             raise APIError(ret_code, str(decoded.get("ret_msg", "")), http_status=status)
+        if status >= 400 or (self.verify_responses and not signed):
+            # Only a signed 2xx answer is trusted as data: an unsigned error answer claiming success is not.
+            raise APIError("999999", f"HTTP {status}: an error answer claimed success", http_status=status)
         data = decoded.get("data")
         if model is None:
             return data

@@ -1,6 +1,7 @@
-"""The Flask side: the :class:`PayKKa` extension, its routes and the webhook pipeline."""
+"""The Flask side: the :class:`PayKKa` extension, its routes, the webhook pipeline and the
+stored-card and recurring helpers."""
 
-from .extension import CheckoutSession, OrderInfo, PayKKa
-from .webhooks import webhook_received
+from .extension import CheckoutSession, OrderInfo, PayKKa, PayKKaState
+from .webhooks import WebhookPipeline, webhook_received
 
-__all__ = ["PayKKa", "CheckoutSession", "OrderInfo", "webhook_received"]
+__all__ = ["PayKKa", "PayKKaState", "CheckoutSession", "OrderInfo", "WebhookPipeline", "webhook_received"]

@@ -1,5 +1,4 @@
-"""The Flask extension: configuration, the client, the store, sessions for orders, and
-the handlers merchants register.
+"""The Flask extension: per-app state, the order resolver, sessions for orders, confirmation.
 
     paykka = PayKKa(app)                    # or PayKKa() then paykka.init_app(app)
 
@@ -19,48 +18,32 @@ expired session each need a fresh attempt.
 
 from __future__ import annotations
 
-import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-import httpx
-from flask import Flask, current_app, g, url_for
+from flask import Flask, current_app, url_for
 
-from .. import money, signing, wire
-from ..client import PayKKaClient
-from ..envs import Environment, resolve_environment
-from ..errors import PayKKaError, ValidationError
-from ..store import AttemptRecord, SQLiteStore, Store
+from .. import money, wire
+from ..client import PayKKaClient, RetryPolicy
+from ..envs import Environment
+from ..errors import APIError, ValidationError
+from ..expiry import expire_in
+from ..store import AttemptRecord, SQLiteStore, Store, TokenRecord
+from . import config
+from .recurring import StoredPayments
 from .webhooks import Handler, WebhookPipeline
 
-log = logging.getLogger("paykka_embed")
-
 EXTENSION_KEY = "paykka"
+#: Session modes and the name the mount layer uses for each.
 MODES = {"DROP_IN": "dropin", "COMPONENT": "component", "HOSTED": "hosted"}
-COMPONENTS = {"card"}
-
-DEFAULTS: dict[str, Any] = {
-    "PAYKKA_ENV": None,
-    "PAYKKA_MERCHANT_ID": None,
-    "PAYKKA_APP_ID": None,
-    "PAYKKA_PRIVATE_KEY": None,
-    "PAYKKA_PLATFORM_PUBLIC_KEY": None,
-    "PAYKKA_CLIENT_KEY": None,
-    "PAYKKA_API_BASE": None,
-    "PAYKKA_CHECKOUT_BASE": None,
-    "PAYKKA_URL_PREFIX": "/paykka",
-    "PAYKKA_DATABASE": None,
-    "PAYKKA_SUCCESS_URL": "/",
-    "PAYKKA_FAILURE_URL": "/",
-    "PAYKKA_NOTIFY_URL": None,
-    "PAYKKA_SESSION_LIFETIME": 1800,
-    "PAYKKA_MERCHANT_NAME": None,
-    "PAYKKA_LOCALE": None,
-    "PAYKKA_CSP_NONCE": None,
-}
+#: Component names are passed through to the SDK (``card`` → ``Card``, ``applepay`` → ``ApplePay``...);
+#: the mount layer reports a clear error for one the SDK does not have.
+COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+ORDER_REF = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
+NO_TRANSACTION_YET = "206024"
 
 
 @dataclass(frozen=True)
@@ -68,7 +51,9 @@ class OrderInfo:
     """What the merchant's order resolver returns: the server's word on what is owed.
 
     ``amount`` is a ``Decimal`` in major units (``Decimal("8.00")`` HKD) or an ``int`` in
-    minor units (800).
+    minor units (800); never a float. ``goods`` are wire ``Goods`` mappings (``price`` in
+    minor units). ``shopper_reference`` with ``store_payment_method`` saves the card;
+    ``payment_type="RECURRING"`` makes the first payment of a recurring agreement.
     """
 
     amount: Decimal | int
@@ -84,7 +69,8 @@ class OrderInfo:
 
 @dataclass(frozen=True)
 class CheckoutSession:
-    """One attempt's session, as the macros and the mount layer need it."""
+    """One attempt's session, as the macros and the mount layer need it. Holds no secret:
+    ``client_key`` is PayKKa's public browser key."""
 
     order_ref: str
     attempt: int
@@ -100,101 +86,64 @@ class CheckoutSession:
     expire_time: str
     locale: Optional[str] = None
     component: Optional[str] = None
+    merchant_name: Optional[str] = None
+    theme: Optional[str] = None
+
+    @property
+    def element_id(self) -> str:
+        """The id the macros give this session's mount element (``pay_button`` targets it)."""
+        return f"paykka-{self.session_id}" + (f"-{self.component}" if self.component else "")
+
+    @property
+    def display_amount(self) -> str:
+        return money.format_minor(self.amount, self.currency, self.locale or "en-US")
 
     def mount_options(self, **overrides: Any) -> dict[str, Any]:
+        """The JSON the mount layer reads (see ``static/js/paykka-embed.d.ts``, ``MountOptions``)."""
         options: dict[str, Any] = {
             "sessionId": self.session_id,
             "clientKey": self.client_key,
             "env": self.env,
+            "checkoutBase": self.checkout_base,
             "mode": MODES[self.mode],
             "order": self.order_ref,
             "locale": self.locale,
+            "theme": self.theme,
+            "component": self.component,
         }
-        if self.component:
-            options["component"] = self.component
-        options.update({k: v for k, v in overrides.items() if v is not None})
-        return options
-
-
-@dataclass
-class Credentials:
-    merchant_id: str
-    app_id: str
-    private_key: Any
-    platform_public_key: Any
-    client_key: str
+        options.update(overrides)
+        return {k: v for k, v in options.items() if v is not None}
 
 
 class PayKKaState:
-    """Per-app state, kept in ``app.extensions["paykka"]``."""
+    """Per-app state, kept in ``app.extensions["paykka"]``: env, credentials, client, store, webhooks."""
 
     def __init__(self, ext: "PayKKa", app: Flask) -> None:
         self.ext = ext
         self.app = app
-        cfg = app.config
-        has_credentials = bool(cfg["PAYKKA_MERCHANT_ID"] and cfg["PAYKKA_PRIVATE_KEY"])
-        env_name = cfg["PAYKKA_ENV"] or ("sandbox" if has_credentials else "stub")
-        self.environment: Environment = resolve_environment(
-            env_name, api_base=cfg["PAYKKA_API_BASE"], checkout_base=cfg["PAYKKA_CHECKOUT_BASE"]
-        )
-        if self.environment.name == "stub":
-            log.warning(
-                "PAYKKA_ENV=stub: payments go to the local PayKKa emulator at %s — no real money moves%s",
-                self.environment.api_base, "" if has_credentials else " (no credentials configured)",
-            )
-        elif not has_credentials:
-            raise ValidationError("PAYKKA_MERCHANT_ID", f"and PAYKKA_PRIVATE_KEY are required for PAYKKA_ENV={env_name}")
-        self._credentials: Optional[Credentials] = None
-        if has_credentials:
-            self._credentials = self._configured_credentials()
+        self.environment: Environment = config.environment(app)
+        self._credentials: Optional[config.Credentials] = config.configured_credentials(app)
         self._client: Optional[PayKKaClient] = None
-        database = cfg["PAYKKA_DATABASE"] or str(Path(app.instance_path) / "paykka.sqlite3")
+        database = config.database_path(app)
         self.store: Store = ext.store_factory(database) if ext.store_factory else SQLiteStore(database)
         self._pipeline: Optional[WebhookPipeline] = None
 
-    def _configured_credentials(self) -> Credentials:
-        cfg = self.app.config
-        for name in ("PAYKKA_PLATFORM_PUBLIC_KEY", "PAYKKA_CLIENT_KEY"):
-            if not cfg[name]:
-                raise ValidationError(name, "is required when PAYKKA_MERCHANT_ID is set")
-        try:
-            private_key = signing.load_private_key(cfg["PAYKKA_PRIVATE_KEY"])
-        except ValueError as exc:
-            raise ValidationError("PAYKKA_PRIVATE_KEY", str(exc)) from None
-        try:
-            platform_key = signing.load_public_key(cfg["PAYKKA_PLATFORM_PUBLIC_KEY"])
-        except ValueError as exc:
-            raise ValidationError("PAYKKA_PLATFORM_PUBLIC_KEY", str(exc)) from None
-        return Credentials(cfg["PAYKKA_MERCHANT_ID"], cfg["PAYKKA_APP_ID"] or cfg["PAYKKA_MERCHANT_ID"],
-                           private_key, platform_key, cfg["PAYKKA_CLIENT_KEY"])
-
     @property
-    def credentials(self) -> Credentials:
+    def credentials(self) -> config.Credentials:
         if self._credentials is None:
-            self._credentials = self._register_with_stub()
+            self._credentials = config.register_with_stub(
+                self.environment, self.app.config["PAYKKA_MERCHANT_NAME"] or self.app.name)
         return self._credentials
-
-    def _register_with_stub(self) -> Credentials:
-        """With no credentials in stub mode, make a key pair and register it with the emulator."""
-        key = signing.generate_private_key()
-        url = f"{self.environment.api_base}/_stub/merchants"
-        try:
-            resp = httpx.post(url, json={"public_key": signing.public_pem(key),
-                                         "name": self.app.config["PAYKKA_MERCHANT_NAME"] or self.app.name})
-            data = resp.json()["data"]
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            raise PayKKaError(f"PAYKKA_ENV=stub: could not register with the emulator at {url} "
-                              f"(is `paykka-embed stub` running?): {exc}") from None
-        log.warning("PAYKKA_ENV=stub: registered merchant %s with the emulator", data["merchant_id"])
-        return Credentials(data["merchant_id"], data["app_id"], key, data["platform_public_key"], data["client_key"])
 
     @property
     def client(self) -> PayKKaClient:
         if self._client is None:
             creds = self.credentials
+            cfg = self.app.config
             self._client = PayKKaClient(
                 merchant_id=creds.merchant_id, app_id=creds.app_id, private_key=creds.private_key,
                 platform_public_key=creds.platform_public_key, env=self.environment,
+                timeout=float(cfg["PAYKKA_TIMEOUT"]), retry=RetryPolicy(max_retries=int(cfg["PAYKKA_MAX_RETRIES"])),
             )
         return self._client
 
@@ -206,7 +155,7 @@ class PayKKaState:
         return self._pipeline
 
 
-class PayKKa:
+class PayKKa(StoredPayments):
     """The Flask extension. See the module docstring for the shape of an integration."""
 
     def __init__(self, app: Optional[Flask] = None, *, store_factory: Optional[Callable[[str], Store]] = None) -> None:
@@ -219,18 +168,16 @@ class PayKKa:
     def init_app(self, app: Flask) -> None:
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("PayKKa is already registered on this app")
-        for key, value in DEFAULTS.items():
-            app.config.setdefault(key, value)
-        prefix = app.config["PAYKKA_URL_PREFIX"].rstrip("/")
-        if prefix and not prefix.startswith("/"):
-            raise ValidationError("PAYKKA_URL_PREFIX", "must start with /")
+        config.apply_defaults(app)
+        config.check(app)
         app.extensions[EXTENSION_KEY] = PayKKaState(self, app)
+        from . import applepay, templating
         from .views import create_blueprint
 
         blueprint = create_blueprint(self)
-        app.register_blueprint(blueprint, url_prefix=prefix)
-        app.jinja_env.globals["paykka_csp_nonce"] = csp_nonce
-        app.jinja_env.globals["paykka_config"] = script_config
+        app.register_blueprint(blueprint, url_prefix=str(app.config["PAYKKA_URL_PREFIX"]).rstrip("/"))
+        applepay.register(app)
+        templating.register(app)
 
         # The webhook is signed, not CSRF-protected, and POST {prefix}/sessions checks the CSRF
         # token itself; so Flask-WTF's CSRFProtect, whenever it was set up, skips this blueprint.
@@ -250,7 +197,11 @@ class PayKKa:
         return fn
 
     def on(self, notify_type: str) -> Callable[[Handler], Handler]:
-        """Register a webhook handler for ``notify_type`` (``"*"`` for every event)."""
+        """Register a webhook handler for ``notify_type`` (``"*"`` for every event).
+
+        A handler that raises makes the webhook answer 500, so PayKKa delivers the event
+        again and the handler runs again; handlers should therefore be idempotent.
+        """
         known = set(wire.NotifyType.__args__) | {"*"}  # type: ignore[attr-defined]
         if notify_type not in known:
             raise ValidationError("notify_type", f"must be one of {', '.join(sorted(known))}")
@@ -283,8 +234,8 @@ class PayKKa:
     # --- sessions -----------------------------------------------------------------------
 
     def resolve_order(self, order_ref: str) -> OrderInfo:
-        if not isinstance(order_ref, str) or not order_ref or len(order_ref) > 48 or not all(
-                c.isalnum() or c in "-_" for c in order_ref):
+        """The resolver's :class:`OrderInfo`; ``LookupError`` when it knows no such order."""
+        if not isinstance(order_ref, str) or not ORDER_REF.match(order_ref):
             raise ValidationError("order", "must be 1 to 48 letters, digits, '-' or '_'")
         if self._resolver is None:
             raise RuntimeError("no order resolver: decorate a function with @paykka.order_resolver")
@@ -294,95 +245,86 @@ class PayKKa:
         return info
 
     def create_session(self, order_ref: str, mode: str = "DROP_IN", *, component: Optional[str] = None,
-                       locale: Optional[str] = None, **fields: Any) -> CheckoutSession:
-        """Create a new attempt's session for ``order_ref``; the amount comes from the order resolver."""
+                       locale: Optional[str] = None, theme: Optional[str] = None,
+                       shopper_reference: Optional[str] = None, store_payment_method: Optional[bool] = None,
+                       token_usage: Optional[str] = None, payment_type: Optional[str] = None,
+                       **fields: Any) -> CheckoutSession:
+        """Create a new attempt's session for ``order_ref``; the amount comes from the order resolver.
+
+        ``mode`` is ``DROP_IN``, ``COMPONENT`` (the macros name the components, several may
+        share the session) or ``HOSTED`` (use ``session.session_url``). Keyword arguments override the
+        resolver's stored-card fields; other ``fields`` go to PayKKa as they are (wire names).
+        Nothing is recorded unless PayKKa created the session.
+        """
         mode = mode.upper()
         if mode not in MODES:
             raise ValidationError("mode", f"must be one of {', '.join(MODES)}")
-        if component is not None and component not in COMPONENTS:
-            raise ValidationError("component", f"must be one of {', '.join(sorted(COMPONENTS))}")
+        if component is not None and (mode != "COMPONENT" or not COMPONENT_NAME.match(component)):
+            raise ValidationError("component", "is for COMPONENT mode, a lower-case name such as card or applepay")
         info = self.resolve_order(order_ref)
         minor = money.as_minor(info.amount, info.currency)
         state = self.state()
         cfg = state.app.config
-        attempt = state.store.next_attempt(order_ref)
-        trans_id = f"{order_ref}-{attempt}"
-        expire = _utcnow() + timedelta(seconds=int(cfg["PAYKKA_SESSION_LIFETIME"]))
-        payment = {k: v for k, v in {
-            "store_payment_method": info.store_payment_method,
-            "token_usage": info.token_usage,
-            "shopper_reference": info.shopper_reference,
+        payment: dict[str, Any] = {k: v for k, v in {
+            "store_payment_method": info.store_payment_method if store_payment_method is None else store_payment_method,
+            "token_usage": token_usage or info.token_usage,
+            "shopper_reference": shopper_reference or info.shopper_reference,
         }.items() if v is not None}
+        locale = locale or cfg["PAYKKA_LOCALE"]
+        theme = theme or cfg["PAYKKA_THEME_ID"]
         request: dict[str, Any] = {
-            "trans_id": trans_id,
             "session_mode": mode,
-            "payment_type": info.payment_type,
+            "payment_type": payment_type or info.payment_type,
             "capture_method": info.capture_method,
             "amount": minor,
             "currency": info.currency,
-            "expire_time": expire,
-            "return_url": url_for("paykka.return_", trans_id=trans_id, _external=True),
-            "cancel_url": url_for("paykka.return_", trans_id=trans_id, _external=True),
+            "expire_time": expire_in(timedelta(seconds=int(cfg["PAYKKA_SESSION_LIFETIME"]))),
             "notify_url": cfg["PAYKKA_NOTIFY_URL"] or url_for("paykka.webhook", _external=True),
-            "display_locale": locale or cfg["PAYKKA_LOCALE"],
+            "display_locale": locale,
             "display_merchant_name": cfg["PAYKKA_MERCHANT_NAME"],
+            "theme_id": theme,
             "goods": list(info.goods) or None,
             "payment": payment or None,
             **dict(info.extra),
             **fields,
         }
+        # Validate before an attempt number is spent, so a refused request changes nothing.
+        state.client.core.create_session({**request, "trans_id": f"{order_ref}-1"})
+        attempt = state.store.next_attempt(order_ref)
+        trans_id = f"{order_ref}-{attempt}"
+        back = url_for("paykka.return_", trans_id=trans_id, _external=True)
+        request.update(trans_id=trans_id, return_url=request.get("return_url") or back,
+                       cancel_url=request.get("cancel_url") or back)
         session = state.client.create_session(request)
         state.store.add_attempt(AttemptRecord(
             trans_id=trans_id, order_ref=order_ref, attempt=attempt, session_id=session.session_id,
-            mode=mode, amount=minor, currency=info.currency,
+            mode=mode, amount=minor, currency=info.currency, payment_type=request["payment_type"],
+            shopper_reference=payment.get("shopper_reference"), token_usage=payment.get("token_usage"),
         ))
         return CheckoutSession(
             order_ref=order_ref, attempt=attempt, trans_id=trans_id, session_id=session.session_id,
             session_url=session.session_url, mode=mode, client_key=state.credentials.client_key,
             env=state.environment.sdk_env, checkout_base=state.environment.checkout_base,
             amount=minor, currency=info.currency, expire_time=wire.format_datetime(session.expire_time),
-            locale=request["display_locale"], component=component,
+            locale=locale, component=component, merchant_name=cfg["PAYKKA_MERCHANT_NAME"], theme=theme,
         )
 
     def confirm(self, trans_id: str) -> Optional[AttemptRecord]:
-        """Ask PayKKa for the attempt's transaction and record what it says."""
+        """Ask PayKKa for the attempt's transaction and record what it says (and any stored card)."""
         state = self.state()
         try:
             tx = state.client.query_transaction(trans_id=trans_id)
-        except PayKKaError as exc:
-            if exc.ret_code == "206024":  # no transaction yet: the shopper has not paid
+        except APIError as exc:
+            if exc.ret_code == NO_TRANSACTION_YET:  # the shopper has not paid
                 return state.store.attempt(trans_id)
             raise
-        return state.store.update_status(trans_id, tx.status, order_id=tx.order_id, source="query")
-
-
-def _utcnow() -> Any:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def csp_nonce() -> Optional[str]:
-    """The page's CSP nonce: ``PAYKKA_CSP_NONCE`` (a callable or a string) or ``g.csp_nonce``."""
-    configured = current_app.config.get("PAYKKA_CSP_NONCE")
-    if callable(configured):
-        value = configured()
-        return str(value) if value else None
-    if configured:
-        return str(configured)
-    nonce = g.get("csp_nonce")
-    return str(nonce) if nonce else None
-
-
-def script_config() -> dict[str, Any]:
-    """What the mount layer needs from the server, rendered on its script tag by ``paykka.scripts()``."""
-    from flask_wtf.csrf import generate_csrf
-
-    state = PayKKa.state()
-    return {
-        "checkoutBase": state.environment.checkout_base,
-        "env": state.environment.sdk_env,
-        "sessionsUrl": url_for("paykka.sessions"),
-        "csrfToken": generate_csrf(),
-        "locale": current_app.config["PAYKKA_LOCALE"],
-    }
+        record = state.store.update_status(trans_id, tx.status, order_id=tx.order_id, source="query")
+        if tx.token and tx.status in ("SUCCESS", "AUTHORIZED"):
+            shopper = tx.shopper_reference or (record.shopper_reference if record else None)
+            if shopper:
+                card = tx.card_info
+                state.store.save_token(TokenRecord(
+                    token=tx.token, shopper_reference=shopper, token_usage=record.token_usage if record else None,
+                    recurring_agreement_id=tx.recurring_agreement_id, brand=card.card_brand if card else None,
+                    last4=card.last4 if card else None))
+        return record

@@ -7,6 +7,9 @@
   ``PAYKKA_SUCCESS_URL`` or ``PAYKKA_FAILURE_URL``;
 - ``POST /webhook`` — PayKKa's signed notifications (see :mod:`.webhooks`);
 - ``GET /static/...`` — the mount layer and its type declarations.
+
+Errors are JSON ``{"error": {"code", "message"}}`` naming the field and the rule; a
+gateway failure is a 502 with a message fit for a shopper, never a stack trace.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
-from flask_wtf.csrf import CSRFError, validate_csrf
-from wtforms import ValidationError as WTFValidationError
+from flask_wtf.csrf import CSRFError, validate_csrf  # type: ignore[import-untyped]
+from wtforms import ValidationError as WTFValidationError  # type: ignore[import-untyped]
 
 from ..errors import PayKKaError, ValidationError
 from ..resources import static_dir, templates_dir
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from .extension import PayKKa
 
 FINAL_SUCCESS = {"SUCCESS", "AUTHORIZED"}
+BROWSER_MODES = {"dropin": "DROP_IN", "component": "COMPONENT", "hosted": "HOSTED"}
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -48,16 +52,16 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
             return _error(400, "invalid_request", "body: must be a JSON object")
         if "amount" in data or "currency" in data:
             return _error(400, "invalid_request", "amount: is decided by the server, not the browser")
-        mode = data.get("mode", "DROP_IN")
-        if not isinstance(mode, str):
-            return _error(400, "invalid_request", "mode: must be a string")
-        mode = {"dropin": "DROP_IN", "component": "COMPONENT", "hosted": "HOSTED"}.get(mode, mode)
-        locale = data.get("locale")
-        if locale is not None and (not isinstance(locale, str) or len(locale) > 16):
-            return _error(400, "invalid_request", "locale: must be a language tag such as en-US")
+        fields = {}
+        for name in ("order", "mode", "component", "locale", "theme"):
+            value = data.get(name)
+            if value is not None and (not isinstance(value, str) or len(value) > 64):
+                return _error(400, "invalid_request", f"{name}: must be a string of at most 64 characters")
+            fields[name] = value
+        mode = BROWSER_MODES.get(fields["mode"] or "dropin", fields["mode"] or "")
         try:
-            session = ext.create_session(str(data.get("order", "")) if data.get("order") is not None else "",
-                                         mode, component=data.get("component"), locale=locale)
+            session = ext.create_session(fields["order"] or "", mode, component=fields["component"],
+                                         locale=fields["locale"], theme=fields["theme"])
         except ValidationError as exc:
             return _error(400, "invalid_request", str(exc))
         except LookupError:

@@ -5,7 +5,8 @@
 2. refuse a replayed nonce;
 3. parse the body into a typed :class:`~paykka_embed.wire.NotifyEvent`;
 4. store the event durably, deduplicated on what it says (type, transaction, status);
-5. move the payment attempt forward (never back);
+5. move the payment attempt forward (never back) and record a stored card or recurring
+   agreement the event carries (token, agreement id, brand, last four: nothing more);
 6. run the merchant's handlers (``@paykka.on(...)`` and the blinker signal) once per
    event; if one raises, answer 500 so PayKKa delivers again, and run them again then;
 7. answer PayKKa's ack body.
@@ -24,7 +25,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import signing, wire
 from ..errors import SignatureError
-from ..store import Store
+from ..store import Store, TokenRecord
 
 log = logging.getLogger("paykka_embed.webhooks")
 
@@ -50,6 +51,9 @@ def dedupe_key(event: wire.NotifyEvent) -> str:
 
 
 class WebhookPipeline:
+    """The steps above, for one app. Every refusal is an :class:`Outcome`; a store that fails
+    raises, the endpoint answers 500, and PayKKa delivers again."""
+
     def __init__(self, store: Store, platform_key: Any, handlers: dict[str, list[Handler]],
                  sender: Any = None, window_seconds: int = signing.WINDOW_SECONDS) -> None:
         self.store = store
@@ -87,6 +91,7 @@ class WebhookPipeline:
             return Outcome(409, {"ret_code": "999999", "ret_msg": "event is being handled; please retry"})
         if event.notify_type.startswith("PAYMENT."):
             self.store.update_status(event.trans_id, event.status, order_id=event.order_id, source="webhook")
+            self.record_token(event)
         try:
             for handler in self.handlers.get(event.notify_type, []) + self.handlers.get("*", []):
                 handler(event)
@@ -98,6 +103,25 @@ class WebhookPipeline:
             return Outcome(500, {"ret_code": "999999", "ret_msg": "handler failed; please retry"})
         self.store.mark_handled(record.id)
         return Outcome(200, ACK)
+
+    def record_token(self, event: wire.NotifyEvent) -> None:
+        """Keep the token and agreement of a successful payment for later charges."""
+        if not event.token or event.status not in ("SUCCESS", "AUTHORIZED"):
+            return
+        attempt = self.store.attempt(event.trans_id)
+        shopper = event.shopper_reference or (attempt.shopper_reference if attempt else None)
+        if not shopper:
+            log.warning("webhook for %s carries a token but no shopper_reference; not stored", event.trans_id)
+            return
+        extra = event.model_extra or {}
+        usage = extra.get("token_usage") or (attempt.token_usage if attempt else None)
+        card = event.card_info
+        last4 = card.last4 if card and card.last4 and len(card.last4) == 4 and card.last4.isdigit() else None
+        self.store.save_token(TokenRecord(
+            token=event.token, shopper_reference=shopper, token_usage=str(usage) if usage else None,
+            recurring_agreement_id=event.recurring_agreement_id, brand=card.card_brand if card else None,
+            last4=last4,
+        ))
 
 
 def ack_json(outcome: Outcome) -> bytes:

@@ -1,6 +1,16 @@
 """Merchant-side storage: the :class:`Store` interface and the default SQLite backend."""
 
-from .base import AttemptRecord, EventRecord, Store, status_may_follow
+from .base import (
+    AGREEMENT_CANCELED,
+    TOKEN_ACTIVE,
+    TOKEN_REMOVED,
+    AttemptRecord,
+    EventRecord,
+    Store,
+    TokenRecord,
+    status_may_follow,
+)
 from .sqlite import SQLiteStore
 
-__all__ = ["AttemptRecord", "EventRecord", "Store", "SQLiteStore", "status_may_follow"]
+__all__ = ["AttemptRecord", "EventRecord", "TokenRecord", "Store", "SQLiteStore", "status_may_follow",
+           "TOKEN_ACTIVE", "TOKEN_REMOVED", "AGREEMENT_CANCELED"]

@@ -1,9 +1,14 @@
 """What the merchant side remembers, and the interface a storage backend implements.
 
-Recorded: each payment attempt of a merchant order (its ``trans_id``, session and
-latest status, as confirmed by query and by webhook), webhook nonces (to refuse
-replays) and webhook events (to dedupe, and to prove what arrived). Never card data:
-nothing here has a field that could hold it.
+Recorded: each payment attempt of a merchant order (its ``trans_id``, session, the
+transaction's ``order_id`` and latest status, as confirmed by query and by webhook),
+stored-card tokens and recurring agreements (from webhooks: brand and last four digits
+at most), webhook nonces (to refuse replays) and webhook events (to dedupe, and to prove
+what arrived). Never card data: nothing here has a field that could hold a card number,
+an expiry or a security code.
+
+A backend implements :class:`Store` (a ``typing.Protocol``: no base class needed);
+:class:`~paykka_embed.store.sqlite.SQLiteStore` is the default and the reference.
 """
 
 from __future__ import annotations
@@ -46,6 +51,38 @@ class AttemptRecord:
     webhook_status: Optional[str] = None
     created_at: Optional[str] = None
     updated_at: Optional[str] = None
+    payment_type: str = "PURCHASE"
+    shopper_reference: Optional[str] = None
+    token_usage: Optional[str] = None
+
+
+TOKEN_ACTIVE = "ACTIVE"
+TOKEN_REMOVED = "REMOVED"
+AGREEMENT_CANCELED = "CANCELED"
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A stored payment method of a shopper, as PayKKa's webhooks reported it.
+
+    ``status`` is ``ACTIVE``, ``REMOVED`` (the token was deleted) or ``CANCELED`` (its
+    recurring agreement was cancelled: no more merchant-initiated charges). ``brand`` and
+    ``last4`` are for showing the shopper which card it is; nothing more of the card exists here.
+    """
+
+    token: str
+    shopper_reference: str
+    token_usage: Optional[str] = None
+    recurring_agreement_id: Optional[str] = None
+    brand: Optional[str] = None
+    last4: Optional[str] = None
+    status: str = TOKEN_ACTIVE
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.last4 is not None and not (len(self.last4) == 4 and self.last4.isdigit()):
+            raise ValueError("last4: must be exactly four digits")
 
 
 @dataclass(frozen=True)
@@ -93,5 +130,17 @@ class Store(Protocol):
     def mark_handled(self, event_id: int) -> None: ...
 
     def events(self, trans_id: Optional[str] = None) -> list[EventRecord]: ...
+
+    def save_token(self, record: TokenRecord) -> TokenRecord:
+        """Insert or complete a token. Never revives a removed or cancelled one (webhooks arrive out of order)."""
+
+    def token(self, token: str) -> Optional[TokenRecord]: ...
+
+    def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        """The shopper's tokens, newest first."""
+
+    def set_token_status(self, status: str, *, token: Optional[str] = None,
+                         recurring_agreement_id: Optional[str] = None) -> int:
+        """Mark the token, or every token of the agreement, ``REMOVED``/``CANCELED``; returns how many changed."""
 
     def close(self) -> None: ...

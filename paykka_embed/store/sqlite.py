@@ -1,7 +1,8 @@
 """The default store: one SQLite file in WAL mode, one connection per thread.
 
-Every write is its own transaction and is committed before the caller goes on, so a
-webhook is on disk before PayKKa's ack is returned.
+Every write is its own transaction and is committed before the caller goes on, with
+``synchronous=FULL`` so a commit survives a power cut too: a webhook is on disk before
+PayKKa's ack is returned.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
-from .base import AttemptRecord, EventRecord, status_may_follow
+from .base import (
+    AGREEMENT_CANCELED,
+    TOKEN_ACTIVE,
+    TOKEN_REMOVED,
+    AttemptRecord,
+    EventRecord,
+    TokenRecord,
+    status_may_follow,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS order_counters (
@@ -53,10 +62,30 @@ CREATE TABLE IF NOT EXISTS events (
     handled_at TEXT
 );
 CREATE INDEX IF NOT EXISTS events_trans ON events (trans_id);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    shopper_reference TEXT NOT NULL,
+    token_usage TEXT,
+    recurring_agreement_id TEXT,
+    brand TEXT,
+    last4 TEXT CHECK (last4 IS NULL OR (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*')),
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_shopper ON tokens (shopper_reference);
+CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id);
 """
 
+#: Columns added after the first release, with their SQL types: an older file gains them on open.
+ADDED_COLUMNS = {"attempts": (("payment_type", "TEXT NOT NULL DEFAULT 'PURCHASE'"), ("shopper_reference", "TEXT"),
+                              ("token_usage", "TEXT"))}
+
 _ATTEMPT_COLUMNS = ("trans_id, order_ref, attempt, session_id, mode, amount, currency, status, order_id, "
-                    "query_status, webhook_status, created_at, updated_at")
+                    "query_status, webhook_status, created_at, updated_at, payment_type, shopper_reference, "
+                    "token_usage")
+_TOKEN_COLUMNS = ("token, shopper_reference, token_usage, recurring_agreement_id, brand, last4, status, created_at, "
+                  "updated_at")
 _EVENT_COLUMNS = "id, dedupe_key, notify_type, trans_id, order_id, status, body, received_at, handled_at"
 
 
@@ -65,6 +94,8 @@ def _now() -> str:
 
 
 class SQLiteStore:
+    """The :class:`~paykka_embed.store.base.Store` on one SQLite file (``:memory:`` for a throwaway)."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
@@ -72,15 +103,20 @@ class SQLiteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        with self._conn() as conn:
-            conn.executescript(SCHEMA)
+        conn = self._conn()
+        conn.executescript(SCHEMA)
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for name, sql_type in columns:
+                if name not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
 
     def _conn(self) -> sqlite3.Connection:
         conn: Optional[sqlite3.Connection] = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=10000")
             self._local.conn = conn
             with self._lock:
@@ -117,10 +153,11 @@ class SQLiteStore:
         now = _now()
         record = replace(record, created_at=record.created_at or now, updated_at=now)
         self._conn().execute(
-            f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
             (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
              record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
-             record.created_at, record.updated_at),
+             record.created_at, record.updated_at, record.payment_type, record.shopper_reference,
+             record.token_usage),
         )
 
     def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
@@ -204,3 +241,47 @@ class SQLiteStore:
             rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE trans_id = ? ORDER BY id",
                                         (trans_id,)).fetchall()
         return [EventRecord(*row) for row in rows]
+
+    # --- tokens and recurring agreements -------------------------------------------------
+
+    def save_token(self, record: TokenRecord) -> TokenRecord:
+        now = _now()
+        conn = self._conn()
+        conn.execute(
+            f"INSERT INTO tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (token) DO UPDATE SET "
+            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
+            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
+            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
+            "updated_at = excluded.updated_at",
+            (record.token, record.shopper_reference, record.token_usage, record.recurring_agreement_id,
+             record.brand, record.last4, record.status, now, now),
+        )
+        saved = self.token(record.token)
+        assert saved is not None
+        return saved
+
+    def token(self, token: str) -> Optional[TokenRecord]:
+        row = self._conn().execute(f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token = ?", (token,)).fetchone()
+        return TokenRecord(*row) if row else None
+
+    def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        sql = f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = ?"
+        if active_only:
+            sql += f" AND status = '{TOKEN_ACTIVE}'"
+        rows = self._conn().execute(sql + " ORDER BY created_at DESC, rowid DESC", (shopper_reference,)).fetchall()
+        return [TokenRecord(*row) for row in rows]
+
+    def set_token_status(self, status: str, *, token: Optional[str] = None,
+                         recurring_agreement_id: Optional[str] = None) -> int:
+        if status not in (TOKEN_REMOVED, AGREEMENT_CANCELED):
+            raise ValueError(f"status: must be {TOKEN_REMOVED} or {AGREEMENT_CANCELED}")
+        if (token is None) == (recurring_agreement_id is None):
+            raise ValueError("token: give exactly one of token or recurring_agreement_id")
+        column, value = ("token", token) if token is not None else ("recurring_agreement_id", recurring_agreement_id)
+        # REMOVED is final; CANCELED only replaces ACTIVE.
+        cur = self._conn().execute(
+            f"UPDATE tokens SET status = ?, updated_at = ? WHERE {column} = ? AND status != ? AND status != ?",
+            (status, _now(), value, TOKEN_REMOVED, status),
+        )
+        return cur.rowcount

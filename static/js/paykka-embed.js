@@ -1,243 +1,205 @@
-/* paykka-embed mount layer: mounts PayKKa's checkout where the macros (or your code) ask,
- * and reports what happens as DOM events on the mount element:
- *   paykka:ready, paykka:success (cancelable: cancel it to stay on the page),
- *   paykka:failure, paykka:expired, paykka:error — each with a typed `detail`.
- * A declined payment or an expired session gets a fresh session attempt from the
- * server ({prefix}/sessions) and a remount; the browser never says what an order costs. */
-(function () {
+/* paykka-embed mount layer: mounts PayKKa's checkout where the macros or PayKKaEmbed.mount() ask and
+ * dispatches paykka:ready|success|failure|expired|error on the element. Types and docs: paykka-embed.d.ts. */
+(function (W, D) {
   "use strict";
-  if (window.PayKKaEmbed) return;
+  if (W.PayKKaEmbed) return;
+  var script = D.currentScript, NONCE = script && (script.nonce || script.getAttribute("nonce")) || "";
+  var CONFIG = json(script && script.getAttribute("data-paykka-config")) || {};
+  var groups = {}, loads = {};
 
-  var script = document.currentScript;
-  var NONCE = script ? (script.nonce || script.getAttribute("nonce") || "") : "";
-  var CONFIG = {};
-  try { CONFIG = JSON.parse(script && script.getAttribute("data-paykka-config") || "{}"); } catch (e) { CONFIG = {}; }
+  // [payment failed, try again, expired, could not load]: English unless the server sent the page's language.
+  var EN = ["Payment failed: {r}", "Try again", "Your checkout session expired.", "The payment form could not be loaded: {r}"];
+  function text(o, i, reason) { return ((o.messages || CONFIG.messages || EN)[i] || EN[i]).replace("{r}", reason || ""); }
 
-  var TEXT = {
-    en: { failed: "Payment failed: {reason}", retry: "Try again", expired: "Your checkout session expired.",
-          refresh: "Start again", error: "The payment form could not be loaded: {reason}" }
-  };
-  function text(key, vars) {
-    var lang = (document.documentElement.lang || "en").slice(0, 2);
-    var table = TEXT[lang] || TEXT.en;
-    return (table[key] || TEXT.en[key]).replace(/\{(\w+)\}/g, function (_, k) { return vars && vars[k] != null ? vars[k] : ""; });
+  function json(s) { try { return s ? JSON.parse(s) : null; } catch (e) { return null; } }
+  function tag(name, attrs, parent) {
+    var n = D.createElement(name);
+    for (var k in attrs) n[k] = attrs[k];
+    if (NONCE) n.nonce = NONCE;
+    return parent ? parent.appendChild(n) : n;
   }
-
-  var sdkPromises = {};
-  function loadSdk(base) {
-    if (window.PayKKaCardCheckoutUI) return Promise.resolve(window.PayKKaCardCheckoutUI);
-    if (sdkPromises[base]) return sdkPromises[base];
-    sdkPromises[base] = new Promise(function (resolve, reject) {
-      var existing = document.querySelector('script[src="' + base + '/cp/card-checkout-ui.js"]');
-      var tag = existing || document.createElement("script");
-      function done() {
-        if (window.PayKKaCardCheckoutUI) resolve(window.PayKKaCardCheckoutUI);
-        else reject(new Error("the checkout script loaded but did not define PayKKaCardCheckoutUI"));
-      }
-      tag.addEventListener("load", done);
-      tag.addEventListener("error", function () { delete sdkPromises[base]; reject(new Error("could not load " + base + "/cp/card-checkout-ui.js")); });
-      if (!existing) {
-        if (!document.querySelector('link[href="' + base + '/cp/style.css"]')) {
-          var link = document.createElement("link");
-          link.rel = "stylesheet";
-          link.href = base + "/cp/style.css";
-          if (NONCE) link.nonce = NONCE;
-          document.head.appendChild(link);
-        }
-        tag.src = base + "/cp/card-checkout-ui.js";
-        tag.async = true;
-        if (NONCE) tag.nonce = NONCE;
-        document.head.appendChild(tag);
-      }
-    });
-    return sdkPromises[base];
+  function emit(el, name, detail, cancelable) {
+    return el.dispatchEvent(new CustomEvent("paykka:" + name, { bubbles: true, cancelable: !!cancelable, detail: detail }));
   }
-
-  function emit(element, name, detail, cancelable) {
-    var event = new CustomEvent("paykka:" + name, { bubbles: true, cancelable: !!cancelable, detail: detail });
-    return element.dispatchEvent(event);
-  }
-
-  function node(tag, className, content) {
-    var n = document.createElement(tag);
-    if (className) n.className = className;
-    if (content != null) n.textContent = content;
-    return n;
-  }
-
-  function errorDetail(err) {
-    return { code: String(err && err.code || "ERROR"), type: String(err && err.type || "SDK_ERROR"),
+  function problem(err, sessionId) {
+    return { sessionId: sessionId, code: String(err && err.code || "ERROR"), type: String(err && err.type || "SDK_ERROR"),
              message: String(err && (err.message || err.msg) || err) };
   }
 
-  function Mount(element, options) {
-    this.element = element;
-    this.options = options;
-    this.checkout = null;
-    this.component = null;
-    this.generation = 0;
-    this.mounted = false;
+  /** The SDK, fetched and run once per page whatever the number of mounts. */
+  function loadSdk(opts) {
+    var base = opts.checkoutBase || CONFIG.checkoutBase, src = CONFIG.sdkUrl && !opts.checkoutBase ? CONFIG.sdkUrl : base + "/cp/card-checkout-ui.js";
+    var css = CONFIG.styleUrl && !opts.checkoutBase ? CONFIG.styleUrl : base + "/cp/style.css";
+    if (W.PayKKaCardCheckoutUI) return Promise.resolve(W.PayKKaCardCheckoutUI);
+    return loads[src] || (loads[src] = new Promise(function (resolve, reject) {
+      if (!D.querySelector('link[rel=stylesheet][href="' + css + '"]')) tag("link", { rel: "stylesheet", href: css }, D.head);
+      var s = tag("script", { src: src, async: true });
+      s.onload = function () { W.PayKKaCardCheckoutUI ? resolve(W.PayKKaCardCheckoutUI) : reject(new Error(src + " did not define PayKKaCardCheckoutUI")); };
+      s.onerror = function () { delete loads[src]; reject({ code: "SDK_LOAD_FAILED", type: "NETWORK_ERROR", message: "could not load " + src }); };
+      D.head.appendChild(s);
+    }));
   }
 
-  Mount.prototype.start = function () {
-    var self = this;
-    var opts = this.options;
-    var generation = ++this.generation;
-    var base = opts.checkoutBase || CONFIG.checkoutBase;
-    this.mounted = true;
-    return loadSdk(base).then(function (ui) {
-      if (generation !== self.generation) return;
-      self.element.textContent = "";
-      var container = node("div", "paykka-container");
-      self.element.appendChild(container);
-      var checkout = new ui.PayKKaCheckout({
-        sessionId: opts.sessionId,
-        clientKey: opts.clientKey,
-        env: opts.env || CONFIG.env,
-        locale: opts.locale || CONFIG.locale || undefined,
-        hidePaymentButton: !!opts.hidePaymentButton,
-        onPaymentMethodsReady: function (methods) {
-          if (generation === self.generation) emit(self.element, "ready", { sessionId: opts.sessionId, paymentMethods: methods });
-        },
-        onSuccess: function (payload) { if (generation === self.generation) self.succeeded(payload); },
-        onError: function (err) { if (generation === self.generation) self.failed(err); },
-        onExpired: function () { if (generation === self.generation) self.expired(); },
-        onTimeout: function () { if (generation === self.generation) self.failed({ code: "TIMEOUT", type: "TIMEOUT", message: "the payment timed out" }); }
+  /** A component name as the SDK exports it: "card" → Card, "applepay" → ApplePay, "vietqr" → VietQR. */
+  function componentType(ui, name) {
+    if (!name) return ui.DropIn;
+    for (var k in ui) if (k.toLowerCase() === String(name).toLowerCase() && !/^PayKKa/.test(k) && typeof ui[k] === "function") return ui[k];
+    return null;
+  }
+
+  /** Every mount of one session (one PayKKaCheckout). Keyed by the session the page was rendered with. */
+  function Group(key, opts) {
+    this.key = key; this.opts = opts; this.mounts = []; this.checkout = null; this.gen = 0;
+  }
+  Group.prototype.each = function (fn) { this.mounts.slice().forEach(fn); };
+  Group.prototype.start = function () {
+    var g = this, gen = ++g.gen, o = g.opts;
+    g.busy = true;
+    return loadSdk(o).then(function (ui) {
+      if (gen !== g.gen) return;
+      var live = function (fn) { return function (x) { if (gen === g.gen) fn(x); }; };
+      g.checkout = new ui.PayKKaCheckout({
+        sessionId: o.sessionId, clientKey: o.clientKey, env: o.env || CONFIG.env, locale: o.locale || CONFIG.locale || undefined,
+        onPaymentMethodsReady: live(function (methods) { g.each(function (m) { m.ready({ paymentMethods: methods }); }); }),
+        onSuccess: live(function (p) { if (!p.__pk) g.mounts[0] && g.mounts[0].succeeded(p); }),
+        onError: live(function (e) { if (!(e && e.__pk)) g.each(function (m) { m.failed(e); }); if (e && typeof e === "object") e.__pk = 1; }),
+        onExpired: live(function () { g.expired(); }),
+        onTimeout: live(function () { g.each(function (m) { m.failed({ code: "TIMEOUT", type: "TIMEOUT", message: "the payment timed out" }); }); })
       });
-      self.checkout = checkout;
-      var Type = opts.mode === "component" ? ui[componentName(opts.component)] : ui.DropIn;
-      if (!Type) throw new Error("this checkout has no component " + opts.component);
-      self.component = checkout.create(Type, {});
-      self.component.mount(container);
-      return checkout.init();
+      g.each(function (m) { m.attach(ui, gen); });
+      return g.checkout.init();
     }).catch(function (err) {
-      // Errors with a code came from the checkout and were reported through onError already.
-      if (generation !== self.generation || (err && err.code)) return;
-      self.showMessage(text("error", { reason: errorDetail(err).message }), null);
-      emit(self.element, "error", errorDetail(err));
-    });
+      // What the checkout reported through onError is marked; anything else (the SDK failed to load,
+      // create() threw) is shown here.
+      if (gen === g.gen && !(err && err.__pk)) g.each(function (m) { m.broken(err); });
+    }).then(function () { g.busy = false; });
   };
-
-  function componentName(name) {
-    var names = { card: "Card", applepay: "ApplePay", googlepay: "GooglePay" };
-    return names[String(name || "card").toLowerCase()] || name;
-  }
-
-  Mount.prototype.succeeded = function (payload) {
-    var detail = { sessionId: this.options.sessionId, orderId: payload && payload.orderId, status: payload && payload.status,
-                   paymentMethod: payload && payload.paymentMethod, returnUrl: payload && payload.returnUrl };
-    if (emit(this.element, "success", detail, true) && detail.returnUrl) {
-      window.location.assign(detail.returnUrl);
-    }
+  Group.prototype.stop = function () {
+    this.gen++;
+    try { this.checkout && this.checkout.destroy(); } catch (e) { /* already gone */ }
+    this.checkout = null;
+    this.each(function (m) { var c = m.el.querySelector(".paykka-container"); m.component = null; c && c.remove(); });
   };
-
-  Mount.prototype.failed = function (err) {
-    var detail = errorDetail(err);
-    if (detail.type === "PAYMENT_FAILED") {
-      detail.orderId = err.orderId;
-      emit(this.element, "failure", detail);
-      this.offerRetry(text("failed", { reason: detail.message }), text("retry"));
-    } else if (detail.type !== "VALIDATION_ERROR" && detail.code !== "SESSION_EXPIRED") {
-      this.showMessage(text("error", { reason: detail.message }), text("retry"));
-      emit(this.element, "error", detail);
-    }
+  Group.prototype.expired = function () {
+    var g = this;
+    g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 2)); });
+    g.refresh();
   };
-
-  Mount.prototype.expired = function () {
-    emit(this.element, "expired", { sessionId: this.options.sessionId });
-    this.offerRetry(text("expired"), text("refresh"));
-  };
-
-  Mount.prototype.showMessage = function (message, buttonLabel) {
-    var box = this.element.querySelector(".paykka-message");
-    if (!box) {
-      box = node("div", "paykka-message");
-      box.setAttribute("role", "alert");
-      this.element.insertBefore(box, this.element.firstChild);
-    }
-    box.textContent = "";
-    box.appendChild(node("p", "paykka-message-text", message));
-    if (buttonLabel) {
-      var button = node("button", "paykka-retry", buttonLabel);
-      button.type = "button";
-      var self = this;
-      button.addEventListener("click", function () { button.disabled = true; self.refresh(); });
-      box.appendChild(button);
-    }
-    return box;
-  };
-
-  Mount.prototype.offerRetry = function (message, label) {
-    this.showMessage(message, label);
-  };
-
-  /** Ask the merchant's server for a fresh attempt of the same order, then remount. */
-  Mount.prototype.refresh = function () {
-    var self = this;
-    var opts = this.options;
-    var url = opts.sessionsUrl || CONFIG.sessionsUrl;
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
+  /** A fresh attempt of the same order from the merchant's server, then a remount of every member.
+   * The old attempt's components go first, so nothing stale can be typed into or paid. */
+  Group.prototype.refresh = function () {
+    var g = this, o = g.opts;
+    g.stop();
+    return fetch(o.sessionsUrl || CONFIG.sessionsUrl, {
+      method: "POST", credentials: "same-origin",
       headers: { "content-type": "application/json", "x-csrftoken": CONFIG.csrfToken || "" },
-      body: JSON.stringify({ order: opts.order, mode: opts.mode, component: opts.component, locale: opts.locale })
-    }).then(function (resp) {
-      return resp.json().then(function (json) {
-        if (!resp.ok) throw json.error || { code: "HTTP_" + resp.status, message: "could not start a new payment" };
-        return json;
-      });
+      body: JSON.stringify({ order: o.order, mode: o.mode, locale: o.locale, theme: o.theme })
+    }).then(function (r) {
+      return r.json().then(function (b) { if (!r.ok) throw b.error || { code: "HTTP_" + r.status }; return b; });
     }).then(function (fresh) {
-      self.teardown();
-      Object.keys(fresh).forEach(function (k) { opts[k] = fresh[k]; });
-      return self.start();
-    }).catch(function (err) {
-      self.showMessage(text("error", { reason: errorDetail(err).message }), text("retry"));
-      emit(self.element, "error", errorDetail(err));
+      for (var k in fresh) if (k !== "component") o[k] = fresh[k];
+      return g.start();
+    }).catch(function (err) { g.each(function (m) { m.broken(err); }); });
+  };
+
+  /** One element: one component (or the Drop-in) of a group. */
+  function Mount(el, o, g) { this.el = el; this.o = o; this.g = g; this.component = null; this.isReady = false; }
+  Mount.prototype.attach = function (ui, gen) {
+    var m = this, Type = componentType(ui, m.o.component);
+    m.el.textContent = "";
+    m.o.sessionId = m.g.opts.sessionId;
+    m.isReady = false;
+    if (!Type) return m.broken({ code: "UNKNOWN_COMPONENT", type: "IMPLEMENTATION_ERROR", message: "this checkout has no " + m.o.component + " component" });
+    var mine = function (fn) { return function (x) { if (gen === m.g.gen) { if (x && typeof x === "object") x.__pk = 1; fn(x); } }; };
+    m.component = m.g.checkout.create(Type, {
+      hidePaymentButton: !!m.o.hidePaymentButton, theme: m.o.theme,
+      onReady: mine(function (x) { m.ready(x); }),
+      onSuccess: mine(function (p) { m.succeeded(p); }),
+      onError: mine(function (e) { m.failed(e); })
     });
+    m.component.mount(tag("div", { className: "paykka-container" }, m.el));
+  };
+  Mount.prototype.ready = function (x) {
+    if (this.isReady) return;
+    this.isReady = true;
+    emit(this.el, "ready", { sessionId: this.o.sessionId, component: this.o.component || "dropin", paymentMethods: x && x.paymentMethods });
+  };
+  Mount.prototype.succeeded = function (p) {
+    var d = { sessionId: this.o.sessionId, orderId: p && p.orderId, status: p && p.status, paymentMethod: p && p.paymentMethod, returnUrl: p && p.returnUrl };
+    var to = this.o.successUrl || d.returnUrl;
+    if (emit(this.el, "success", d, true) && to) W.location.assign(to);
+  };
+  Mount.prototype.failed = function (err) {
+    var d = problem(err, this.o.sessionId);
+    if (d.type === "PAYMENT_FAILED") {
+      d.orderId = err.orderId;
+      if (emit(this.el, "failure", d, true) && this.o.failureUrl) return W.location.assign(this.o.failureUrl);
+      this.say(text(this.o, 0, d.message), true);
+    } else if (d.type !== "VALIDATION_ERROR" && d.code !== "SESSION_EXPIRED") {
+      this.broken(err);
+    }
+  };
+  Mount.prototype.broken = function (err) {
+    var d = problem(err, this.o.sessionId);
+    this.say(text(this.o, 3, d.message), d.type !== "IMPLEMENTATION_ERROR");
+    emit(this.el, "error", d);
+  };
+  /** The visible, translated state: a message, and a button for a fresh attempt when one helps. */
+  Mount.prototype.say = function (message, retry) {
+    var g = this.g, box = this.el.querySelector(".paykka-message") || tag("div", { className: "paykka-message" });
+    box.setAttribute("role", "alert");
+    box.textContent = "";
+    tag("p", { className: "paykka-message-text", textContent: message }, box);
+    if (retry) {
+      var b = tag("button", { type: "button", className: "paykka-retry", textContent: text(this.o, 1) }, box);
+      b.addEventListener("click", function () { b.disabled = true; g.refresh(); });
+    }
+    this.el.insertBefore(box, this.el.firstChild);
   };
 
-  Mount.prototype.teardown = function () {
-    this.generation++;
-    if (this.checkout) {
-      try { this.checkout.destroy(); } catch (e) { /* already gone */ }
-    }
-    this.checkout = null;
-    this.component = null;
-    this.element.textContent = "";
-  };
-
-  function mount(element, options) {
-    if (typeof element === "string") element = document.querySelector(element);
-    if (!element) throw new Error("PayKKaEmbed.mount: no such element");
-    if (element.__paykka) return element.__paykka.handle;
-    if (!options) {
-      try { options = JSON.parse(element.getAttribute("data-paykka-mount") || "{}"); } catch (e) { options = {}; }
-    }
-    var state = new Mount(element, options);
-    var handle = {
-      pay: function () {
-        if (!state.component || !state.component.ref) return Promise.reject(new Error("the checkout is not ready yet"));
-        return Promise.resolve(state.component.ref.payment());
-      },
+  function mount(el, options) {
+    if (typeof el === "string") el = D.querySelector(el);
+    if (!el) throw new Error("PayKKaEmbed.mount: no such element");
+    if (el.__paykka) return el.__paykka;
+    var o = {}, given = options || json(el.getAttribute("data-paykka-mount")) || {};
+    for (var k in given) o[k] = given[k];
+    var key = o.group || o.sessionId, g = groups[key];
+    if (!g) { g = groups[key] = new Group(key, o); }
+    var m = new Mount(el, o, g);
+    g.mounts.push(m);
+    var handle = el.__paykka = {
+      pay: function () { return m.component && m.component.ref ? Promise.resolve(m.component.ref.payment()) : Promise.reject(new Error("the checkout is not ready yet")); },
+      // Idempotent. The session's checkout stays alive (a session initialises once), so
+      // mounting the same element or session again reuses it.
       unmount: function () {
-        if (!element.__paykka) return;
-        state.teardown();
-        state.mounted = false;
-        delete element.__paykka;
+        if (el.__paykka !== handle) return;
+        delete el.__paykka;
+        g.mounts.splice(g.mounts.indexOf(m), 1);
+        try { m.component && m.component.unmount(); } catch (e) { /* already gone */ }
+        m.component = null;
+        el.textContent = "";
       },
-      refresh: function () { return state.refresh(); }
+      refresh: function () { return g.refresh(); }
     };
-    element.__paykka = { state: state, handle: handle };
-    state.start();
+    if (g.checkout) loadSdk(o).then(function (ui) { m.attach(ui, g.gen); }); else if (!g.busy) g.start();
     return handle;
   }
 
+  /** The pay button of pay_button(): pays the mount it names, else the session's mount whose own button is hidden. */
+  D.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("[data-paykka-pay]");
+    if (!b) return;
+    var g = groups[b.getAttribute("data-paykka-pay")], want = b.getAttribute("data-paykka-component");
+    if (!g) return;
+    var m = g.mounts.filter(function (x) { return want ? x.o.component === want : x.o.hidePaymentButton; })[0] || g.mounts[0];
+    if (m) m.el.__paykka.pay().catch(function (err) { m.broken(err); });
+  });
+
   function autoMount() {
-    var nodes = document.querySelectorAll("[data-paykka-mount]");
+    var nodes = D.querySelectorAll("[data-paykka-mount]");
     for (var i = 0; i < nodes.length; i++) if (!nodes[i].__paykka) mount(nodes[i]);
   }
 
-  window.PayKKaEmbed = { mount: mount, autoMount: autoMount, config: CONFIG };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
-  else autoMount();
-})();
+  W.PayKKaEmbed = { mount: mount, autoMount: autoMount, config: CONFIG };
+  if (D.readyState === "loading") D.addEventListener("DOMContentLoaded", autoMount); else autoMount();
+})(window, document);
