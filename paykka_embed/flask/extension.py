@@ -24,7 +24,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_app_context, url_for
 
 from .. import money, wire
 from ..client import PayKKaClient, RetryPolicy
@@ -162,6 +162,7 @@ class PayKKa(StoredPayments):
         self.handlers: dict[str, list[Handler]] = {}
         self._resolver: Optional[Callable[[str], Optional[OrderInfo]]] = None
         self.store_factory = store_factory
+        self._apps: list[Flask] = []
         if app is not None:
             self.init_app(app)
 
@@ -171,6 +172,7 @@ class PayKKa(StoredPayments):
         config.apply_defaults(app)
         config.check(app)
         app.extensions[EXTENSION_KEY] = PayKKaState(self, app)
+        self._apps.append(app)
         from . import applepay, templating
         from .views import create_blueprint
 
@@ -223,13 +225,20 @@ class PayKKa(StoredPayments):
             raise RuntimeError("PayKKa is not registered on this app: call PayKKa(app) or init_app(app)") from None
         return st
 
+    def _own_state(self) -> PayKKaState:
+        """The current app's state, or, outside an app context (a script, a worker), the one app's."""
+        if has_app_context() or len(self._apps) != 1:
+            return self.state()
+        return self.state(self._apps[0])
+
     @property
     def client(self) -> PayKKaClient:
-        return self.state().client
+        """The signed v3 client of the current app (or of the only app, outside an app context)."""
+        return self._own_state().client
 
     @property
     def store(self) -> Store:
-        return self.state().store
+        return self._own_state().store
 
     # --- sessions -----------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ class StoredPayments:
     """Mixed into :class:`~paykka_embed.flask.extension.PayKKa`; every method needs an app context."""
 
     if TYPE_CHECKING:
-        def state(self) -> PayKKaState: ...
+        def _own_state(self) -> PayKKaState: ...
         def resolve_order(self, order_ref: str) -> OrderInfo: ...
         def create_session(self, order_ref: str, mode: str = ..., **kwargs: Any) -> CheckoutSession: ...
 
@@ -56,7 +56,7 @@ class StoredPayments:
 
     def stored_tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's saved cards, newest first (brand and last four only)."""
-        return self.state().store.tokens(shopper_reference, active_only=active_only)
+        return self._own_state().store.tokens(shopper_reference, active_only=active_only)
 
     def charge_recurring(self, order_ref: str, *, shopper_reference: Optional[str] = None,
                          token: Optional[str] = None,
@@ -74,7 +74,7 @@ class StoredPayments:
         shopper = shopper_reference or info.shopper_reference
         if not shopper:
             raise ValidationError("shopper_reference", "is required to charge a recurring agreement")
-        state = self.state()
+        state = self._own_state()
         stored = _agreement_token(state.store.tokens(shopper), token, recurring_agreement_id)
         minor = money.as_minor(info.amount, info.currency)
         request: dict[str, Any] = {
@@ -109,7 +109,7 @@ class StoredPayments:
     def cancel_recurring(self, recurring_agreement_id: str, *,
                          shopper_reference: Optional[str] = None) -> wire.RecurringCancelData:
         """Cancel the agreement at PayKKa, then mark its tokens ``CANCELED`` in the store."""
-        state = self.state()
+        state = self._own_state()
         params: dict[str, Any] = {"recurring_agreement_id": recurring_agreement_id}
         if shopper_reference:
             params["shopper_reference"] = shopper_reference
@@ -119,7 +119,7 @@ class StoredPayments:
 
     def remove_token(self, token: str, shopper_reference: str) -> wire.TokenRemoveData:
         """Delete the saved card at PayKKa, then mark it ``REMOVED`` in the store."""
-        state = self.state()
+        state = self._own_state()
         result = state.client.remove_token(token=token, shopper_reference=shopper_reference)
         state.store.set_token_status(TOKEN_REMOVED, token=token)
         return result
