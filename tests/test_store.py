@@ -1,0 +1,161 @@
+"""The default SQLite store: WAL, attempt numbers under concurrency, statuses that never move
+back, tokens that are never revived, no column that could hold card data, and upgrade of an
+older file."""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from paykka_embed.store import (
+    AGREEMENT_CANCELED,
+    TOKEN_REMOVED,
+    AttemptRecord,
+    SQLiteStore,
+    Store,
+    TokenRecord,
+    status_may_follow,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    s = SQLiteStore(tmp_path / "sub" / "paykka.sqlite3")
+    yield s
+    s.close()
+
+
+def attempt(trans_id: str = "ORD1-1", **kw: object) -> AttemptRecord:
+    fields = dict(trans_id=trans_id, order_ref="ORD1", attempt=int(trans_id.rsplit("-", 1)[1]), session_id="CS1",
+                  mode="DROP_IN", amount=800, currency="HKD")
+    fields.update(kw)
+    return AttemptRecord(**fields)  # type: ignore[arg-type]
+
+
+def test_the_file_is_in_wal_mode_and_created_with_its_folder(store: SQLiteStore, tmp_path: Path) -> None:
+    assert (tmp_path / "sub" / "paykka.sqlite3").exists()
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_attempt_numbers_are_unique_under_concurrency(store: SQLiteStore) -> None:
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        for _ in range(10):
+            n = store.next_attempt("ORD1")
+            with lock:
+                got.append(n)
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == list(range(1, 81))
+
+
+def test_attempts_round_trip_with_the_new_fields(store: SQLiteStore) -> None:
+    store.add_attempt(attempt(payment_type="RECURRING", shopper_reference="s-1", token_usage="SUBSCRIPTION"))
+    got = store.attempt("ORD1-1")
+    assert got is not None
+    assert (got.payment_type, got.shopper_reference, got.token_usage, got.status) == (
+        "RECURRING", "s-1", "SUBSCRIPTION", "PROCESSING")
+    assert [a.trans_id for a in store.attempts("ORD1")] == ["ORD1-1"]
+    assert store.attempt("nope") is None
+
+
+@pytest.mark.parametrize("sequence,final", [
+    (["SUCCESS", "FAILURE"], "SUCCESS"),
+    (["SUCCESS", "PROCESSING"], "SUCCESS"),
+    (["FAILURE", "SUCCESS"], "SUCCESS"),
+    (["AUTHORIZED", "SUCCESS", "REFUNDED", "SUCCESS"], "REFUNDED"),
+])
+def test_status_only_moves_forward(store: SQLiteStore, sequence: list[str], final: str) -> None:
+    store.add_attempt(attempt())
+    for status in sequence:
+        store.update_status("ORD1-1", status, order_id="GW1", source="webhook")
+    record = store.attempt("ORD1-1")
+    assert record is not None and record.status == final and record.webhook_status == final
+    assert not status_may_follow("SUCCESS", "UNKNOWN")
+
+
+def test_tokens_upsert_completes_but_never_revives(store: SQLiteStore) -> None:
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", token_usage="SUBSCRIPTION"))
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", recurring_agreement_id="RA1", brand="VISA",
+                                 last4="1111"))
+    token = store.token("TK1")
+    assert token is not None
+    assert (token.token_usage, token.recurring_agreement_id, token.brand, token.last4, token.status) == (
+        "SUBSCRIPTION", "RA1", "VISA", "1111", "ACTIVE")
+    assert store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA1") == 1
+    assert store.set_token_status(TOKEN_REMOVED, token="TK1") == 1
+    assert store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA1") == 0  # removed is final
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1"))  # a late webhook
+    assert store.token("TK1").status == TOKEN_REMOVED  # type: ignore[union-attr]
+    assert store.tokens("s-1") == [] and len(store.tokens("s-1", active_only=False)) == 1
+
+
+def test_tokens_are_listed_newest_first(store: SQLiteStore) -> None:
+    for name in ("TK1", "TK2", "TK3"):
+        store.save_token(TokenRecord(token=name, shopper_reference="s-1"))
+    assert [t.token for t in store.tokens("s-1")] == ["TK3", "TK2", "TK1"]
+
+
+@pytest.mark.parametrize("last4", ["41111", "abcd", "4111111111111111"])
+def test_a_token_cannot_carry_more_than_four_digits(last4: str) -> None:
+    with pytest.raises(ValueError, match="last4"):
+        TokenRecord(token="TK1", shopper_reference="s-1", last4=last4)
+
+
+def test_the_database_refuses_a_card_number_in_last4_too(store: SQLiteStore) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store._conn().execute(
+            "INSERT INTO tokens VALUES ('TK9', 's', NULL, NULL, NULL, '4111111111111111', 'ACTIVE', 'x', 'x')")
+
+
+def test_set_token_status_refuses_unknown_status_or_target(store: SQLiteStore) -> None:
+    with pytest.raises(ValueError, match="status"):
+        store.set_token_status("ACTIVE", token="TK1")
+    with pytest.raises(ValueError, match="token"):
+        store.set_token_status(TOKEN_REMOVED)
+
+
+def test_no_column_could_hold_card_data(store: SQLiteStore) -> None:
+    forbidden = ("card_no", "number", "pan", "cvv", "cvc", "exp", "expiry", "holder")
+    with sqlite3.connect(store.path) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for column in (r[1] for r in db.execute(f"PRAGMA table_info({table})")):
+                assert not any(word in column for word in forbidden), (table, column)
+
+
+def test_nonces_are_remembered(store: SQLiteStore) -> None:
+    assert store.remember_nonce("1234567890", 1) is True
+    assert store.remember_nonce("1234567890", 2) is False
+
+
+def test_an_older_file_gains_the_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE attempts (trans_id TEXT PRIMARY KEY, order_ref TEXT NOT NULL, attempt INTEGER "
+                   "NOT NULL, session_id TEXT, mode TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL, "
+                   "status TEXT NOT NULL, order_id TEXT, query_status TEXT, webhook_status TEXT, created_at TEXT "
+                   "NOT NULL, updated_at TEXT NOT NULL, UNIQUE (order_ref, attempt))")
+        db.execute("INSERT INTO attempts VALUES ('O-1', 'O', 1, 'CS1', 'DROP_IN', 800, 'HKD', 'SUCCESS', NULL, "
+                   "NULL, NULL, 'x', 'x')")
+    store = SQLiteStore(path)
+    old = store.attempt("O-1")
+    assert old is not None and old.payment_type == "PURCHASE" and old.shopper_reference is None
+    store.close()
+
+
+def test_sqlite_store_implements_every_method_of_the_interface() -> None:
+    wanted = {n for n, v in inspect.getmembers(Store) if not n.startswith("_") and callable(v)}
+    assert wanted <= {n for n in dir(SQLiteStore) if not n.startswith("_")}
+    assert {"save_token", "tokens", "token", "set_token_status", "record_event", "claim_event"} <= wanted
