@@ -26,7 +26,7 @@
              message: String(err && (err.message || err.msg) || err) };
   }
 
-  /** The SDK, fetched and run once per page whatever the number of mounts. */
+  /** The SDK, run once per page. */
   function loadSdk(opts) {
     var base = opts.checkoutBase || CONFIG.checkoutBase, src = CONFIG.sdkUrl && !opts.checkoutBase ? CONFIG.sdkUrl : base + "/cp/card-checkout-ui.js";
     var css = CONFIG.styleUrl && !opts.checkoutBase ? CONFIG.styleUrl : base + "/cp/style.css";
@@ -47,9 +47,9 @@
     return null;
   }
 
-  /** Every mount of one session (one PayKKaCheckout). Keyed by the session the page was rendered with. */
+  /** The mounts of one session, sharing one PayKKaCheckout. */
   function Group(key, opts) {
-    this.key = key; this.opts = opts; this.mounts = []; this.checkout = null; this.gen = 0;
+    this.key = key; this.opts = opts; this.mounts = []; this.checkout = null; this.gen = this.auto = 0;
   }
   Group.prototype.each = function (fn) { this.mounts.slice().forEach(fn); };
   Group.prototype.start = function () {
@@ -69,8 +69,7 @@
       g.each(function (m) { m.attach(ui, gen); });
       return g.checkout.init();
     }).catch(function (err) {
-      // What the checkout reported through onError is marked; anything else (the SDK failed to load,
-      // create() threw) is shown here.
+      // Unless onError reported it already (marked __pk).
       if (gen === g.gen && !(err && err.__pk)) g.each(function (m) { m.broken(err); });
     }).then(function () { g.busy = false; });
   };
@@ -81,9 +80,9 @@
     this.each(function (m) { var c = m.el.querySelector(".paykka-container"); m.component = null; c && c.remove(); });
   };
   Group.prototype.expired = function () {
-    var g = this;
-    g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 2)); });
-    g.refresh();
+    var g = this, again = g.auto++;
+    g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 2), again); });
+    again || g.refresh();  // automatically once; a fresh attempt that expires before it is ready waits for the shopper
   };
   /** A fresh attempt of the same order from the merchant's server, then a remount of every member.
    * The old attempt's components go first, so nothing stale can be typed into or paid. */
@@ -122,6 +121,7 @@
   Mount.prototype.ready = function (x) {
     if (this.isReady) return;
     this.isReady = true;
+    this.g.auto = 0;
     emit(this.el, "ready", { sessionId: this.o.sessionId, component: this.o.component || "dropin", paymentMethods: x && x.paymentMethods });
   };
   Mount.prototype.succeeded = function (p) {
@@ -185,7 +185,7 @@
     return handle;
   }
 
-  /** The pay button of pay_button(): pays the mount it names, else the session's mount whose own button is hidden. */
+  /** pay_button(): pays the named component, else the one whose own button is hidden. */
   D.addEventListener("click", function (ev) {
     var b = ev.target.closest && ev.target.closest("[data-paykka-pay]");
     if (!b) return;
