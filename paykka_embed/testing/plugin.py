@@ -50,7 +50,26 @@ def paykka_browser() -> Iterator[Any]:
 
 
 class ConsoleProblems(list):  # type: ignore[type-arg]
-    """Console errors and CSP violations seen by a page during a test."""
+    """Console errors and CSP violations seen by a page while the test itself runs.
+
+    Once the test body has returned, servers the test started are being stopped while
+    the page may still poll them; what the page logs then is not the test's concern."""
+
+    closed = False
+
+    def note(self, text: str) -> None:
+        if not self.closed:
+            self.append(text)
+
+
+_PAGES_PROBLEMS = pytest.StashKey[list]()  # type: ignore[type-arg]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    yield
+    for problems in item.stash.get(_PAGES_PROBLEMS, []):
+        problems.closed = True
 
 
 @pytest.fixture
@@ -58,8 +77,9 @@ def paykka_page(paykka_browser: Any, request: pytest.FixtureRequest) -> Iterator
     context = paykka_browser.new_context()
     page = context.new_page()
     problems = ConsoleProblems()
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    request.node.stash.setdefault(_PAGES_PROBLEMS, []).append(problems)
+    page.on("console", lambda msg: problems.note(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.note(f"uncaught: {exc}"))
     page.paykka_console_problems = problems
     yield page
     context.close()

@@ -69,7 +69,7 @@ def test_components_pay_with_the_merchants_own_button(paykka_page, paykka_stub: 
     button = page.get_by_role("button", name=re.compile(r"^Place order"))
     button.wait_for()
     # The card component's own pay button is hidden: the shop's button pays.
-    assert page.locator(".payment .pk-pay-button").count() == 0
+    assert page.locator("section[aria-labelledby=card-heading] .pk-pay-button").count() == 0
     assert page.locator('[data-paykka-component="applepay"], .paykka-mount').count() >= 3
     fill_card(page, "4111111111111111")
     button.click()
@@ -218,7 +218,7 @@ def test_order_page_updates_when_a_late_webhook_arrives(paykka_page, paykka_stub
     paykka_stub.wait_for_webhook(lambda d: len(d["attempts"]) >= 1, delivered=False)
     assert page.inner_text("#webhook-status") == "waiting…"
     paykka_stub.advance_clock(16)
-    page.wait_for_function("document.getElementById('webhook-status').textContent === 'SUCCESS'",
+    page.wait_for_function("() => document.getElementById('webhook-status').textContent === 'SUCCESS'",
                            timeout=15_000)
 
 
@@ -236,7 +236,7 @@ def test_admin_captures_partially_then_refunds_in_full(paykka_page, shop) -> Non
     assert page.inner_text("#bal-able-capture") == "88000"
     page.get_by_label(re.compile("Capture amount")).fill("500.00")
     page.get_by_role("button", name="Capture").click()
-    page.get_by_text(re.compile("Captured")).wait_for()
+    page.get_by_text(re.compile(r"^Captured: ")).wait_for()
     assert page.inner_text("#bal-captured") == "50000"
 
     page.get_by_label(re.compile("Refund amount")).fill("100")
@@ -290,7 +290,7 @@ def test_pages_send_a_strict_csp_and_raise_no_violations(paykka_page, shop) -> N
     assert "script-src 'nonce-" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
-    for mode in ("", "?mode=components"):
+    for mode in ("?mode=components", ""):  # the Drop-in last: it is paid below
         shop.browser_checkout(page, query=mode)
         ready(page)
     pay_with_card(page, "4111111111111111")
