@@ -82,10 +82,9 @@
   Group.prototype.expired = function () {
     var g = this, again = g.auto++;
     g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 2), again); });
-    again || g.refresh();  // automatically once; a fresh attempt that expires before it is ready waits for the shopper
+    again || g.refresh();  // once; then the shopper decides
   };
-  /** A fresh attempt of the same order from the merchant's server, then a remount of every member.
-   * The old attempt's components go first, so nothing stale can be typed into or paid. */
+  /** A fresh attempt from the server, remounted; the stale components go first. */
   Group.prototype.refresh = function () {
     var g = this, o = g.opts;
     g.stop();
@@ -135,6 +134,9 @@
       d.orderId = err.orderId;
       if (emit(this.el, "failure", d, true) && this.o.failureUrl) return W.location.assign(this.o.failureUrl);
       this.say(text(this.o, 0, d.message), true);
+    } else if (d.code === "METHOD_NOT_AVAILABLE") {
+      this.el.hidden = true;  // left out, not shown broken
+      emit(this.el, "error", d);
     } else if (d.type !== "VALIDATION_ERROR" && d.code !== "SESSION_EXPIRED") {
       this.broken(err);
     }
@@ -169,8 +171,7 @@
     g.mounts.push(m);
     var handle = el.__paykka = {
       pay: function () { return m.component && m.component.ref ? Promise.resolve(m.component.ref.payment()) : Promise.reject(new Error("the checkout is not ready yet")); },
-      // Idempotent. The session's checkout stays alive (a session initialises once), so
-      // mounting the same element or session again reuses it.
+      // Idempotent; the checkout stays, so a remount reuses the session.
       unmount: function () {
         if (el.__paykka !== handle) return;
         delete el.__paykka;
