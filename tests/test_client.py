@@ -288,11 +288,8 @@ def test_unsigned_error_answer_is_still_reported_as_api_error() -> None:
     assert (info.value.ret_code, info.value.http_status) == ("206003", 401)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "client.py ClientCore.parse only verifies the platform signature when the answer is signed or "
-    "HTTP < 400, then trusts ret_code/data regardless of status: an unsigned HTTP 400 carrying "
-    "ret_code 000000 and session data is returned as a genuine session"))
 def test_unsigned_error_status_never_yields_data() -> None:
+    """An unsigned answer may report an error, but never hand back data, whatever its status."""
     def forged(request: httpx.Request) -> httpx.Response:
         body = json.dumps(wire.envelope(session_for(request))).encode()
         return httpx.Response(400, content=body, headers={"content-type": "application/json"})
