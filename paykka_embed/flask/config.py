@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "PAYKKA_CSP_NONCE": None,           # str or callable; default g.csp_nonce
     "PAYKKA_TIMEOUT": 15.0,             # seconds per HTTP request to PayKKa
     "PAYKKA_MAX_RETRIES": 2,            # for retry-safe operations only
+    "PAYKKA_WEBHOOK_LEASE": 60,         # seconds a delivery holds an event while its handlers run
     "PAYKKA_APPLE_PAY_DOMAIN_ASSOCIATION": None,  # the file's text, or a path to it
 }
 
@@ -73,7 +74,7 @@ def check(app: Flask) -> None:
         raise ValidationError("PAYKKA_SESSION_LIFETIME", "must be a number of seconds") from None
     if not timedelta(seconds=60) <= lifetime <= MAX_LIFETIME:
         raise ValidationError("PAYKKA_SESSION_LIFETIME", "must be between 60 seconds and 24 hours")
-    for key in ("PAYKKA_TIMEOUT", "PAYKKA_MAX_RETRIES"):
+    for key in ("PAYKKA_TIMEOUT", "PAYKKA_MAX_RETRIES", "PAYKKA_WEBHOOK_LEASE"):
         try:
             if float(cfg[key]) < 0:
                 raise ValueError

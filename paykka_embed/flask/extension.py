@@ -150,8 +150,12 @@ class PayKKaState:
     @property
     def pipeline(self) -> WebhookPipeline:
         if self._pipeline is None:
-            self._pipeline = WebhookPipeline(self.store, self.credentials.platform_public_key, self.ext.handlers,
-                                             sender=self.app)
+            creds = self.credentials
+            self._pipeline = WebhookPipeline(
+                self.store, creds.platform_public_key, self.ext.handlers, sender=self.app,
+                merchant_id=creds.merchant_id, app_id=creds.app_id,
+                lease_seconds=float(self.app.config["PAYKKA_WEBHOOK_LEASE"]),
+            )
         return self._pipeline
 
 

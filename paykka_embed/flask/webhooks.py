@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from blinker import Namespace
 from pydantic import ValidationError as PydanticValidationError
@@ -55,12 +55,20 @@ class WebhookPipeline:
     raises, the endpoint answers 500, and PayKKa delivers again."""
 
     def __init__(self, store: Store, platform_key: Any, handlers: dict[str, list[Handler]],
-                 sender: Any = None, window_seconds: int = signing.WINDOW_SECONDS) -> None:
+                 sender: Any = None, window_seconds: int = signing.WINDOW_SECONDS, *,
+                 merchant_id: Optional[str] = None, app_id: Optional[str] = None,
+                 lease_seconds: float = 60.0) -> None:
         self.store = store
         self.platform_key = signing.load_public_key(platform_key)
         self.handlers = handlers
         self.sender = sender
         self.window_seconds = window_seconds
+        # PayKKa signs every merchant's notifications with the same platform key, and the app id
+        # is not part of the signed text: a genuine notification meant for another merchant must
+        # still be refused, so both the header and the body are compared with our own ids.
+        self.merchant_id = merchant_id
+        self.app_id = app_id or merchant_id
+        self.lease_seconds = lease_seconds
 
     def process(self, path: str, headers: Any, body: bytes) -> Outcome:
         try:
@@ -69,6 +77,9 @@ class WebhookPipeline:
         except SignatureError as exc:
             log.warning("webhook refused: %s", exc.message)
             return Outcome(401, {"ret_code": exc.ret_code or "206003", "ret_msg": "Invalid signature"})
+        if self.app_id is not None and verified.app_id not in (None, self.app_id):
+            log.warning("webhook refused: x-paykka-appid is another merchant's")
+            return Outcome(401, {"ret_code": "206005", "ret_msg": "Not this merchant's notification"})
         if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
             log.warning("webhook refused: replayed nonce")
             return Outcome(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
@@ -78,6 +89,9 @@ class WebhookPipeline:
             message = wire.describe_validation_error(exc)
             log.warning("webhook refused: %s", message)
             return Outcome(400, {"ret_code": "010000", "ret_msg": message})
+        if self.merchant_id is not None and event.merchant_id != self.merchant_id:
+            log.warning("webhook refused: merchant_id is another merchant's")
+            return Outcome(401, {"ret_code": "206005", "ret_msg": "Not this merchant's notification"})
         record, _ = self.store.record_event(
             dedupe_key(event), event.notify_type, event.trans_id, event.order_id, event.status,
             body.decode("utf-8"),
@@ -85,7 +99,7 @@ class WebhookPipeline:
         if record.handled_at is not None:
             log.info("webhook %s for %s already handled (event %d)", event.notify_type, event.trans_id, record.id)
             return Outcome(200, ACK)
-        if not self.store.claim_event(record.id):
+        if not self.store.claim_event(record.id, self.lease_seconds):
             # Another delivery of the same event is being handled right now: ask to be sent again later
             # rather than acknowledge something not yet handled.
             return Outcome(409, {"ret_code": "999999", "ret_msg": "event is being handled; please retry"})

@@ -28,28 +28,12 @@ from paykka_embed.store import SQLiteStore, Store
 ORDER = re.compile(r"^ORD[A-Za-z0-9_-]{1,40}$")
 
 
-class LeasedStore:
-    """The shop's store with a chosen webhook claim lease (the pipeline asks for 60 s)."""
-
-    def __init__(self, inner: Store, lease_seconds: float) -> None:
-        self.inner = inner
-        self.lease_seconds = lease_seconds
-
-    def claim_event(self, event_id: int, lease_seconds: float = 60.0) -> bool:
-        return self.inner.claim_event(event_id, self.lease_seconds)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def open_store(database: str, schema: Optional[str], lease_seconds: Optional[float]) -> Any:
+def open_store(database: str, schema: Optional[str]) -> Store:
     if database.startswith("postgresql://"):
         from paykka_embed.store.postgres import PostgresStore
 
-        store: Any = PostgresStore(database, schema=schema)
-    else:
-        store = SQLiteStore(database)
-    return LeasedStore(store, lease_seconds) if lease_seconds else store
+        return PostgresStore(database, schema=schema)
+    return SQLiteStore(database)
 
 
 def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any]]]:
@@ -58,11 +42,13 @@ def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any
     app.config.update(config["paykka"])
     app.config["SECRET_KEY"] = "reliability-shop-secret"
     app.config["PAYKKA_DATABASE"] = config["database"]
+    if config.get("lease_seconds"):
+        app.config["PAYKKA_WEBHOOK_LEASE"] = config["lease_seconds"]
     delay = float(config.get("handler_delay", 0))
     log_path = config.get("handler_log")
     runs: list[dict[str, Any]] = []
     lock = threading.Lock()
-    paykka = PayKKa(app, store_factory=lambda db: open_store(db, config.get("schema"), config.get("lease_seconds")))
+    paykka = PayKKa(app, store_factory=lambda db: open_store(db, config.get("schema")))
 
     @paykka.order_resolver
     def resolve(order_ref: str) -> Optional[OrderInfo]:

@@ -174,12 +174,6 @@ def test_generated_forgeries_are_refused_and_leave_no_trace(paykka_stub: StubHan
            {"total": total, "accepted": 0, **dict(sorted(refused.items()))})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "toolkit: WebhookPipeline.process never compares x-paykka-appid nor the body's merchant_id with the "
-    "app's own credentials. PayKKa signs every merchant's webhooks with one platform key and the appid is "
-    "not in the signed string, so a genuine webhook captured from another merchant (same path, within "
-    "5 minutes) is accepted, recorded and handled. Fix: refuse (401) when the verified appid is not "
-    "PAYKKA_APP_ID or event.merchant_id is not PAYKKA_MERCHANT_ID."))
 def test_a_genuine_webhook_of_another_merchant_is_refused(paykka_stub: StubHandle, merchant: MerchantAccount,
                                                           shop: InProcessShop) -> None:
     session = shop.new_session("ORD-other")
