@@ -28,3 +28,21 @@ def test_connections_of_finished_threads_are_closed(tmp_path: Path) -> None:
     assert open_files() - before < 10
     assert not store.remember_nonce("nonce-0199-xxxxxxxx", 0)  # the writes landed
     store.close()
+
+
+def test_a_broken_connection_is_replaced() -> None:
+    from paykka_embed.store.threads import ThreadConnections
+
+    made: list[dict[str, bool]] = []
+
+    def connect() -> dict[str, bool]:
+        made.append({"ok": True})
+        return made[-1]
+
+    connections = ThreadConnections(connect, lambda c: c.update(ok=False), usable=lambda c: c["ok"])
+    first = connections.get()
+    assert connections.get() is first
+    first["ok"] = False
+    assert connections.get() is not first and len(made) == 2
+    connections.close_all()
+    assert made[1]["ok"] is False

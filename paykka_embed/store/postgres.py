@@ -33,7 +33,6 @@ several shops, or several test runs, can share one database.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Optional
@@ -49,6 +48,7 @@ from .base import (
     TokenRecord,
     status_may_follow,
 )
+from .threads import ThreadConnections
 
 SCHEMA_STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS order_counters (
@@ -132,9 +132,8 @@ class PostgresStore:
         self.dsn = dsn
         self.schema = schema
         self.connect_timeout = connect_timeout
-        self._local = threading.local()
-        self._all: list[psycopg.Connection[Any]] = []
-        self._lock = threading.Lock()
+        self._connections: ThreadConnections[psycopg.Connection[Any]] = ThreadConnections(
+            self._connect, lambda conn: conn.close(), lambda conn: not (conn.closed or conn.broken))
         conn = self._conn()
         with conn.transaction():
             # Two instances starting at once would race on CREATE TABLE IF NOT EXISTS (it is
@@ -148,31 +147,18 @@ class PostgresStore:
     def __repr__(self) -> str:  # the DSN may hold a password
         return f"<PostgresStore schema={self.schema!r}>"
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        kwargs: dict[str, Any] = {"autocommit": True, "connect_timeout": self.connect_timeout,
+                                  "application_name": "paykka-embed"}
+        if self.schema:
+            kwargs["options"] = f"-c search_path={self.schema}"
+        return psycopg.connect(self.dsn, **kwargs)
+
     def _conn(self) -> psycopg.Connection[Any]:
-        conn: Optional[psycopg.Connection[Any]] = getattr(self._local, "conn", None)
-        if conn is not None and (conn.closed or conn.broken):
-            with self._lock:
-                if conn in self._all:
-                    self._all.remove(conn)
-            conn = None
-        if conn is None:
-            options = f"-c search_path={self.schema}" if self.schema else None
-            kwargs: dict[str, Any] = {"autocommit": True, "connect_timeout": self.connect_timeout,
-                                      "application_name": "paykka-embed"}
-            if options:
-                kwargs["options"] = options
-            conn = psycopg.connect(self.dsn, **kwargs)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
     # --- attempts ------------------------------------------------------------------------
 

@@ -8,8 +8,6 @@ PayKKa's ack is returned.
 from __future__ import annotations
 
 import sqlite3
-import threading
-import weakref
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +22,7 @@ from .base import (
     TokenRecord,
     status_may_follow,
 )
+from .threads import ThreadConnections
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS order_counters (
@@ -94,26 +93,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-class _ThreadConnection:
-    """One thread's connection, closed when the thread ends.
-
-    The thread-local slot holding this object is dropped when its thread finishes, and so
-    is the connection with it. A server that runs each request on a new thread would
-    otherwise keep one open connection (two file descriptors) per request it ever served.
-    """
-
-    __slots__ = ("conn", "__weakref__")
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __del__(self) -> None:
-        try:
-            self.conn.close()
-        except sqlite3.Error:
-            pass
-
-
 class SQLiteStore:
     """The :class:`~paykka_embed.store.base.Store` on one SQLite file (``:memory:`` for a throwaway)."""
 
@@ -121,9 +100,7 @@ class SQLiteStore:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._all: "weakref.WeakSet[_ThreadConnection]" = weakref.WeakSet()
-        self._lock = threading.Lock()
+        self._connections = ThreadConnections(self._connect, sqlite3.Connection.close)
         conn = self._conn()
         conn.executescript(SCHEMA)
         for table, columns in ADDED_COLUMNS.items():
@@ -132,25 +109,18 @@ class SQLiteStore:
                 if name not in present:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        return conn
+
     def _conn(self) -> sqlite3.Connection:
-        held: Optional[_ThreadConnection] = getattr(self._local, "held", None)
-        if held is None:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            held = _ThreadConnection(conn)
-            self._local.held = held
-            with self._lock:
-                self._all.add(held)
-        return held.conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._lock:
-            for held in list(self._all):
-                held.conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
     # --- attempts ------------------------------------------------------------------------
 
