@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from paykka_embed.demo import load_demo
 from paykka_embed.stub import BackgroundServer
 from paykka_embed.testing import StubHandle
-from paykka_embed.testing.browser import chromium_launch_options, fill_card, pay
+from paykka_embed.testing.browser import card_frame, chromium_launch_options, fill_card, pay
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
 
@@ -37,11 +37,12 @@ def walk(page: Any, shop_url: str, stub: StubHandle, out: Path, viewport: str) -
     shoot(page, out, "cart", viewport)
     page.get_by_role("button", name="Check out").click()
     page.wait_for_url(re.compile(r"/checkout/ORD"))
-    page.locator(".pk-pay-button:enabled").first.wait_for()
+    card_frame(page).get_by_label("Card number").wait_for()
     shoot(page, out, "checkout-dropin", viewport)
     ref = page.url.rsplit("/", 1)[-1]
     page.goto(f"{shop_url}/checkout/{ref}?mode=components")
-    page.locator(".pk-pay-button:enabled, [data-paykka-pay]").first.wait_for()
+    card_frame(page).get_by_label("Card number").wait_for()
+    page.locator(".pk-pay-button:enabled").first.wait_for()
     shoot(page, out, "checkout-components", viewport)
     page.goto(f"{shop_url}/checkout/{ref}")
     page.locator(".pk-pay-button:enabled").first.wait_for()
