@@ -46,3 +46,21 @@ def test_a_broken_connection_is_replaced() -> None:
     assert connections.get() is not first and len(made) == 2
     connections.close_all()
     assert made[1]["ok"] is False
+
+
+def test_a_transaction_writes_all_or_nothing(tmp_path: Path) -> None:
+    import pytest
+
+    store = SQLiteStore(tmp_path / "paykka.sqlite3")
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            assert store.remember_nonce("nonce-rolled-back-0001", 1)
+            store.record_event("key-1", "PAYMENT.SUCCESS", "T-1", "GW1", "SUCCESS", "{}")
+            raise RuntimeError("the disk is full")
+    assert store.events() == []
+    assert store.remember_nonce("nonce-rolled-back-0001", 1), "the nonce must have been rolled back"
+    with store.transaction():
+        with store.transaction():  # a nested block joins the outer one
+            store.record_event("key-2", "PAYMENT.SUCCESS", "T-2", "GW2", "SUCCESS", "{}")
+    assert [e.dedupe_key for e in store.events()] == ["key-2"]
+    store.close()

@@ -2,9 +2,10 @@
 
 1. verify the ``x-paykka-*`` signature on the raw body with the platform key
    (5-minute window) — nothing is parsed before this passes;
-2. refuse a replayed nonce;
+2. refuse a notification addressed to another merchant (app id header, body merchant_id);
 3. parse the body into a typed :class:`~paykka_embed.wire.NotifyEvent`;
-4. store the event durably, deduplicated on what it says (type, transaction, status);
+4. in one transaction: refuse a replayed nonce, store the event durably, deduplicated on
+   what it says (type, transaction, status), and claim the right to handle it;
 5. move the payment attempt forward (never back) and record a stored card or recurring
    agreement the event carries (token, agreement id, brand, last four: nothing more);
 6. run the merchant's handlers (``@paykka.on(...)`` and the blinker signal) once per
@@ -80,9 +81,6 @@ class WebhookPipeline:
         if self.app_id is not None and verified.app_id not in (None, self.app_id):
             log.warning("webhook refused: x-paykka-appid is another merchant's")
             return Outcome(401, {"ret_code": "206005", "ret_msg": "Not this merchant's notification"})
-        if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
-            log.warning("webhook refused: replayed nonce")
-            return Outcome(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
         try:
             event = wire.NotifyEvent.model_validate_json(body)
         except (PydanticValidationError, ValueError) as exc:
@@ -92,14 +90,24 @@ class WebhookPipeline:
         if self.merchant_id is not None and event.merchant_id != self.merchant_id:
             log.warning("webhook refused: merchant_id is another merchant's")
             return Outcome(401, {"ret_code": "206005", "ret_msg": "Not this merchant's notification"})
-        record, _ = self.store.record_event(
-            dedupe_key(event), event.notify_type, event.trans_id, event.order_id, event.status,
-            body.decode("utf-8"),
-        )
+        # The nonce, the event and the right to handle it are written in one transaction: the
+        # event is on disk before anything is acknowledged, at the cost of a single flush.
+        with self.store.transaction():
+            if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
+                record, claimed = None, False
+            else:
+                record, _ = self.store.record_event(
+                    dedupe_key(event), event.notify_type, event.trans_id, event.order_id, event.status,
+                    body.decode("utf-8"),
+                )
+                claimed = record.handled_at is None and self.store.claim_event(record.id, self.lease_seconds)
+        if record is None:
+            log.warning("webhook refused: replayed nonce")
+            return Outcome(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
         if record.handled_at is not None:
             log.info("webhook %s for %s already handled (event %d)", event.notify_type, event.trans_id, record.id)
             return Outcome(200, ACK)
-        if not self.store.claim_event(record.id, self.lease_seconds):
+        if not claimed:
             # Another delivery of the same event is being handled right now: ask to be sent again later
             # rather than acknowledge something not yet handled.
             return Outcome(409, {"ret_code": "999999", "ret_msg": "event is being handled; please retry"})

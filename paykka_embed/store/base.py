@@ -14,7 +14,7 @@ A backend implements :class:`Store` (a ``typing.Protocol``: no base class needed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Optional, Protocol, ContextManager
 
 #: How far along a payment's life each status is. A status may only be replaced by one
 #: of equal or higher rank, so a late or reordered webhook never moves an order back.
@@ -113,6 +113,12 @@ class Store(Protocol):
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
         """Record ``status`` from ``source`` (``query`` or ``webhook``) unless it would move the attempt back."""
+
+    def transaction(self) -> ContextManager[None]:
+        """Make the calls inside one atomic write, committed (durably) once on leaving.
+
+        The webhook pipeline records a delivery's nonce, its event and its claim together:
+        one commit, one disk flush, instead of three."""
 
     def remember_nonce(self, nonce: str, timestamp_ms: int) -> bool:
         """False when ``nonce`` was seen before (a replay)."""

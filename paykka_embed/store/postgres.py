@@ -33,9 +33,10 @@ several shops, or several test runs, can share one database.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, Optional, Iterator
 
 import psycopg
 
@@ -217,6 +218,11 @@ class PostgresStore:
         return AttemptRecord(*updated) if updated else None
 
     # --- webhooks ------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._conn().transaction():
+            yield
 
     def remember_nonce(self, nonce: str, timestamp_ms: int) -> bool:
         cur = self._conn().execute(

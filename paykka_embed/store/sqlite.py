@@ -8,10 +8,11 @@ PayKKa's ack is returned.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Iterator
 
 from .base import (
     AGREEMENT_CANCELED,
@@ -191,6 +192,20 @@ class SQLiteStore:
         return self.attempt(trans_id)
 
     # --- webhooks ------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        conn = self._conn()
+        if conn.in_transaction:  # already inside one: join it
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def remember_nonce(self, nonce: str, timestamp_ms: int) -> bool:
         cur = self._conn().execute(
