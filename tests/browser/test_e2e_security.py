@@ -67,6 +67,7 @@ class Watch:
         self.requests: list[dict[str, Any]] = []
         self.violations: list[str] = []
         self.dom_leaks: list[str] = []
+        self.dom_snapshots = 0
         page.on("request", self._request)
         page.expose_binding("__pkWatch", self._report)
         page.add_init_script(WATCH)
@@ -86,6 +87,7 @@ class Watch:
         if kind == "csp":
             self.violations.append(text)
         elif kind == "dom":
+            self.dom_snapshots += 1
             self.note_dom(text, "observer")
 
     def note_dom(self, text: str, when: str) -> None:
@@ -117,7 +119,17 @@ class Watch:
             elif pan != typed:
                 assert carrying == [], f"{pan} was never typed here yet was sent: {carrying}"
         assert not self.dom_leaks, self.dom_leaks
+        assert self.dom_snapshots > 0, "the DOM observer never ran: the DOM check is blind"
         assert self.violations == [], f"CSP violations: {self.violations}"
+
+
+def pump_until(page: Any, condition: Any, rounds: int = 200) -> bool:
+    """Round trips to the page (each delivers what its bindings reported) until ``condition()``."""
+    for _ in range(rounds):
+        if condition():
+            return True
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+    return bool(condition())
 
 
 def ready(page: Any) -> None:
@@ -133,6 +145,31 @@ def wait_order_page(page: Any, ref: str, status: str = "SUCCESS") -> None:
 def order_status(shop_url: str, ref: str) -> dict[str, Any]:
     status: dict[str, Any] = httpx.get(f"{shop_url}/orders/{ref}/status.json", timeout=10).raise_for_status().json()
     return status
+
+
+def test_the_watch_sees_what_it_looks_for(paykka_page: Any, paykka_stub: StubHandle, shop: Any,
+                                         request: pytest.FixtureRequest) -> None:
+    """The checks below are not blind: a number put in the merchant page's inputs or text, sent to
+    the shop, or an image the CSP refuses, is each caught."""
+    request.node.paykka_allowed_console = ("Content Security Policy", "Refused to load")
+    page = paykka_page
+    pan = "4111111111111111"
+    watch = Watch(page, shop.url, paykka_stub.url, [pan])
+    shop.browser_checkout(page, "Jade tea cup")
+    ready(page)
+    page.evaluate("""pan => { const i = document.createElement('input'); document.body.appendChild(i); i.value = pan; }""",
+                  pan)
+    with pytest.raises(AssertionError, match="DOM"):
+        watch.check_dom_now("planted input value")
+    watch.dom_leaks.clear()
+    page.evaluate("""spaced => { document.body.append(spaced); }""", spellings(pan)[1])
+    assert pump_until(page, lambda: watch.dom_leaks), "the observer missed a number in the page's text"
+    watch.dom_leaks.clear()
+    page.evaluate("""([url, pan]) => fetch(url + '/?n=' + pan).catch(() => null)""", [shop.url, pan])
+    page.evaluate("""() => { const img = new Image(); img.src = 'http://203.0.113.9/pixel.png'; document.body.append(img); }""")
+    assert pump_until(page, lambda: any("img-src" in v for v in watch.violations)), "the CSP listener is deaf"
+    with pytest.raises(AssertionError, match="merchant's origin"):
+        watch.assert_clean(typed=pan)
 
 
 # --- the card flows -----------------------------------------------------------------------------
