@@ -22,9 +22,6 @@ pytestmark = pytest.mark.browser
 
 CHALLENGE = "4000000000003220"
 
-# What a merchant's test would reach for; see the module docstring of paykka_embed.testing.browser.
-
-
 def wait_until(probe: Callable[[], Any], *, timeout: float = 15.0, what: str = "condition") -> Any:
     """Poll ``probe`` until it returns something truthy (no fixed sleep)."""
     deadline = time.monotonic() + timeout
