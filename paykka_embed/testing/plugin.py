@@ -7,8 +7,8 @@ Fixtures:
 - ``paykka_merchant`` — a freshly registered merchant; ``.flask_config()`` configures an
   app, ``.client()`` gives a signed client.
 - ``paykka_browser`` / ``paykka_page`` — Chromium through Playwright (only when
-  Playwright is installed); ``paykka_page`` fails the test on any console error or CSP
-  violation.
+  Playwright is installed); ``paykka_page`` fails the test on any console error, and on
+  any CSP violation in the page or in any of its frames.
 """
 
 from __future__ import annotations
@@ -49,6 +49,12 @@ def paykka_browser() -> Iterator[Any]:
         browser.close()
 
 
+CSP_REPORTER = (
+    "document.addEventListener('securitypolicyviolation', function (e) {"
+    " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI); });"
+)
+
+
 class ConsoleProblems(list):  # type: ignore[type-arg]
     """Console errors and CSP violations seen by a page while the test itself runs.
 
@@ -75,6 +81,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.fixture
 def paykka_page(paykka_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = paykka_browser.new_context()
+    # A CSP violation inside a frame (the card frame, a 3DS page) logs nothing by itself in the
+    # page's console; this makes every frame report it, so the test fails on it.
+    context.add_init_script(script=CSP_REPORTER)
     page = context.new_page()
     problems = ConsoleProblems()
     request.node.stash.setdefault(_PAGES_PROBLEMS, []).append(problems)

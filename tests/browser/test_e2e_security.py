@@ -151,7 +151,7 @@ def test_the_watch_sees_what_it_looks_for(paykka_page: Any, paykka_stub: StubHan
                                          request: pytest.FixtureRequest) -> None:
     """The checks below are not blind: a number put in the merchant page's inputs or text, sent to
     the shop, or an image the CSP refuses, is each caught."""
-    request.node.paykka_allowed_console = ("Content Security Policy", "Refused to load")
+    request.node.paykka_allowed_console = ("Content Security Policy", "Refused to load", "CSP violation: img-src")
     page = paykka_page
     pan = "4111111111111111"
     watch = Watch(page, shop.url, paykka_stub.url, [pan])
@@ -166,7 +166,7 @@ def test_the_watch_sees_what_it_looks_for(paykka_page: Any, paykka_stub: StubHan
     assert pump_until(page, lambda: watch.dom_leaks), "the observer missed a number in the page's text"
     watch.dom_leaks.clear()
     page.evaluate("""([url, pan]) => fetch(url + '/?n=' + pan).catch(() => null)""", [shop.url, pan])
-    page.evaluate("""() => { const img = new Image(); img.src = 'http://203.0.113.9/pixel.png'; document.body.append(img); }""")
+    page.evaluate("""() => { const img = new Image(); img.src = 'http://127.0.0.2:9/pixel.png'; document.body.append(img); }""")
     assert pump_until(page, lambda: any("img-src" in v for v in watch.violations)), "the CSP listener is deaf"
     with pytest.raises(AssertionError, match="merchant's origin"):
         watch.assert_clean(typed=pan)

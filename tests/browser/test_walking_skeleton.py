@@ -82,3 +82,17 @@ def test_invalid_card_is_refused_inline_without_a_payment(paykka_page, paykka_st
     assert "not valid" in error.inner_text()
     assert frame.get_by_label("Card number").get_attribute("aria-invalid") == "true"
     assert paykka_stub.webhooks() == []
+
+
+def test_the_page_fixture_catches_a_csp_violation_inside_a_frame(paykka_page, paykka_stub: StubHandle,
+                                                                  shop) -> None:
+    """The kit's page fixture must see a violation in the card frame, where nothing is logged by default."""
+    page = paykka_page
+    start_checkout(page, shop)
+    frame = next(f for f in page.frames if f.url.startswith(paykka_stub.url + "/cp/frames/card.html"))
+    frame.evaluate("() => { const s = document.createElement('style'); s.textContent = 'body{}';"
+                   " document.head.appendChild(s); }")
+    page.wait_for_function("() => true")  # one round trip: the console message has arrived
+    problems = page.paykka_console_problems
+    assert any(p.startswith("CSP violation: style-src") for p in problems), problems
+    problems.clear()  # expected here; the fixture would otherwise fail the test
