@@ -81,7 +81,8 @@
   };
   Group.prototype.expired = function () {
     var g = this, again = g.auto++;
-    g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 2), again); });
+    // The notice stays above the fresh form (kept by attach), so the shopper sees why it is empty.
+    g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 2), again).__keep = !again; });
     again || g.refresh();  // once; then the shopper decides
   };
   /** A fresh attempt from the server, remounted; the stale components go first. */
@@ -104,7 +105,7 @@
   function Mount(el, o, g) { this.el = el; this.o = o; this.g = g; this.component = null; this.isReady = false; }
   Mount.prototype.attach = function (ui, gen) {
     var m = this, Type = componentType(ui, m.o.component);
-    m.el.textContent = "";
+    [].slice.call(m.el.childNodes).forEach(function (n) { n.__keep || m.el.removeChild(n); });
     m.o.sessionId = m.g.opts.sessionId;
     m.isReady = false;
     if (!Type) return m.broken({ code: "UNKNOWN_COMPONENT", type: "IMPLEMENTATION_ERROR", message: "this checkout has no " + m.o.component + " component" });
@@ -150,6 +151,7 @@
   Mount.prototype.say = function (message, retry) {
     var g = this.g, box = this.el.querySelector(".paykka-message") || tag("div", { className: "paykka-message" });
     box.setAttribute("role", "alert");
+    box.__keep = false;
     box.textContent = "";
     tag("p", { className: "paykka-message-text", textContent: message }, box);
     if (retry) {
@@ -157,6 +159,7 @@
       b.addEventListener("click", function () { b.disabled = true; g.refresh(); });
     }
     this.el.insertBefore(box, this.el.firstChild);
+    return box;
   };
 
   function mount(el, options) {

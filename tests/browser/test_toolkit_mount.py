@@ -177,6 +177,8 @@ def test_an_expired_session_is_replaced_by_a_fresh_attempt(shop: Any, paykka_pag
     assert ready["detail"]["sessionId"] != expired["detail"]["sessionId"]
     assert [a.trans_id for a in paykka.store.attempts("ORD5")] == ["ORD5-1", "ORD5-2"]
     assert len(init_calls) == 2
+    # The shopper still sees why the form is empty again, above the fresh one.
+    assert page.get_by_role("alert").filter(has_text="Your checkout session expired.").is_visible()
     fill_card(page, "4111111111111111")
     page.get_by_role("button", name="Place order").click()
     page.wait_for_url(re.compile(r"/paid/ORD5$"))
