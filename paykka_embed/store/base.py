@@ -36,6 +36,29 @@ def status_may_follow(current: Optional[str], new: str) -> bool:
     return STATUS_RANK.get(new, -1) >= STATUS_RANK.get(current, 0) and new in STATUS_RANK
 
 
+def source_column(source: str) -> str:
+    """The column keeping what ``source`` (``query`` or ``webhook``) last confirmed."""
+    if source not in ("query", "webhook"):
+        raise ValueError("source: must be 'query' or 'webhook'")
+    return "query_status" if source == "query" else "webhook_status"
+
+
+def advance(current: "AttemptRecord", status: str, source: str) -> tuple[str, str]:
+    """What an attempt's status and its ``source`` column become when ``source`` reports
+    ``status``: each moves forward, or stays where it is; every backend applies this rule."""
+    previous = getattr(current, source_column(source))
+    return (status if status_may_follow(current.status, status) else current.status,
+            status if status_may_follow(previous, status) else previous)
+
+
+def attempt_values(record: "AttemptRecord") -> tuple[object, ...]:
+    """An attempt's column values, in the order of the backends' INSERT."""
+    return (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
+            record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
+            record.created_at, record.updated_at, record.payment_type, record.shopper_reference,
+            record.token_usage)
+
+
 @dataclass(frozen=True)
 class AttemptRecord:
     trans_id: str

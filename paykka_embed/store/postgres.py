@@ -47,7 +47,9 @@ from .base import (
     AttemptRecord,
     EventRecord,
     TokenRecord,
-    status_may_follow,
+    advance,
+    attempt_values,
+    source_column,
 )
 from .threads import ThreadConnections
 
@@ -178,10 +180,7 @@ class PostgresStore:
         record = replace(record, created_at=record.created_at or now, updated_at=now)
         self._conn().execute(
             f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join(['%s'] * 16)})",
-            (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
-             record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
-             record.created_at, record.updated_at, record.payment_type, record.shopper_reference,
-             record.token_usage),
+            attempt_values(record),
         )
 
     def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
@@ -197,9 +196,7 @@ class PostgresStore:
 
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
-        if source not in ("query", "webhook"):
-            raise ValueError("source: must be 'query' or 'webhook'")
-        source_column = "query_status" if source == "query" else "webhook_status"
+        column = source_column(source)
         conn = self._conn()
         with conn.transaction():
             row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = %s FOR UPDATE",
@@ -207,11 +204,9 @@ class PostgresStore:
             if row is None:
                 return None
             current = AttemptRecord(*row)
-            new_status = status if status_may_follow(current.status, status) else current.status
-            previous_source = getattr(current, source_column)
-            new_source = status if status_may_follow(previous_source, status) else previous_source
+            new_status, new_source = advance(current, status, source)
             updated = conn.execute(
-                f"UPDATE attempts SET status = %s, order_id = COALESCE(%s, order_id), {source_column} = %s, "
+                f"UPDATE attempts SET status = %s, order_id = COALESCE(%s, order_id), {column} = %s, "
                 f"updated_at = %s WHERE trans_id = %s RETURNING {_ATTEMPT_COLUMNS}",
                 (new_status, order_id, new_source, _now(), trans_id),
             ).fetchone()

@@ -21,7 +21,9 @@ from .base import (
     AttemptRecord,
     EventRecord,
     TokenRecord,
-    status_may_follow,
+    advance,
+    attempt_values,
+    source_column,
 )
 from .threads import ThreadConnections
 
@@ -147,10 +149,7 @@ class SQLiteStore:
         record = replace(record, created_at=record.created_at or now, updated_at=now)
         self._conn().execute(
             f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-            (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
-             record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
-             record.created_at, record.updated_at, record.payment_type, record.shopper_reference,
-             record.token_usage),
+            attempt_values(record),
         )
 
     def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
@@ -166,8 +165,7 @@ class SQLiteStore:
 
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
-        if source not in ("query", "webhook"):
-            raise ValueError("source: must be 'query' or 'webhook'")
+        column = source_column(source)
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -176,12 +174,9 @@ class SQLiteStore:
                 conn.execute("ROLLBACK")
                 return None
             current = AttemptRecord(*row)
-            new_status = status if status_may_follow(current.status, status) else current.status
-            source_column = "query_status" if source == "query" else "webhook_status"
-            previous_source = getattr(current, source_column)
-            new_source = status if status_may_follow(previous_source, status) else previous_source
+            new_status, new_source = advance(current, status, source)
             conn.execute(
-                f"UPDATE attempts SET status = ?, order_id = COALESCE(?, order_id), {source_column} = ?, "
+                f"UPDATE attempts SET status = ?, order_id = COALESCE(?, order_id), {column} = ?, "
                 "updated_at = ? WHERE trans_id = ?",
                 (new_status, order_id, new_source, _now(), trans_id),
             )
