@@ -135,6 +135,20 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+class MerchantRequest(WireModel):
+    """Every v3 request names the merchant; PayKKa's older examples also carry a ``timestamp``."""
+
+    merchant_id: str = Field(..., min_length=1, max_length=32)
+    timestamp: Optional[int] = Field(None, description="v1 leftover in PayKKa's examples; ignored")
+
+
+def _require_one(model: BaseModel, *names: str) -> None:
+    """Lookups by one of several keys: at least one must be given (the error names the first)."""
+    if not any(getattr(model, name) for name in names):
+        choice = f"{', '.join(names[:-1])} or {names[-1]}"
+        raise ValueError(f"{names[0]}: {'one of ' if len(names) > 2 else ''}{choice} is required")
+
+
 class ResponseModel(BaseModel):
     """Responses keep fields this version does not know, so a newer PayKKa does not break a client."""
 
@@ -231,8 +245,7 @@ class Authentication(WireModel):
 # --- create / query session ----------------------------------------------------------------
 
 
-class CreateSessionRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class CreateSessionRequest(MerchantRequest):
     trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
     session_mode: SessionMode = "HOSTED"
     payment_type: PaymentType = "PURCHASE"
@@ -256,12 +269,7 @@ class CreateSessionRequest(WireModel):
     customer: Optional[Customer] = None
     browser: Optional[Browser] = None
     authentication: Optional[Authentication] = None
-    timestamp: Optional[int] = Field(None, description="v1 leftover in PayKKa's examples; ignored")
 
-    @field_validator("amount")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        return _check_positive(value)
 
     @field_validator("expire_time")
     @classmethod
@@ -298,33 +306,27 @@ class SessionData(ResponseModel):
     order_id: Optional[str] = None
 
 
-class QuerySessionRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class QuerySessionRequest(MerchantRequest):
     session_id: Optional[str] = Field(None, max_length=64)
     trans_id: Optional[str] = Field(None, max_length=64)
-    timestamp: Optional[int] = None
 
     @model_validator(mode="after")
     def _one_key(self) -> "QuerySessionRequest":
-        if not (self.session_id or self.trans_id):
-            raise ValueError("session_id: session_id or trans_id is required")
+        _require_one(self, "session_id", "trans_id")
         return self
 
 
 # --- query transaction ---------------------------------------------------------------------
 
 
-class QueryTransactionRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class QueryTransactionRequest(MerchantRequest):
     trans_id: Optional[str] = Field(None, max_length=64)
     order_id: Optional[str] = Field(None, max_length=64)
     session_id: Optional[str] = Field(None, max_length=64)
-    timestamp: Optional[int] = None
 
     @model_validator(mode="after")
     def _one_key(self) -> "QueryTransactionRequest":
-        if not (self.session_id or self.trans_id or self.order_id):
-            raise ValueError("trans_id: one of trans_id, order_id or session_id is required")
+        _require_one(self, "trans_id", "order_id", "session_id")
         return self
 
 
@@ -416,8 +418,7 @@ class TransactionPayment(WireModel):
         return self
 
 
-class InitiateTransactionRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class InitiateTransactionRequest(MerchantRequest):
     trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
     payment_type: PaymentType = "PURCHASE"
     authorisation_type: AuthorisationType = "FINAL_AUTH"
@@ -435,12 +436,7 @@ class InitiateTransactionRequest(WireModel):
     customer: Optional[Customer] = None
     browser: Optional[Browser] = None
     authentication: Optional[Authentication] = None
-    timestamp: Optional[int] = None
 
-    @field_validator("amount")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        return _check_positive(value)
 
     @model_validator(mode="after")
     def _recurring_rules(self) -> "InitiateTransactionRequest":
@@ -463,13 +459,11 @@ class InitiateTransactionRequest(WireModel):
 # --- capture, void, refund -----------------------------------------------------------------
 
 
-class CaptureRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class CaptureRequest(MerchantRequest):
     order_id: str = Field(..., min_length=1, max_length=64)
     amount: Optional[PositiveAmount] = None
     currency: Optional[Currency] = None
     capture_trans_id: Optional[str] = Field(None, min_length=1, max_length=64)
-    timestamp: Optional[int] = None
 
     @model_validator(mode="after")
     def _amount_with_currency(self) -> "CaptureRequest":
@@ -480,39 +474,28 @@ class CaptureRequest(WireModel):
         return self
 
 
-class VoidRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class VoidRequest(MerchantRequest):
     order_id: str = Field(..., min_length=1, max_length=64)
     reason: VoidReason = "REQUESTED_BY_CUSTOMER"
-    timestamp: Optional[int] = None
 
 
-class RefundRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class RefundRequest(MerchantRequest):
     refund_trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
     ori_order_id: str = Field(..., min_length=1, max_length=64)
     reason: VoidReason = "REQUESTED_BY_CUSTOMER"
     refund_amount: PositiveAmount
     currency: Currency
     notify_url: Optional[str] = Field(None, max_length=512)
-    timestamp: Optional[int] = None
-
-    @field_validator("refund_amount")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        return _check_positive(value)
 
 
-class RefundQueryRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+
+class RefundQueryRequest(MerchantRequest):
     refund_trans_id: Optional[str] = Field(None, max_length=64)
     refund_order_id: Optional[str] = Field(None, max_length=64)
-    timestamp: Optional[int] = None
 
     @model_validator(mode="after")
     def _one_key(self) -> "RefundQueryRequest":
-        if not (self.refund_trans_id or self.refund_order_id):
-            raise ValueError("refund_trans_id: refund_trans_id or refund_order_id is required")
+        _require_one(self, "refund_trans_id", "refund_order_id")
         return self
 
 
@@ -535,11 +518,9 @@ class RefundData(ResponseModel):
 # --- tokens, recurring agreements, Apple Pay -----------------------------------------------
 
 
-class TokenRemoveRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class TokenRemoveRequest(MerchantRequest):
     token: str = Field(..., min_length=1, max_length=64)
     shopper_reference: str = Field(..., min_length=1, max_length=64)
-    timestamp: Optional[int] = None
 
 
 class TokenRemoveData(ResponseModel):
@@ -548,11 +529,9 @@ class TokenRemoveData(ResponseModel):
     status: Literal["REMOVED"] = "REMOVED"
 
 
-class RecurringCancelRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class RecurringCancelRequest(MerchantRequest):
     recurring_agreement_id: str = Field(..., min_length=1, max_length=64)
     shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
-    timestamp: Optional[int] = None
 
 
 class RecurringCancelData(ResponseModel):
@@ -560,13 +539,11 @@ class RecurringCancelData(ResponseModel):
     status: Literal["CANCELED"] = "CANCELED"
 
 
-class ApplePaySessionRequest(WireModel):
-    merchant_id: str = Field(..., min_length=1, max_length=32)
+class ApplePaySessionRequest(MerchantRequest):
     display_name: Optional[str] = Field(None, max_length=75)
     domain_name: str = Field(..., min_length=1, max_length=253,
                              pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
                              description="host name only: no scheme, port or path")
-    timestamp: Optional[int] = None
 
 
 # --- webhooks ------------------------------------------------------------------------------
