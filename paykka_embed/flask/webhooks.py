@@ -5,8 +5,8 @@
 2. refuse a notification addressed to another merchant (app id header, body merchant_id);
 3. parse the body into a typed :class:`~paykka_embed.wire.NotifyEvent`;
 4. in one transaction: refuse a replayed nonce, store the event durably, deduplicated on
-   what it says (type, transaction, status), and claim the right to handle it;
-5. move the payment attempt forward (never back) and record a stored card or recurring
+   what it says (type, transaction, status), claim the right to handle it,
+5. and move the payment attempt forward (never back) and record a stored card or recurring
    agreement the event carries (token, agreement id, brand, last four: nothing more);
 6. run the merchant's handlers (``@paykka.on(...)`` and the blinker signal) once per
    event; if one raises, answer 500 so PayKKa delivers again, and run them again then;
@@ -90,8 +90,9 @@ class WebhookPipeline:
         if self.merchant_id is not None and event.merchant_id != self.merchant_id:
             log.warning("webhook refused: merchant_id is another merchant's")
             return Outcome(401, {"ret_code": "206005", "ret_msg": "Not this merchant's notification"})
-        # The nonce, the event and the right to handle it are written in one transaction: the
-        # event is on disk before anything is acknowledged, at the cost of a single flush.
+        # The nonce, the event, the right to handle it and what it says about the payment (status,
+        # stored card) are written in one transaction: on disk before the handlers run and long
+        # before anything is acknowledged, at the cost of a single flush.
         with self.store.transaction():
             if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
                 record, claimed = None, False
@@ -101,6 +102,10 @@ class WebhookPipeline:
                     body.decode("utf-8"),
                 )
                 claimed = record.handled_at is None and self.store.claim_event(record.id, self.lease_seconds)
+                if claimed and event.notify_type.startswith("PAYMENT."):
+                    self.store.update_status(event.trans_id, event.status, order_id=event.order_id,
+                                             source="webhook")
+                    self.record_token(event)
         if record is None:
             log.warning("webhook refused: replayed nonce")
             return Outcome(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
@@ -111,9 +116,6 @@ class WebhookPipeline:
             # Another delivery of the same event is being handled right now: ask to be sent again later
             # rather than acknowledge something not yet handled.
             return Outcome(409, {"ret_code": "999999", "ret_msg": "event is being handled; please retry"})
-        if event.notify_type.startswith("PAYMENT."):
-            self.store.update_status(event.trans_id, event.status, order_id=event.order_id, source="webhook")
-            self.record_token(event)
         try:
             for handler in self.handlers.get(event.notify_type, []) + self.handlers.get("*", []):
                 handler(event)

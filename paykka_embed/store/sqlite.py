@@ -129,8 +129,7 @@ class SQLiteStore:
 
     def next_attempt(self, order_ref: str) -> int:
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             conn.execute(
                 "INSERT INTO order_counters (order_ref, last_attempt) VALUES (?, 1) "
                 "ON CONFLICT (order_ref) DO UPDATE SET last_attempt = last_attempt + 1",
@@ -138,10 +137,6 @@ class SQLiteStore:
             )
             (value,) = conn.execute("SELECT last_attempt FROM order_counters WHERE order_ref = ?",
                                     (order_ref,)).fetchone()
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return int(value)
 
     def add_attempt(self, record: AttemptRecord) -> None:
@@ -167,23 +162,16 @@ class SQLiteStore:
                       source: str = "query") -> Optional[AttemptRecord]:
         column = source_column(source)
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?", (trans_id,)).fetchone()
             if row is None:
-                conn.execute("ROLLBACK")
                 return None
-            current = AttemptRecord(*row)
-            new_status, new_source = advance(current, status, source)
+            new_status, new_source = advance(AttemptRecord(*row), status, source)
             conn.execute(
                 f"UPDATE attempts SET status = ?, order_id = COALESCE(?, order_id), {column} = ?, "
                 "updated_at = ? WHERE trans_id = ?",
                 (new_status, order_id, new_source, _now(), trans_id),
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return self.attempt(trans_id)
 
     # --- webhooks ------------------------------------------------------------------------
