@@ -57,6 +57,8 @@
 
   Array.prototype.forEach.call(buttons, function (b) {
     b.addEventListener("click", function () { decide(b.getAttribute("data-approve") === "true"); });
+    // The page renders the buttons disabled: they come alive only now that a click is heard.
+    b.disabled = main.hasAttribute("data-final");
   });
   // Escape inside the frame never reaches the merchant's dialog: forward it as a cancel.
   document.addEventListener("keydown", function (event) {
