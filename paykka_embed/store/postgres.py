@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any, Optional, Iterator
 
 import psycopg
@@ -48,9 +46,9 @@ from .base import (
     EventRecord,
     TokenRecord,
     advance,
-    attempt_values,
     source_column,
 )
+from .sql import ATTEMPT_COLUMNS, EVENT_COLUMNS, TOKEN_COLUMNS, SharedStatements, now_text
 from .threads import ThreadConnections
 
 SCHEMA_STATEMENTS = (
@@ -113,21 +111,14 @@ SCHEMA_STATEMENTS = (
 #: Any constant works; it only has to be the same in every instance creating the tables.
 _SCHEMA_LOCK = 0x7061796B6B61
 
-_ATTEMPT_COLUMNS = ("trans_id, order_ref, attempt, session_id, mode, amount, currency, status, order_id, "
-                    "query_status, webhook_status, created_at, updated_at, payment_type, shopper_reference, "
-                    "token_usage")
-_TOKEN_COLUMNS = ("token, shopper_reference, token_usage, recurring_agreement_id, brand, last4, status, created_at, "
-                  "updated_at")
-_EVENT_COLUMNS = "id, dedupe_key, notify_type, trans_id, order_id, status, body, received_at, handled_at"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
-
-class PostgresStore:
+class PostgresStore(SharedStatements):
     """The :class:`~paykka_embed.store.base.Store` on PostgreSQL (``dsn``: a libpq URL or key=value string)."""
+
+    placeholder = "%s"
 
     def __init__(self, dsn: str, *, schema: Optional[str] = None, connect_timeout: int = 10) -> None:
         if schema is not None and not _SCHEMA_NAME.match(schema):
@@ -175,31 +166,12 @@ class PostgresStore:
         assert row is not None
         return int(row[0])
 
-    def add_attempt(self, record: AttemptRecord) -> None:
-        now = _now()
-        record = replace(record, created_at=record.created_at or now, updated_at=now)
-        self._conn().execute(
-            f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join(['%s'] * 16)})",
-            attempt_values(record),
-        )
-
-    def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
-        row = self._conn().execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = %s",
-                                   (trans_id,)).fetchone()
-        return AttemptRecord(*row) if row else None
-
-    def attempts(self, order_ref: str) -> list[AttemptRecord]:
-        rows = self._conn().execute(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE order_ref = %s ORDER BY attempt", (order_ref,)
-        ).fetchall()
-        return [AttemptRecord(*row) for row in rows]
-
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
         column = source_column(source)
         conn = self._conn()
         with conn.transaction():
-            row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = %s FOR UPDATE",
+            row = conn.execute(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = %s FOR UPDATE",
                                (trans_id,)).fetchone()
             if row is None:
                 return None
@@ -207,8 +179,8 @@ class PostgresStore:
             new_status, new_source = advance(current, status, source)
             updated = conn.execute(
                 f"UPDATE attempts SET status = %s, order_id = COALESCE(%s, order_id), {column} = %s, "
-                f"updated_at = %s WHERE trans_id = %s RETURNING {_ATTEMPT_COLUMNS}",
-                (new_status, order_id, new_source, _now(), trans_id),
+                f"updated_at = %s WHERE trans_id = %s RETURNING {ATTEMPT_COLUMNS}",
+                (new_status, order_id, new_source, now_text(), trans_id),
             ).fetchone()
         return AttemptRecord(*updated) if updated else None
 
@@ -232,13 +204,13 @@ class PostgresStore:
         inserted = conn.execute(
             "INSERT INTO events (dedupe_key, notify_type, trans_id, order_id, status, body, received_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (dedupe_key) DO NOTHING "
-            f"RETURNING {_EVENT_COLUMNS}",
-            (dedupe_key, notify_type, trans_id, order_id, status, body, _now()),
+            f"RETURNING {EVENT_COLUMNS}",
+            (dedupe_key, notify_type, trans_id, order_id, status, body, now_text()),
         ).fetchone()
         if inserted is not None:
             return EventRecord(*inserted), True
         # ON CONFLICT waited for the other inserter to commit, so the row is visible now.
-        row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE dedupe_key = %s", (dedupe_key,)).fetchone()
+        row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE dedupe_key = %s", (dedupe_key,)).fetchone()
         assert row is not None
         return EventRecord(*row), False
 
@@ -256,39 +228,27 @@ class PostgresStore:
 
     def mark_handled(self, event_id: int) -> None:
         self._conn().execute("UPDATE events SET handled_at = %s, claimed_until = NULL "
-                             "WHERE id = %s AND handled_at IS NULL", (_now(), event_id))
-
-    def events(self, trans_id: Optional[str] = None) -> list[EventRecord]:
-        if trans_id is None:
-            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id").fetchall()
-        else:
-            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE trans_id = %s ORDER BY id",
-                                        (trans_id,)).fetchall()
-        return [EventRecord(*row) for row in rows]
+                             "WHERE id = %s AND handled_at IS NULL", (now_text(), event_id))
 
     # --- tokens and recurring agreements -------------------------------------------------
 
     def save_token(self, record: TokenRecord) -> TokenRecord:
-        now = _now()
+        now = now_text()
         row = self._conn().execute(
-            f"INSERT INTO tokens ({_TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (token) DO UPDATE SET "
             "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
             "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
             "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
-            f"updated_at = excluded.updated_at RETURNING {_TOKEN_COLUMNS}",
+            f"updated_at = excluded.updated_at RETURNING {TOKEN_COLUMNS}",
             (record.token, record.shopper_reference, record.token_usage, record.recurring_agreement_id,
              record.brand, record.last4, record.status, now, now),
         ).fetchone()
         assert row is not None
         return TokenRecord(*row)
 
-    def token(self, token: str) -> Optional[TokenRecord]:
-        row = self._conn().execute(f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token = %s", (token,)).fetchone()
-        return TokenRecord(*row) if row else None
-
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
-        sql = f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = %s"
+        sql = f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = %s"
         params: tuple[Any, ...] = (shopper_reference,)
         if active_only:
             sql += " AND status = %s"
@@ -306,6 +266,6 @@ class PostgresStore:
         # REMOVED is final; CANCELED only replaces ACTIVE.
         cur = self._conn().execute(
             f"UPDATE tokens SET status = %s, updated_at = %s WHERE {column} = %s AND status != %s AND status != %s",
-            (status, _now(), value, TOKEN_REMOVED, status),
+            (status, now_text(), value, TOKEN_REMOVED, status),
         )
         return cur.rowcount

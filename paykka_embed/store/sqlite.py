@@ -1,15 +1,14 @@
 """The default store: one SQLite file in WAL mode, one connection per thread.
 
-Every write is its own transaction and is committed before the caller goes on, with
-``synchronous=FULL`` so a commit survives a power cut too: a webhook is on disk before
-PayKKa's ack is returned.
+Every write is committed before the caller goes on (on its own, or with the others of a
+``transaction()`` block), with ``synchronous=FULL`` so a commit survives a power cut too: a
+webhook is on disk before PayKKa's ack is returned.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional, Iterator
@@ -22,9 +21,9 @@ from .base import (
     EventRecord,
     TokenRecord,
     advance,
-    attempt_values,
     source_column,
 )
+from .sql import ATTEMPT_COLUMNS, EVENT_COLUMNS, TOKEN_COLUMNS, SharedStatements, now_text
 from .threads import ThreadConnections
 
 SCHEMA = """
@@ -84,19 +83,10 @@ CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id);
 ADDED_COLUMNS = {"attempts": (("payment_type", "TEXT NOT NULL DEFAULT 'PURCHASE'"), ("shopper_reference", "TEXT"),
                               ("token_usage", "TEXT"))}
 
-_ATTEMPT_COLUMNS = ("trans_id, order_ref, attempt, session_id, mode, amount, currency, status, order_id, "
-                    "query_status, webhook_status, created_at, updated_at, payment_type, shopper_reference, "
-                    "token_usage")
-_TOKEN_COLUMNS = ("token, shopper_reference, token_usage, recurring_agreement_id, brand, last4, status, created_at, "
-                  "updated_at")
-_EVENT_COLUMNS = "id, dedupe_key, notify_type, trans_id, order_id, status, body, received_at, handled_at"
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
-
-class SQLiteStore:
+class SQLiteStore(SharedStatements):
     """The :class:`~paykka_embed.store.base.Store` on one SQLite file (``:memory:`` for a throwaway)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -139,38 +129,19 @@ class SQLiteStore:
                                     (order_ref,)).fetchone()
         return int(value)
 
-    def add_attempt(self, record: AttemptRecord) -> None:
-        now = _now()
-        record = replace(record, created_at=record.created_at or now, updated_at=now)
-        self._conn().execute(
-            f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-            attempt_values(record),
-        )
-
-    def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
-        row = self._conn().execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?",
-                                   (trans_id,)).fetchone()
-        return AttemptRecord(*row) if row else None
-
-    def attempts(self, order_ref: str) -> list[AttemptRecord]:
-        rows = self._conn().execute(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE order_ref = ? ORDER BY attempt", (order_ref,)
-        ).fetchall()
-        return [AttemptRecord(*row) for row in rows]
-
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
         column = source_column(source)
         conn = self._conn()
         with self.transaction():
-            row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?", (trans_id,)).fetchone()
+            row = conn.execute(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?", (trans_id,)).fetchone()
             if row is None:
                 return None
             new_status, new_source = advance(AttemptRecord(*row), status, source)
             conn.execute(
                 f"UPDATE attempts SET status = ?, order_id = COALESCE(?, order_id), {column} = ?, "
                 "updated_at = ? WHERE trans_id = ?",
-                (new_status, order_id, new_source, _now(), trans_id),
+                (new_status, order_id, new_source, now_text(), trans_id),
             )
         return self.attempt(trans_id)
 
@@ -202,9 +173,9 @@ class SQLiteStore:
         cur = conn.execute(
             "INSERT OR IGNORE INTO events (dedupe_key, notify_type, trans_id, order_id, status, body, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (dedupe_key, notify_type, trans_id, order_id, status, body, _now()),
+            (dedupe_key, notify_type, trans_id, order_id, status, body, now_text()),
         )
-        row = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
+        row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
         return EventRecord(*row), cur.rowcount == 1
 
     def claim_event(self, event_id: int, lease_seconds: float = 60.0) -> bool:
@@ -222,23 +193,15 @@ class SQLiteStore:
 
     def mark_handled(self, event_id: int) -> None:
         self._conn().execute("UPDATE events SET handled_at = ?, claimed_until_ms = NULL "
-                             "WHERE id = ? AND handled_at IS NULL", (_now(), event_id))
-
-    def events(self, trans_id: Optional[str] = None) -> list[EventRecord]:
-        if trans_id is None:
-            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id").fetchall()
-        else:
-            rows = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE trans_id = ? ORDER BY id",
-                                        (trans_id,)).fetchall()
-        return [EventRecord(*row) for row in rows]
+                             "WHERE id = ? AND handled_at IS NULL", (now_text(), event_id))
 
     # --- tokens and recurring agreements -------------------------------------------------
 
     def save_token(self, record: TokenRecord) -> TokenRecord:
-        now = _now()
+        now = now_text()
         conn = self._conn()
         conn.execute(
-            f"INSERT INTO tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (token) DO UPDATE SET "
             "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
             "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
@@ -251,12 +214,8 @@ class SQLiteStore:
         assert saved is not None
         return saved
 
-    def token(self, token: str) -> Optional[TokenRecord]:
-        row = self._conn().execute(f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token = ?", (token,)).fetchone()
-        return TokenRecord(*row) if row else None
-
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
-        sql = f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = ?"
+        sql = f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = ?"
         if active_only:
             sql += f" AND status = '{TOKEN_ACTIVE}'"
         rows = self._conn().execute(sql + " ORDER BY created_at DESC, rowid DESC", (shopper_reference,)).fetchall()
@@ -272,6 +231,6 @@ class SQLiteStore:
         # REMOVED is final; CANCELED only replaces ACTIVE.
         cur = self._conn().execute(
             f"UPDATE tokens SET status = ?, updated_at = ? WHERE {column} = ? AND status != ? AND status != ?",
-            (status, _now(), value, TOKEN_REMOVED, status),
+            (status, now_text(), value, TOKEN_REMOVED, status),
         )
         return cur.rowcount
