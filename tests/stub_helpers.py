@@ -14,6 +14,7 @@ from typing import Any, Optional
 import httpx
 
 from paykka_embed import signing
+from paykka_embed.testing.stub import shared_test_key
 from paykka_embed.testing import MerchantAccount, StubHandle
 
 
@@ -63,26 +64,14 @@ class SignedCaller:
         return answer.data
 
 
-_KEYS: list[Any] = []
-
-
 def merchant_key() -> Any:
-    """One RSA key for every test merchant of this process: generating a key per test costs
-    more than the test (each merchant still gets its own merchant id and client key)."""
-    if not _KEYS:
-        _KEYS.append(signing.generate_private_key())
-    return _KEYS[0]
+    """The test merchants' shared key (see StubHandle.register_merchant)."""
+    return shared_test_key()
 
 
 def register(stub: StubHandle, *, pci: bool = False, notify_url: Optional[str] = None) -> MerchantAccount:
-    """A merchant registered over the control API (with the ``pci`` flag the handle lacks)."""
-    key = merchant_key()
-    body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": "Stub test shop", "pci": pci}
-    if notify_url:
-        body["notify_url"] = notify_url
-    data = httpx.post(stub.url + "/_stub/merchants", json=body).raise_for_status().json()["data"]
-    return MerchantAccount(data["merchant_id"], data["app_id"], data["client_key"], signing.private_pem(key),
-                           data["platform_public_key"], stub.url)
+    """A merchant registered over the control API, optionally PCI-registered (plain card numbers)."""
+    return stub.register_merchant(name="Stub test shop", pci=pci, notify_url=notify_url)
 
 
 def trans_id(prefix: str = "t") -> str:

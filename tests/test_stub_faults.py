@@ -3,9 +3,7 @@ API, for testing a merchant's retries; DELETE clears them."""
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,14 +11,8 @@ import pytest
 from paykka_embed import wire
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import register  # noqa: E402
 
 
-@pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
-    """A fresh merchant, registered with the shared test key (fast)."""
-    return register(paykka_stub)
 
 
 def add(stub: StubHandle, **fault: object) -> httpx.Response:

@@ -18,13 +18,9 @@ from paykka_embed.stub.gateway import Gateway, PaymentResult
 from paykka_embed.testing import MerchantAccount, StubHandle
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, register, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, trans_id  # noqa: E402
 
 
-@pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
-    """A fresh merchant, registered with the shared test key (fast)."""
-    return register(paykka_stub)
 
 
 @pytest.fixture

@@ -11,17 +11,14 @@ from typing import Any, Iterator
 import pytest
 
 from paykka_embed.stub import openapi
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import MerchantAccount
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, register  # noqa: E402
+from stub_helpers import SignedCaller  # noqa: E402
 
 ODD_VALUES: list[Any] = [None, "", 0, -1, 10**30, 1.5, True, "x" * 5000, [], {}, ["a"], {"a": 1}, "\u0000\ud7ff"]
 
 
-@pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
-    return register(paykka_stub)
 
 
 def variants(example: dict[str, Any]) -> Iterator[dict[str, Any]]:

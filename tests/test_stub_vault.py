@@ -21,10 +21,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stub_helpers import SignedCaller, enc, register, trans_id  # noqa: E402
 
 
-@pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
-    """A fresh merchant, registered with the shared test key (fast)."""
-    return register(paykka_stub)
 
 SHOPPER = "854f5baaf0a735139c583c4cea14d14c"
 

@@ -20,10 +20,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id  # noqa: E402
 
 
-@pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
-    """A fresh merchant, registered with the shared test key (fast)."""
-    return register(paykka_stub)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -41,6 +42,18 @@ class MerchantAccount:
                             **kwargs)
 
 
+_TEST_KEYS: list[Any] = []
+_TEST_KEYS_LOCK = threading.Lock()
+
+
+def shared_test_key() -> Any:
+    """One merchant RSA key per test process, made on first use."""
+    with _TEST_KEYS_LOCK:
+        if not _TEST_KEYS:
+            _TEST_KEYS.append(signing.generate_private_key())
+        return _TEST_KEYS[0]
+
+
 class StubHandle:
     """Control of one live emulator over its real HTTP controls."""
 
@@ -64,9 +77,12 @@ class StubHandle:
     def reset(self) -> None:
         self._http.post("/_stub/reset").raise_for_status()
 
-    def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None) -> MerchantAccount:
-        key = signing.generate_private_key()
-        body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name}
+    def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None,
+                          pci: bool = False, private_key: Any = None) -> MerchantAccount:
+        """A new merchant (its own merchant id and client key). Unless ``private_key`` is given it
+        signs with the process's one test key: making an RSA key costs more than most tests."""
+        key = signing.load_private_key(private_key) if private_key is not None else shared_test_key()
+        body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name, "pci": pci}
         if notify_url:
             body["notify_url"] = notify_url
         data = self._http.post("/_stub/merchants", json=body).raise_for_status().json()["data"]
