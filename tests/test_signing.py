@@ -181,6 +181,37 @@ def test_verify_refuses_what_is_not_base64_or_not_a_signature(key: RSAPrivateKey
     assert info.value.ret_code == "206003"
 
 
+def test_signature_header_form_matches_urllib_for_any_bytes() -> None:
+    """encode/decode_signature are the fast forms of quote(b64, safe="") and b64decode(unquote(v))."""
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+    from urllib.parse import quote
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(st.binary(max_size=300), st.booleans())
+    def check(raw: bytes, lower: bool) -> None:
+        b64 = base64.b64encode(raw).decode("ascii")
+        value = signing.encode_signature(raw)
+        assert value == quote(b64, safe="")
+        assert signing.decode_signature(value) == raw
+        assert signing.decode_signature(b64) == raw  # not URL-encoded at all
+        # Escapes written in lower case, or of characters that need none, are still understood.
+        if lower:
+            head, *escapes = value.split("%")
+            other = "%".join([head] + [e[:2].lower() + e[2:] for e in escapes])
+        else:
+            other = "".join(f"%{ord(c):02X}" for c in b64)
+        assert signing.decode_signature(other) == raw
+
+    check()
+
+
+def test_decode_signature_refuses_what_is_not_base64() -> None:
+    for value in ("not base64!", "%ZZ", "QUJD%3", "é", "QUJ%2"):
+        with pytest.raises(ValueError):
+            signing.decode_signature(value)
+
+
 # --- interoperability with the openssl command line --------------------------------------------
 
 
