@@ -132,12 +132,21 @@ def test_credentials_without_env_mean_sandbox_never_production(tmp_path: Path) -
     ({"PAYKKA_MERCHANT_ID": "M1", "PAYKKA_PRIVATE_KEY": "not a key", "PAYKKA_PLATFORM_PUBLIC_KEY": "x",
       "PAYKKA_CLIENT_KEY": "ck"}, "PAYKKA_PRIVATE_KEY"),
     ({"PAYKKA_MERCHANT_ID": "M1", "PAYKKA_PRIVATE_KEY": "k"}, "PAYKKA_PLATFORM_PUBLIC_KEY"),
+    ({"PAYKKA_DATABASE_SYNCHRONOUS": "OFF"}, "PAYKKA_DATABASE_SYNCHRONOUS"),
+    ({"PAYKKA_DATABASE_SYNCHRONOUS": 1}, "PAYKKA_DATABASE_SYNCHRONOUS"),
 ])
 def test_bad_configuration_is_refused_at_start_naming_the_key(config: dict[str, Any], field: str,
                                                               tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         make_app(config, tmp_path)
     assert caught.value.field == field
+
+
+def test_the_store_flushes_every_commit_unless_configured_otherwise(tmp_path: Path) -> None:
+    app, _ = make_app({}, tmp_path / "a")
+    assert PayKKa.state(app).store.synchronous == "FULL"  # type: ignore[attr-defined]
+    app, _ = make_app({"PAYKKA_DATABASE_SYNCHRONOUS": "normal"}, tmp_path / "b")
+    assert PayKKa.state(app).store.synchronous == "NORMAL"  # type: ignore[attr-defined]
 
 
 # --- sessions ----------------------------------------------------------------------------------------

@@ -42,6 +42,47 @@ def test_the_file_is_in_wal_mode_and_created_with_its_folder(store: SQLiteStore,
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def _synchronous(store: SQLiteStore) -> int:
+    return int(store._conn().execute("PRAGMA synchronous").fetchone()[0])
+
+
+def test_every_commit_is_flushed_unless_normal_is_chosen(tmp_path: Path) -> None:
+    full = SQLiteStore(tmp_path / "full.sqlite3")
+    normal = SQLiteStore(tmp_path / "normal.sqlite3", synchronous="normal")
+    try:
+        assert (full.synchronous, _synchronous(full)) == ("FULL", 2)
+        assert (normal.synchronous, _synchronous(normal)) == ("NORMAL", 1)
+    finally:
+        full.close()
+        normal.close()
+
+
+@pytest.mark.parametrize("level", ["OFF", "EXTRA", "", 2, None])
+def test_synchronous_refuses_levels_that_are_not_offered(tmp_path: Path, level: object) -> None:
+    with pytest.raises(ValueError, match=r"synchronous: must be one of FULL, NORMAL"):
+        SQLiteStore(tmp_path / "x.sqlite3", synchronous=level)  # type: ignore[arg-type]
+    assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_the_handled_mark_is_committed_and_the_connection_keeps_its_level(store: SQLiteStore) -> None:
+    record, _ = store.record_event("k1", "PAYMENT.SUCCESS", "ORD1-1", None, "SUCCESS", "{}")
+    assert store.claim_event(record.id)
+    store.mark_handled(record.id)
+    assert _synchronous(store) == 2  # back to FULL for every later commit
+    with sqlite3.connect(store.path) as other:  # committed: another connection sees it
+        assert other.execute("SELECT handled_at IS NOT NULL FROM events WHERE id = ?", (record.id,)).fetchone() == (1,)
+    assert not store.claim_event(record.id)
+
+
+def test_a_handled_mark_inside_a_transaction_is_rolled_back_with_it(store: SQLiteStore) -> None:
+    record, _ = store.record_event("k2", "PAYMENT.SUCCESS", "ORD1-1", None, "SUCCESS", "{}")
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.mark_handled(record.id)
+            raise RuntimeError("handler failed")
+    assert store.claim_event(record.id)  # still unhandled
+
+
 def test_attempt_numbers_are_unique_under_concurrency(store: SQLiteStore) -> None:
     got: list[int] = []
     lock = threading.Lock()

@@ -22,6 +22,7 @@ from flask import Flask
 from .. import signing
 from ..envs import Environment, resolve_environment
 from ..errors import PayKKaError, ValidationError
+from ..store.sqlite import SYNCHRONOUS_LEVELS
 from ..expiry import MAX_LIFETIME
 
 log = logging.getLogger("paykka_embed")
@@ -38,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "PAYKKA_CHECKOUT_BASE": None,       # overrides the env's checkout (SDK) host
     "PAYKKA_URL_PREFIX": "/paykka",
     "PAYKKA_DATABASE": None,            # SQLite file; default {instance_path}/paykka.sqlite3
+    "PAYKKA_DATABASE_SYNCHRONOUS": "FULL",  # FULL: every commit flushed to disk; NORMAL: survives crashes, not power cuts
     "PAYKKA_SUCCESS_URL": "/",          # after a confirmed payment; str.format(order=, trans_id=, status=) or a callable
     "PAYKKA_FAILURE_URL": "/",
     "PAYKKA_NOTIFY_URL": None,          # default: the extension's own webhook URL
@@ -80,6 +82,9 @@ def check(app: Flask) -> None:
                 raise ValueError
         except (TypeError, ValueError):
             raise ValidationError(key, "must be a number, zero or more") from None
+    level = cfg["PAYKKA_DATABASE_SYNCHRONOUS"]
+    if not isinstance(level, str) or level.upper() not in SYNCHRONOUS_LEVELS:
+        raise ValidationError("PAYKKA_DATABASE_SYNCHRONOUS", f"must be one of {', '.join(SYNCHRONOUS_LEVELS)}")
 
 
 def database_path(app: Flask) -> str:

@@ -125,7 +125,8 @@ class PayKKaState:
         self._credentials: Optional[config.Credentials] = config.configured_credentials(app)
         self._client: Optional[PayKKaClient] = None
         database = config.database_path(app)
-        self.store: Store = ext.store_factory(database) if ext.store_factory else SQLiteStore(database)
+        self.store: Store = ext.store_factory(database) if ext.store_factory else SQLiteStore(
+            database, synchronous=app.config["PAYKKA_DATABASE_SYNCHRONOUS"])
         self._pipeline: Optional[WebhookPipeline] = None
 
     @property

@@ -227,8 +227,16 @@ class PostgresStore(SharedStatements):
                              (event_id,))
 
     def mark_handled(self, event_id: int) -> None:
-        self._conn().execute("UPDATE events SET handled_at = %s, claimed_until = NULL "
-                             "WHERE id = %s AND handled_at IS NULL", (now_text(), event_id))
+        # Like the SQLite store, the handled mark does not wait for its own WAL flush: losing it
+        # to a crash of the database server only makes the event look unhandled.
+        conn = self._conn()
+        sql = "UPDATE events SET handled_at = %s, claimed_until = NULL WHERE id = %s AND handled_at IS NULL"
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:  # the caller's transaction
+            conn.execute(sql, (now_text(), event_id))
+            return
+        with conn.transaction():
+            conn.execute("SET LOCAL synchronous_commit = off")
+            conn.execute(sql, (now_text(), event_id))
 
     # --- tokens and recurring agreements -------------------------------------------------
 

@@ -66,6 +66,14 @@ def script(store: Any) -> list[Any]:
     say(store.claim_event(e1.id))
     store.mark_handled(e1.id)
     say([store.claim_event(e1.id), store.claim_event(e2.id, lease_seconds=0.0)])
+    e3, _ = store.record_event("k3", "PAYMENT.SUCCESS", "o1-2", "GW2", "SUCCESS", "{}")
+    try:
+        with store.transaction():  # a handled mark inside a transaction goes with it
+            store.mark_handled(e3.id)
+            raise RuntimeError("rolled back")
+    except RuntimeError as exc:
+        say(str(exc))
+    say(store.claim_event(e3.id))
     say(store.events())
     say(store.events("r1"))
     say(store.save_token(TokenRecord(token="TK1", shopper_reference="s1", token_usage="CARD_ON_FILE")))
