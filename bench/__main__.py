@@ -1,8 +1,9 @@
 """``python -m bench`` — run every benchmark and write ``docs/benchmarks.md``.
 
 Order: the peers' packages (npm, cached), the pages in Chromium (payload and time to
-interactive), the SDKs' evaluation time side by side, session throughput on werkzeug
-then waitress, webhook ingestion, profiles of what misses its goal, optionally the E2E
+interactive), the SDKs' evaluation time side by side, then for each server (werkzeug,
+waitress, gunicorn) session throughput and webhook ingestion, webhook ingestion with
+``PAYKKA_DATABASE_SYNCHRONOUS=NORMAL``, profiles of what misses its goal, optionally the E2E
 suite. Every server is on 127.0.0.1 and every load loop is bounded in count and time.
 """
 
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from . import chart, payload, peers, profile, report, throughput, tti, webhooks
+from . import chart, inprocess, payload, peers, profile, report, throughput, tti, webhooks
 from .servers import ROOT, Stack
 
 CHARTS = Path(__file__).absolute().parent / "charts"
@@ -48,9 +49,12 @@ def parse(argv: Optional[list[str]]) -> argparse.Namespace:
     p.add_argument("--requests", type=int, default=400, help="session requests per round (default 400)")
     p.add_argument("--events", type=int, default=800, help="webhook events per round (default 800)")
     p.add_argument("--seconds", type=float, default=20.0, help="time limit of one load round (default 20)")
-    p.add_argument("--no-waitress", action="store_true", help="skip the rows served by waitress")
+    p.add_argument("--servers", default="werkzeug,waitress,gunicorn",
+                   help="comma-separated servers for the throughput rows (default: werkzeug,waitress,gunicorn)")
+    p.add_argument("--no-normal", action="store_true",
+                   help="skip the webhook row with PAYKKA_DATABASE_SYNCHRONOUS=NORMAL")
     p.add_argument("--profile", choices=["auto", "always", "never"], default="auto",
-                   help="py-spy the merchant app where a throughput goal is missed (default), always, or never")
+                   help="profile the merchant app where a throughput goal is missed (default), always, or never")
     p.add_argument("--e2e", action="store_true", help="also time the browser E2E suite (slow)")
     p.add_argument("--skip-browser", action="store_true", help="skip payload and time to interactive")
     p.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -122,39 +126,21 @@ def main(argv: Optional[list[str]] = None) -> int:
     peer_list = peers.all_peers()
     results.peers = payload.peer_payloads(peer_list)
 
-    say("starting the emulator and the merchant app (werkzeug, threaded)")
-    stack = Stack(server="werkzeug").start()
-    try:
-        if not args.skip_browser:
-            say("browser: payload and time to interactive")
+    if not args.skip_browser:
+        say("browser: payload and time to interactive (werkzeug, threaded)")
+        with Stack(server="werkzeug") as stack:
             browser_part(args, stack, results, peer_list)
-        say("sessions: end to end vs the bare signed call (werkzeug)")
-        sessions = throughput.measure(stack, rounds=args.rounds, concurrency=args.concurrency, count=args.requests,
-                                      seconds=args.seconds, progress=say)
-        results.sessions.append(sessions)
-        served = sum(r.ok + r.failed for r in sessions.e2e) + 10 * args.concurrency
-        results.fd_note = (f"After about {served:,} session requests the werkzeug-served merchant process held "
-                           f"{stack.open_files()} open file descriptors (the emulator: {stack.open_files('stub')}).")
-        say("  " + results.fd_note)
-        stack.restart_merchant()  # each phase starts from a fresh merchant process (see the note on open files)
-        say("webhooks: ingestion at the merchant endpoint")
-        results.webhooks = webhooks.measure(stack, sessions.trans_ids, rounds=args.rounds,
-                                            concurrency=args.concurrency, count=args.events, seconds=args.seconds,
-                                            progress=say)
-        profiles_for(args, stack, results)
-    finally:
-        stack.close()
 
-    if not args.no_waitress:
-        try:
-            import waitress  # noqa: F401
-        except ImportError:
-            say("waitress is not installed: skipping its rows (pip install waitress)")
-        else:
-            say("sessions: end to end vs the bare signed call (waitress)")
-            with Stack(server="waitress") as wstack:
-                results.sessions.append(throughput.measure(wstack, rounds=args.rounds, concurrency=args.concurrency,
-                                                           count=args.requests, seconds=args.seconds, progress=say))
+    args.chosen = servers(args)
+    for server in args.chosen:
+        server_part(args, server, results)
+    if results.webhooks and not args.no_normal:
+        say("webhooks: ingestion with PAYKKA_DATABASE_SYNCHRONOUS=NORMAL")
+        with Stack(server="waitress" if "waitress" in args.chosen else "werkzeug",
+                   merchant_config={"PAYKKA_DATABASE_SYNCHRONOUS": "NORMAL"}) as stack:
+            results.webhooks.append(webhooks.measure(stack, [], rounds=args.rounds, concurrency=args.concurrency,
+                                                     count=args.events, seconds=args.seconds, progress=say))
+    profiles_for(args, results)
     if args.e2e:
         from . import e2e
 
@@ -167,31 +153,60 @@ def main(argv: Optional[list[str]] = None) -> int:
     return 0
 
 
-def profiles_for(args: argparse.Namespace, stack: Stack, results: report.Results) -> None:
-    if args.profile == "never" or not profile.available():
+def servers(args: argparse.Namespace) -> list[str]:
+    """The servers asked for that are installed (waitress and gunicorn come with the ``bench`` extra)."""
+    out = []
+    for name in args.servers.split(","):
+        if name != "werkzeug":
+            try:
+                __import__(name)
+            except ImportError:
+                say(f"{name} is not installed: skipping its rows (pip install -e '.[bench]')")
+                continue
+        out.append(name)
+    return out
+
+
+def server_part(args: argparse.Namespace, server: str, results: report.Results) -> None:
+    """Sessions (end to end and bare) and webhooks with both apps served by ``server``."""
+    with Stack(server=server) as stack:
+        say(f"sessions: end to end vs the bare signed call ({stack.label})")
+        sessions = throughput.measure(stack, rounds=args.rounds, concurrency=args.concurrency, count=args.requests,
+                                      seconds=args.seconds, progress=say)
+        results.sessions.append(sessions)
+        if server == "werkzeug":
+            served = sum(r.ok + r.failed for r in sessions.e2e) + 10 * args.concurrency
+            results.fd_note = (f"After about {served:,} session requests the werkzeug-served merchant process held "
+                               f"{stack.open_files()} open file descriptors (the emulator: {stack.open_files('stub')}).")
+            say("  " + results.fd_note)
+        stack.restart_merchant()  # each phase starts from a fresh merchant process
+        say(f"webhooks: ingestion at the merchant endpoint ({stack.label})")
+        results.webhooks.append(webhooks.measure(stack, sessions.trans_ids, rounds=args.rounds,
+                                                 concurrency=args.concurrency, count=args.events,
+                                                 seconds=args.seconds, progress=say))
+
+
+def profiles_for(args: argparse.Namespace, results: report.Results) -> None:
+    """Profile the merchant app's code path for each throughput figure that misses its goal."""
+    if args.profile == "never" or not profile.pyinstrument_available() or not results.sessions:
+        if args.profile != "never":
+            say("pyinstrument is not installed: no profiles (pip install -e '.[bench]')")
         return
-    assert stack.merchant is not None
-    sessions, hooks = results.sessions[-1], results.webhooks
-    want_sessions = args.profile == "always" or sessions.e2e_rate < throughput.GOAL_RPS \
-        or sessions.ratio > throughput.GOAL_RATIO
-    want_hooks = args.profile == "always" or (hooks is not None and hooks.fresh_rate < webhooks.GOAL_EPS)
-    seconds = min(args.seconds, 8.0)
-    if want_sessions:
-        stack.restart_merchant()
-        say("profiling the merchant app under session load (py-spy)")
-        p = profile.record("Merchant app under POST /paykka/sessions load", stack.merchant.pid, lambda: throughput.e2e_round(
-            stack, concurrency=args.concurrency, count=3000, seconds=seconds, tag="prof"), seconds)
-        if p:
-            results.profiles.append(p)
-    if want_hooks:
-        stack.restart_merchant()
-        say("profiling the merchant app under webhook load (py-spy)")
-        ids = [f"prof-{i}-1" for i in range(4000)]
-        p = profile.record("Merchant app under POST /paykka/webhook load", stack.merchant.pid, lambda: webhooks.measure(
-            stack, ids, rounds=1, concurrency=args.concurrency, count=1500, seconds=seconds, progress=lambda _: None),
-            seconds)
-        if p:
-            results.profiles.append(p)
+    missed_sessions = any(s.e2e_rate < throughput.GOAL_RPS or s.ratio > throughput.GOAL_RATIO
+                          for s in results.sessions)
+    missed_hooks = any(h.fresh_rate < webhooks.GOAL_EPS for h in results.webhooks)
+    with Stack(server="waitress" if "waitress" in args.chosen else "werkzeug") as stack:
+        if args.profile == "always" or missed_sessions:
+            say("profiling the merchant app's POST /paykka/sessions (pyinstrument, in-process)")
+            p = profile.record_inprocess("Merchant app, POST /paykka/sessions", inprocess.sessions(stack, 300, "prof"))
+            if p:
+                results.profiles.append(p)
+        if args.profile == "always" or missed_hooks:
+            say("profiling the merchant app's POST /paykka/webhook (pyinstrument, in-process)")
+            p = profile.record_inprocess("Merchant app, POST /paykka/webhook",
+                                         inprocess.webhook_events(stack, 1500, "prof"))
+            if p:
+                results.profiles.append(p)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ class Result:
     failed: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    reconnects: int = 0  # connections the server closed and the client opened again
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU ms per request, by process (Stack.timed)
 
     @property
     def rate(self) -> float:

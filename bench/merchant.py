@@ -8,7 +8,9 @@ nothing but the toolkit's own work is measured. Pages:
   (``?methods=BANKCARD,...`` narrows the session's payment methods);
 - ``/components?names=card,applepay`` — one ``paykka.component(...)`` mount per name,
   each with its own session (a session is initialised in a browser only once);
-- ``/bench/csrf`` — a CSRF token (and the session cookie it belongs to) for load clients.
+- ``/bench/csrf`` — a CSRF token (and the session cookie it belongs to) for load clients;
+- ``POST /bench/empty`` — reads the body and answers ``{}``: the floor any Flask view on the
+  same server costs, measured beside the webhook endpoint.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import threading
 from decimal import Decimal
 from typing import Any, Optional
 
-from flask import Flask, render_template_string, request
+from flask import Flask, Response, render_template_string, request
 from flask_wtf.csrf import generate_csrf
 
 from paykka_embed import PayKKa
@@ -64,6 +66,11 @@ def create_app(config: dict[str, Any]) -> Flask:
         names = [n for n in request.args.get("names", "card").split(",") if n]
         mounts = [(paykka.create_session(next_ref(), "COMPONENT", **fields()), n) for n in names]
         return render_template_string(PAGE, mounts=mounts)
+
+    @app.post("/bench/empty")
+    def empty() -> Response:
+        request.get_data(cache=False)
+        return Response(b"{}", mimetype="application/json")
 
     @app.get("/bench/csrf")
     def csrf() -> str:

@@ -4,7 +4,11 @@ Method: py-spy samples the merchant app's process (from outside, so the app runs
 unmodified) while one more load round of the same kind runs; the collapsed stacks are
 kept in ``bench/.cache/profiles/`` and summarised here as the functions holding the most
 samples, inclusive (the function and what it calls) and self (the function's own lines).
-Only threads doing work are sampled (py-spy leaves idle threads out).
+Only threads doing work are sampled (py-spy leaves idle threads out). Where py-spy cannot
+attach (containers without ptrace), pyinstrument profiles the same merchant app driven
+in-process through Flask's test client, one request at a time against the same emulator:
+the app's own code path without the HTTP server, wall time (waiting for the emulator
+included, under the HTTP client's frames).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .peers import CACHE
 
@@ -38,6 +42,7 @@ class Profile:
     own: tuple[Line, ...]
     layers: tuple[tuple[str, float], ...]
     raw_file: Path
+    unit: str = "samples (py-spy)"
 
 
 #: (layer, pattern found in a frame), checked from the top of each stack down.
@@ -55,7 +60,58 @@ LAYERS = (
 
 
 def available() -> bool:
+    return py_spy_available() or pyinstrument_available()
+
+
+def py_spy_available() -> bool:
     return shutil.which("py-spy") is not None or Path(__import__("sys").executable).with_name("py-spy").exists()
+
+
+def pyinstrument_available() -> bool:
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def record_inprocess(name: str, work: Callable[[], object]) -> Profile | None:
+    """Profile ``work`` (run in this thread) with pyinstrument; its frame tree is written as
+    collapsed stacks (``frame;frame;... microseconds``) so :func:`summarise` reads it as it
+    reads py-spy's."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    try:
+        work()
+    finally:
+        session = profiler.stop()
+    lines: list[str] = []
+
+    def walk(frame: Any, stack: list[str]) -> None:
+        if frame.is_synthetic:  # pyinstrument's "[self]": time in the parent's own lines
+            if stack and frame.time > 0:
+                lines.append(f"{';'.join(stack)} {round(frame.time * 1e6)}")
+            return
+        here = stack + [f"{frame.function} ({frame.file_path}:{frame.line_no})"]
+        for child in frame.children:
+            walk(child, here)
+
+    root = session.root_frame()
+    if root is None:
+        return None
+    walk(root, [])
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    raw = PROFILES / f"{_slug(name)}.txt"
+    raw.write_text("\n".join(lines) + "\n")
+    profile = summarise(name, raw)
+    return Profile(profile.name, profile.samples, profile.inclusive, profile.own, profile.layers, raw,
+                   unit="µs of wall time (pyinstrument, in-process)")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
 
 
 def _py_spy() -> str:
@@ -106,7 +162,7 @@ def summarise(name: str, raw_file: Path, top: int = 14) -> Profile:
 def record(name: str, pid: int, load_round: Callable[[], object], seconds: float) -> Profile | None:
     """Sample ``pid`` with py-spy while ``load_round`` runs; None if py-spy cannot attach."""
     PROFILES.mkdir(parents=True, exist_ok=True)
-    raw = PROFILES / f"{name}.txt"
+    raw = PROFILES / f"{_slug(name)}.txt"
     proc = subprocess.Popen([_py_spy(), "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
                              "--duration", str(int(seconds)), "--output", str(raw), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -1,7 +1,9 @@
 """Items 3 and 5 — session creation throughput.
 
-End to end: load clients post ``{"order": ...}`` with the CSRF token to the merchant
-app's ``POST {prefix}/sessions``; the toolkit resolves the order, signs a Create Session
+End to end: load clients post ``{"order": ...}`` with the CSRF token (and its session
+cookie) to the merchant app's ``POST {prefix}/sessions`` over kept-alive connections, with
+the low-cost client of :mod:`bench.rawload` (they stand for shoppers' browsers, which are
+not on the merchant's machine); the toolkit resolves the order, signs a Create Session
 call, the emulator verifies it and answers signed, the toolkit verifies that answer and
 stores the attempt, and the client receives the mount options. Every request uses a fresh
 order reference.
@@ -13,8 +15,10 @@ response's signature with the platform key, parse it. This is also the emulator'
 create-session throughput (item 5).
 
 The merchant app and the emulator each run in their own process, served by a real
-multi-threaded server (werkzeug's threaded server, as ``BackgroundServer`` uses, and
-waitress as a separate row); the load generator is a third process. On a 2-core machine
+server: werkzeug's threaded server (as ``BackgroundServer`` uses; it closes every
+connection), waitress, and gunicorn with two gthread worker processes for the merchant app
+(the emulator on waitress: it keeps its state in one process), one row each. The load
+generator is a third process. On a 2-core machine
 the three share the cores: that is the point of the ratio, measured in the same run with
 the two kinds of round alternating, so a noisy neighbour hits both.
 """
@@ -34,7 +38,7 @@ import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from . import load, stats
+from . import load, rawload, stats
 from .servers import Stack
 
 GOAL_RPS = 250.0
@@ -66,6 +70,12 @@ class Rounds:
     def ratio(self) -> float:
         return stats.median(self.ratios)
 
+    def cpu_ms(self, kind: str) -> dict[str, float]:
+        """Median CPU milliseconds per request of each process over the rounds of ``kind`` (e2e or bare)."""
+        results = self.e2e if kind == "e2e" else self.bare
+        names = results[0].cpu_ms.keys() if results else ()
+        return {name: stats.median([r.cpu_ms[name] for r in results]) for name in names}
+
     @property
     def failures(self) -> int:
         return sum(r.failed for r in self.e2e + self.bare)
@@ -76,9 +86,13 @@ class Rounds:
 
 
 def e2e_round(stack: Stack, *, concurrency: int, count: int, seconds: float, tag: str,
-              trans_ids: list[str] | None = None) -> load.Result:
+              trans_ids: list[str] | None = None, client: str = "raw") -> load.Result:
+    """``client="raw"``: the browsers' requests come from :mod:`bench.rawload`; ``"httpx"``: from
+    httpx clients (which cost the shared cores several times more per request)."""
     assert stack.merchant is not None
     prefix = "/paykka"
+    if client == "raw":
+        return _e2e_raw(stack, concurrency=concurrency, count=count, seconds=seconds, tag=tag, trans_ids=trans_ids)
 
     def setup(client: httpx.Client) -> None:
         client.headers["X-CSRFToken"] = client.get("/bench/csrf").raise_for_status().text
@@ -92,6 +106,28 @@ def e2e_round(stack: Stack, *, concurrency: int, count: int, seconds: float, tag
         return ok
 
     return load.run(stack.merchant.url, job, concurrency=concurrency, count=count, seconds=seconds, setup=setup)
+
+
+def _e2e_raw(stack: Stack, *, concurrency: int, count: int, seconds: float, tag: str,
+             trans_ids: list[str] | None) -> load.Result:
+    assert stack.merchant is not None
+    with httpx.Client(base_url=stack.merchant.url, timeout=30) as browser:
+        token = browser.get("/bench/csrf").raise_for_status().text
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+    host = stack.merchant.url.split("//", 1)[1]
+
+    def build(n: int) -> bytes:
+        body = json.dumps({"order": f"{tag}-{n}", "mode": "dropin"}).encode()
+        return rawload.request("POST", "/paykka/sessions", host, body, {
+            "Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie})
+
+    def check(n: int, status: int, headers: dict[str, str], body: bytes) -> bool:
+        ok = status == 200 and b'"sessionId":"CS' in body
+        if ok and trans_ids is not None:
+            trans_ids.append(f"{tag}-{n}-1")
+        return ok
+
+    return rawload.run(stack.merchant.url, build, check, concurrency=concurrency, count=count, seconds=seconds)
 
 
 def bare_round(stack: Stack, *, concurrency: int, count: int, seconds: float, tag: str) -> load.Result:
@@ -134,7 +170,7 @@ def bare_round(stack: Stack, *, concurrency: int, count: int, seconds: float, ta
 
 def measure(stack: Stack, *, rounds: int, concurrency: int, count: int, seconds: float,
             progress: Any = print) -> Rounds:
-    out = Rounds(stack.server, concurrency)
+    out = Rounds(stack.label, concurrency)
     run_id = secrets.token_hex(2)
     # Warm both paths (imports, connection pools, SQLite pages) before anything is timed.
     e2e_round(stack, concurrency=concurrency, count=concurrency * 5, seconds=seconds, tag=f"w{run_id}")
@@ -144,10 +180,11 @@ def measure(stack: Stack, *, rounds: int, concurrency: int, count: int, seconds:
         for kind in kinds:
             tag = f"{kind[0]}{run_id}r{r}"
             if kind == "e2e":
-                out.e2e.append(e2e_round(stack, concurrency=concurrency, count=count, seconds=seconds, tag=tag,
-                                         trans_ids=out.trans_ids))
+                out.e2e.append(stack.timed(lambda: e2e_round(stack, concurrency=concurrency, count=count,
+                                                             seconds=seconds, tag=tag, trans_ids=out.trans_ids)))
             else:
-                out.bare.append(bare_round(stack, concurrency=concurrency, count=count, seconds=seconds, tag=tag))
+                out.bare.append(stack.timed(lambda: bare_round(stack, concurrency=concurrency, count=count,
+                                                               seconds=seconds, tag=tag)))
         progress(f"  sessions ({stack.server}) round {r + 1}/{rounds}: end to end {out.e2e[-1].rate:.0f}/s, "
                  f"bare {out.bare[-1].rate:.0f}/s")
     return out

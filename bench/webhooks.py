@@ -4,8 +4,14 @@ Method: events are signed with the emulator's platform key through the same func
 emulator's webhook sender uses (``paykka_embed.signing.signed_headers`` over ``POST``, the
 notify path, a timestamp, a nonce and the raw body), all before the clock starts, so the
 figure is the merchant side alone: verify the signature, refuse replayed nonces, parse,
-store deduplicated, move the attempt forward, acknowledge. Concurrent clients post them to
-``POST {prefix}/webhook``; a request counts when it is acknowledged with 200.
+store deduplicated, move the attempt forward, acknowledge. Concurrent kept-alive connections
+post them to ``POST {prefix}/webhook`` with the low-cost client of :mod:`bench.rawload` (in
+production PayKKa sends them, not the merchant's machine); a request counts when it is
+acknowledged with 200.
+
+Beside them, the same requests go to ``POST /bench/empty`` of the same app on the same
+server: a Flask view that only reads the body. That is the floor for any Flask endpoint on
+this machine and server, and the webhook figure is also given as a share of it.
 
 Two kinds of round: new events (each a ``PAYMENT.SUCCESS`` for a distinct attempt created
 by the session rounds, so the attempt update does real work), and redeliveries (the same
@@ -19,22 +25,23 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from paykka_embed import signing
 
-from . import load, stats
+from . import load, rawload, stats
 from .servers import Stack
 
 GOAL_EPS = 1500.0
 PATH = "/paykka/webhook"
+FLOOR_PATH = "/bench/empty"
 
 
 @dataclass
 class Ingestion:
     concurrency: int
+    label: str = ""  # the server and settings these rounds ran on
     fresh: list[load.Result] = field(default_factory=list)
     redelivered: list[load.Result] = field(default_factory=list)
+    floor: list[load.Result] = field(default_factory=list)  # the same requests to an empty Flask view
 
     @property
     def fresh_rate(self) -> float:
@@ -45,15 +52,30 @@ class Ingestion:
         return stats.median([r.rate for r in self.redelivered])
 
     @property
+    def floor_rate(self) -> float:
+        return stats.median([r.rate for r in self.floor])
+
+    @property
+    def share_of_floor(self) -> float:
+        """New events/s as a fraction of the empty view's requests/s, each round against its own floor."""
+        return stats.median([f.rate / e.rate for f, e in zip(self.fresh, self.floor) if e.rate])
+
+    def cpu_ms(self, which: str = "fresh") -> dict[str, float]:
+        """Median CPU milliseconds per request of each process over the rounds of ``which``."""
+        results: list[load.Result] = getattr(self, which)
+        names = results[0].cpu_ms.keys() if results else ()
+        return {name: stats.median([r.cpu_ms[name] for r in results]) for name in names}
+
+    @property
     def failures(self) -> int:
-        return sum(r.failed for r in self.fresh + self.redelivered)
+        return sum(r.failed for r in self.fresh + self.redelivered + self.floor)
 
     @property
     def errors(self) -> list[str]:
-        return [e for r in self.fresh + self.redelivered for e in r.errors][:5]
+        return [e for r in self.fresh + self.redelivered + self.floor for e in r.errors][:5]
 
 
-def _event(merchant_id: str, trans_id: str) -> bytes:
+def event(merchant_id: str, trans_id: str) -> bytes:
     return json.dumps({
         "notify_type": "PAYMENT.SUCCESS", "merchant_id": merchant_id, "trans_id": trans_id,
         "order_id": "PO" + secrets.token_hex(8), "status": "SUCCESS", "amount": 8800, "currency": "HKD",
@@ -61,7 +83,7 @@ def _event(merchant_id: str, trans_id: str) -> bytes:
     }, separators=(",", ":")).encode()
 
 
-def _signed(stack: Stack, bodies: list[bytes]) -> list[tuple[bytes, dict[str, str]]]:
+def signed(stack: Stack, bodies: list[bytes]) -> list[tuple[bytes, dict[str, str]]]:
     out = []
     for body in bodies:
         headers = signing.signed_headers(stack.platform_key, stack.account["app_id"], PATH, body)
@@ -70,29 +92,33 @@ def _signed(stack: Stack, bodies: list[bytes]) -> list[tuple[bytes, dict[str, st
     return out
 
 
-def _round(stack: Stack, signed: list[tuple[bytes, dict[str, str]]], concurrency: int, seconds: float) -> load.Result:
+def _round(stack: Stack, signed: list[tuple[bytes, dict[str, str]]], concurrency: int, seconds: float,
+           path: str = PATH) -> load.Result:
     assert stack.merchant is not None
+    host = stack.merchant.url.split("//", 1)[1]
 
-    def job(client: httpx.Client, n: int) -> bool:
+    def build(n: int) -> bytes:
         body, headers = signed[n]
-        return client.post(PATH, content=body, headers=headers).status_code == 200
+        return rawload.request("POST", path, host, body, headers)
 
-    return load.run(stack.merchant.url, job, concurrency=concurrency, count=len(signed), seconds=seconds)
+    return rawload.run(stack.merchant.url, build, lambda n, status, headers, body: status == 200,
+                       concurrency=concurrency, count=len(signed), seconds=seconds)
 
 
 def measure(stack: Stack, trans_ids: list[str], *, rounds: int, concurrency: int, count: int, seconds: float,
-            progress: Any = print) -> Ingestion:
-    out = Ingestion(concurrency)
+            progress: Any = print, label: str = "") -> Ingestion:
+    out = Ingestion(concurrency, label or stack.label)
     ids = list(trans_ids)
     needed = count * (rounds + 1)
     ids += [f"wh-{secrets.token_hex(3)}-{i}-1" for i in range(max(0, needed - len(ids)))]
     merchant_id = stack.account["merchant_id"]
-    _round(stack, _signed(stack, [_event(merchant_id, t) for t in ids[:count // 4]]), concurrency, seconds)  # warm
+    _round(stack, signed(stack, [event(merchant_id, t) for t in ids[:count // 4]]), concurrency, seconds)  # warm
     ids = ids[count // 4:]
     for r in range(rounds):
-        bodies = [_event(merchant_id, t) for t in ids[r * count:(r + 1) * count]]
-        out.fresh.append(_round(stack, _signed(stack, bodies), concurrency, seconds))
-        out.redelivered.append(_round(stack, _signed(stack, bodies), concurrency, seconds))
-        progress(f"  webhooks round {r + 1}/{rounds}: new {out.fresh[-1].rate:.0f}/s, "
-                 f"redelivered {out.redelivered[-1].rate:.0f}/s")
+        bodies = [event(merchant_id, t) for t in ids[r * count:(r + 1) * count]]
+        for results, path in ((out.fresh, PATH), (out.redelivered, PATH), (out.floor, FLOOR_PATH)):
+            requests = signed(stack, bodies)
+            results.append(stack.timed(lambda: _round(stack, requests, concurrency, seconds, path=path)))
+        progress(f"  webhooks ({out.label}) round {r + 1}/{rounds}: new {out.fresh[-1].rate:.0f}/s, "
+                 f"redelivered {out.redelivered[-1].rate:.0f}/s, empty view {out.floor[-1].rate:.0f}/s")
     return out
