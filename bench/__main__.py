@@ -3,8 +3,8 @@
 Order: the peers' packages (npm, cached), the pages in Chromium (payload and time to
 interactive), the SDKs' evaluation time side by side, then for each server (werkzeug,
 waitress, gunicorn) session throughput and webhook ingestion, webhook ingestion with
-``PAYKKA_DATABASE_SYNCHRONOUS=NORMAL``, profiles of what misses its goal, optionally the E2E
-suite. Every server is on 127.0.0.1 and every load loop is bounded in count and time.
+``PAYKKA_DATABASE_SYNCHRONOUS=NORMAL``, profiles of what misses its goal, and the browser
+E2E suite's wall time. Every server is on 127.0.0.1 and every load loop is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def parse(argv: Optional[list[str]]) -> argparse.Namespace:
                    help="skip the webhook row with PAYKKA_DATABASE_SYNCHRONOUS=NORMAL")
     p.add_argument("--profile", choices=["auto", "always", "never"], default="auto",
                    help="profile the merchant app where a throughput goal is missed (default), always, or never")
-    p.add_argument("--e2e", action="store_true", help="also time the browser E2E suite (slow)")
+    p.add_argument("--no-e2e", dest="e2e", action="store_false",
+                   help="skip timing the browser E2E suite (about 3 minutes)")
     p.add_argument("--skip-browser", action="store_true", help="skip payload and time to interactive")
     p.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     return p.parse_args(argv)

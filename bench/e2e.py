@@ -1,4 +1,4 @@
-"""Item 5 — the browser end-to-end suite's wall time (optional: ``--e2e``, it is slow).
+"""Item 5 — the browser end-to-end suite's wall time (``--no-e2e`` skips it: it takes minutes).
 
 Method: run ``python -m pytest tests -q -n 2 -m browser`` once and time it with a
 monotonic clock; the closing line of pytest (passed/failed counts) is kept beside it.

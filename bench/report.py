@@ -48,9 +48,9 @@ def render(r: Results) -> str:
     w = out.append
     w("# Benchmarks\n")
     w("Reproduce every figure on this page with one command from the repository root "
-      "(it writes this file; about 4 minutes on a 2-core machine):\n")
+      "(it writes this file; about 6 minutes on a 2-core machine, 2 without the E2E suite's timing):\n")
     w("```sh\npython -m bench            # or: python bench/run.py\n"
-      "python -m bench --help     # more repetitions, the optional E2E suite timing, profiling\n```\n")
+      "python -m bench --help     # repetitions, servers, skipping the E2E suite timing, profiling\n```\n")
     w("It needs the `test` and `bench` extras (`pip install -e '.[test,bench]'`: Playwright with Chromium, "
       "httpx, waitress, gunicorn, pyinstrument) and Node's `npm` (the peers' packages are packed from the npm "
       "registry into the git-ignored `bench/.cache/`). Rows for a server that is not installed are left out. "
@@ -194,7 +194,7 @@ def render(r: Results) -> str:
         w(f"`{' '.join(['python'] + E2E_COMMAND[1:])}` took **{r.suite.seconds:.0f} s** wall time "
           f"(exit {r.suite.exit_code}; pytest said: `{r.suite.summary}`).\n")
     else:
-        w(f"Not run this time (it is slow): add `--e2e` to time `{' '.join(['python'] + E2E_COMMAND[1:])}`.\n")
+        w(f"Not run this time (`--no-e2e`); without it the command times `{' '.join(['python'] + E2E_COMMAND[1:])}`.\n")
 
     # --- 7 findings and profiles -------------------------------------------------------
     findings(r, w)
