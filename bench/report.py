@@ -48,7 +48,7 @@ def render(r: Results) -> str:
     w = out.append
     w("# Benchmarks\n")
     w("Reproduce every figure on this page with one command from the repository root "
-      "(it writes this file; about 6 minutes on a 2-core machine, 2 without the E2E suite's timing):\n")
+      "(it writes this file; about 4 minutes on a 2-core machine once the npm packages are cached, under 2 without the E2E suite's timing):\n")
     w("```sh\npython -m bench            # or: python bench/run.py\n"
       "python -m bench --help     # repetitions, servers, skipping the E2E suite timing, profiling\n```\n")
     w("It needs the `test` and `bench` extras (`pip install -e '.[test,bench]'`: Playwright with Chromium, "
