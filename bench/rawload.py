@@ -12,12 +12,11 @@ only; a server that closes the connection is reconnected to (and the close is co
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
+from . import load
 from .load import Result
 
 #: Given a sequence number: the request's bytes (from the request line to the end of the body).
@@ -95,48 +94,24 @@ def run(base_url: str, build: Build, check: Check, *, concurrency: int, count: i
     assert parts.hostname in ("127.0.0.1", "localhost", "::1"), "load stays on loopback"
     address = (parts.hostname, parts.port or 80)
     payloads = [build(n) for n in range(count)]
-    result = Result()
-    lock = threading.Lock()
-    counter = iter(range(count))
     connections = [Connection(address) for _ in range(concurrency)]
     for conn in connections:
         conn.open()
-    start = threading.Event()
-    deadline = [0.0]
 
-    def worker(conn: Connection) -> None:
-        start.wait()
-        while time.perf_counter() < deadline[0]:
-            with lock:
-                n = next(counter, None)
-            if n is None:
-                return
-            try:
-                status, headers, body = conn.exchange(payloads[n])
-                ok, error = check(n, status, headers, body), None
-                if not ok:
-                    error = f"HTTP {status}: {body[:200]!r}"
-            except (OSError, ValueError) as exc:
-                ok, error = False, f"{type(exc).__name__}: {exc}"
-                conn.close()
-            with lock:
-                if ok:
-                    result.ok += 1
-                else:
-                    result.failed += 1
-                    if error and len(result.errors) < 5:
-                        result.errors.append(error)
+    def send(conn: Connection, n: int) -> tuple[bool, str | None]:
+        try:
+            status, headers, body = conn.exchange(payloads[n])
+        except (OSError, ValueError) as exc:
+            conn.close()
+            return False, f"{type(exc).__name__}: {exc}"
+        if check(n, status, headers, body):
+            return True, None
+        return False, f"HTTP {status}: {body[:200]!r}"
 
-    threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in connections]
-    for t in threads:
-        t.start()
-    t0 = time.perf_counter()
-    deadline[0] = t0 + seconds
-    start.set()
-    for t in threads:
-        t.join(timeout=seconds + 60)
-    result.seconds = time.perf_counter() - t0
+    try:
+        result = load.drive(connections, send, count=count, seconds=seconds)
+    finally:
+        for conn in connections:
+            conn.close()
     result.reconnects = sum(c.reconnects for c in connections) - concurrency
-    for conn in connections:
-        conn.close()
     return result
