@@ -11,6 +11,8 @@ from typing import Callable, TypeVar
 
 import httpx
 
+from . import stats
+
 T = TypeVar("T")
 
 # One request: given the thread's client and a sequence number, send it and say whether it succeeded.
@@ -29,6 +31,12 @@ class Result:
     @property
     def rate(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
+
+
+def median_cpu_ms(results: list[Result]) -> dict[str, float]:
+    """Median over rounds of each process's CPU milliseconds per request (empty without rounds)."""
+    names = results[0].cpu_ms.keys() if results else ()
+    return {name: stats.median([r.cpu_ms[name] for r in results]) for name in names}
 
 
 #: Send request ``n`` on one thread's connection: whether it succeeded, and what went wrong if not.

@@ -17,7 +17,6 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from . import load
-from .load import Result
 
 #: Given a sequence number: the request's bytes (from the request line to the end of the body).
 Build = Callable[[int], bytes]
@@ -87,7 +86,7 @@ class Connection:
         return status, headers, body
 
 
-def run(base_url: str, build: Build, check: Check, *, concurrency: int, count: int, seconds: float) -> Result:
+def run(base_url: str, build: Build, check: Check, *, concurrency: int, count: int, seconds: float) -> load.Result:
     """Send ``count`` requests (``build(0)`` .. ``build(count - 1)``, built before the clock
     starts) over ``concurrency`` kept-alive connections, stopping early after ``seconds``."""
     parts = urlsplit(base_url)

@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--platform-key", help="stub: PEM file of the platform private key")
     parser.add_argument("--config", help="merchant: JSON file of Flask config")
     parser.add_argument("--server", choices=["werkzeug", "waitress", "gunicorn"], default="werkzeug")
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "16")), help="waitress threads; gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=16,
+                        help="waitress threads; gunicorn threads per worker")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)

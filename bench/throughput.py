@@ -72,9 +72,7 @@ class Rounds:
 
     def cpu_ms(self, kind: str) -> dict[str, float]:
         """Median CPU milliseconds per request of each process over the rounds of ``kind`` (e2e or bare)."""
-        results = self.e2e if kind == "e2e" else self.bare
-        names = results[0].cpu_ms.keys() if results else ()
-        return {name: stats.median([r.cpu_ms[name] for r in results]) for name in names}
+        return load.median_cpu_ms(self.e2e if kind == "e2e" else self.bare)
 
     @property
     def failures(self) -> int:
@@ -86,30 +84,8 @@ class Rounds:
 
 
 def e2e_round(stack: Stack, *, concurrency: int, count: int, seconds: float, tag: str,
-              trans_ids: list[str] | None = None, client: str = "raw") -> load.Result:
-    """``client="raw"``: the browsers' requests come from :mod:`bench.rawload`; ``"httpx"``: from
-    httpx clients (which cost the shared cores several times more per request)."""
-    assert stack.merchant is not None
-    prefix = "/paykka"
-    if client == "raw":
-        return _e2e_raw(stack, concurrency=concurrency, count=count, seconds=seconds, tag=tag, trans_ids=trans_ids)
-
-    def setup(client: httpx.Client) -> None:
-        client.headers["X-CSRFToken"] = client.get("/bench/csrf").raise_for_status().text
-
-    def job(client: httpx.Client, n: int) -> bool:
-        order = f"{tag}-{n}"
-        resp = client.post(f"{prefix}/sessions", json={"order": order, "mode": "dropin"})
-        ok = resp.status_code == 200 and bool(resp.json().get("sessionId"))
-        if ok and trans_ids is not None:
-            trans_ids.append(f"{order}-1")
-        return ok
-
-    return load.run(stack.merchant.url, job, concurrency=concurrency, count=count, seconds=seconds, setup=setup)
-
-
-def _e2e_raw(stack: Stack, *, concurrency: int, count: int, seconds: float, tag: str,
-             trans_ids: list[str] | None) -> load.Result:
+              trans_ids: list[str] | None = None) -> load.Result:
+    """One end-to-end round; the browsers' requests come from :mod:`bench.rawload`."""
     assert stack.merchant is not None
     with httpx.Client(base_url=stack.merchant.url, timeout=30) as browser:
         token = browser.get("/bench/csrf").raise_for_status().text

@@ -63,8 +63,7 @@ class Ingestion:
     def cpu_ms(self, which: str = "fresh") -> dict[str, float]:
         """Median CPU milliseconds per request of each process over the rounds of ``which``."""
         results: list[load.Result] = getattr(self, which)
-        names = results[0].cpu_ms.keys() if results else ()
-        return {name: stats.median([r.cpu_ms[name] for r in results]) for name in names}
+        return load.median_cpu_ms(results)
 
     @property
     def failures(self) -> int:
