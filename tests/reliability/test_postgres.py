@@ -176,11 +176,13 @@ def test_two_shop_processes_share_one_postgres(paykka_stub: StubHandle, postgres
         gw = paykka_stub.context.gateway
         assert sum(1 for (m, t) in gw.sessions_by_trans if m == merchant.merchant_id) == 30
 
-        # (b) each of 8 events delivered 10 times at once, alternately to the two shops (fresh nonces).
+        # (b) each of 8 events (one payment each of 8 orders) delivered 10 times at once, alternately
+        # to the two shops (fresh nonces). Eight payments of the one shared order would be duplicates.
+        paid = [http.post(f"{shops[n % 2].url}/test/session/ORD-event{n}").json() for n in range(8)]
         platform = paykka_stub.context.platform_key
         path = "/paykka/webhook"
         statuses: list[int] = []
-        for n, answer in enumerate(answers[:8]):
+        for n, answer in enumerate(paid):
             body = (f'{{"notify_type":"PAYMENT.SUCCESS","merchant_id":"{merchant.merchant_id}",'
                     f'"trans_id":"{answer["trans_id"]}","order_id":"GW{n:08d}","status":"SUCCESS",'
                     f'"amount":1000,"currency":"HKD"}}').encode()
@@ -204,11 +206,11 @@ def test_two_shop_processes_share_one_postgres(paykka_stub: StubHandle, postgres
             assert sorted(pair) == [200, 401], pair
         assert set(statuses) <= {200, 409}, Counter(statuses)
         runs = Counter(r["trans_id"] for r in handler_runs(runs_path))
-        assert sorted(runs) == sorted(a["trans_id"] for a in answers[:8]) and set(runs.values()) == {1}
+        assert sorted(runs) == sorted(a["trans_id"] for a in paid) and set(runs.values()) == {1}
         pids = {r["pid"] for r in handler_runs(runs_path)}
         store = PostgresStore(postgres_dsn, schema=pg_schema)
         try:
-            assert all(store.attempt(a["trans_id"]).status == "SUCCESS" for a in answers[:8])
+            assert all(store.attempt(a["trans_id"]).status == "SUCCESS" for a in paid)
             assert len(store.events()) == 8 and all(e.handled_at for e in store.events())
         finally:
             store.close()
