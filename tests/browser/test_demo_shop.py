@@ -192,9 +192,9 @@ def test_membership_first_payment_next_charge_and_cancel(paykka_page, paykka_stu
     page.goto(f"{shop.url}/admin/orders/{ref}")
     assert page.locator("#agreement-id").inner_text() == first["event"]["recurring_agreement_id"]
     page.get_by_role("button", name="Charge next month").click()
-    message = page.get_by_text(re.compile(r"Charged the next period as order ORD[0-9A-F]+: SUCCESS"))
+    message = page.get_by_text(re.compile(r"Charged month 2 as order ORD[0-9A-F]+-M02: SUCCESS"))
     message.wait_for()
-    renewal = re.search(r"order (ORD[0-9A-F]+)", message.inner_text()).group(1)
+    renewal = re.search(r"order (ORD[0-9A-F]+-M02)", message.inner_text()).group(1)
     mit = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"].startswith(renewal))
     assert mit["notify_type"] == "PAYMENT.SUCCESS"
 
