@@ -566,3 +566,64 @@ def test_a_fresh_csrf_token_is_served_and_accepted(shop: Shop) -> None:
         assert fresh.status_code == 200
     finally:
         http.close()
+
+
+# --- the extension's own result page ---------------------------------------------------------------------
+
+
+def result_page(shop: Shop, trans_id: str, language: str = "en-US") -> httpx.Response:
+    http = httpx.Client(base_url=shop.url, timeout=30, headers={"Accept-Language": language})
+    try:
+        back = http.get(f"/paykka/return?trans_id={trans_id}")
+        assert back.status_code == 303 and back.headers["location"].startswith("/paykka/result/")
+        return http.get(back.headers["location"])
+    finally:
+        http.close()
+
+
+def test_without_success_or_failure_urls_the_shopper_lands_on_a_result_page(shop: Shop,
+                                                                           paykka_stub: StubHandle) -> None:
+    paid = shop.session("B1")
+    shopper_pays(paykka_stub, paid)
+    page = result_page(shop, paid.trans_id)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert 'data-paykka-result="received"' in page.text and "Payment received" in page.text
+    assert "<bdi>B1</bdi>" in page.text
+
+    declined = shop.session("B2")
+    shopper_pays(paykka_stub, declined, DECLINED)
+    page = result_page(shop, declined.trans_id)
+    assert 'data-paykka-result="not_completed"' in page.text and "not been charged" in page.text
+
+    waiting = shop.session("B3")
+    shopper_pays(paykka_stub, waiting, CHALLENGE)
+    page = result_page(shop, waiting.trans_id)
+    assert 'data-paykka-result="processing"' in page.text and 'http-equiv="refresh"' in page.text
+
+
+@pytest.mark.parametrize("language,expected", [
+    ("zh-HK", "已收到付款"), ("zh-Hant-TW,en;q=0.5", "已收到付款"), ("zh-Hans-HK", "已收到付款"),
+    ("zh-CN", "已收到付款"), ("ar", "تم استلام الدفعة"), ("de-CH", "Zahlung erhalten"), ("tl", "Natanggap ang bayad"),
+    ("in-ID", "Pembayaran diterima"), ("xx-YY, fr;q=0.8", "Paiement reçu"), ("klingon", "Payment received"),
+])
+def test_the_result_page_speaks_the_shoppers_language(shop: Shop, paykka_stub: StubHandle, language: str,
+                                                       expected: str) -> None:
+    paid = shop.session("B4")
+    shopper_pays(paykka_stub, paid)
+    page = result_page(shop, paid.trans_id, language)
+    assert expected in page.text
+    assert ('dir="rtl"' in page.text) == language.startswith("ar")
+
+
+def test_the_result_page_script_follows_bcp47_not_substrings(shop: Shop, paykka_stub: StubHandle) -> None:
+    paid = shop.session("B5")
+    shopper_pays(paykka_stub, paid)
+    simplified = result_page(shop, paid.trans_id, "zh-Hans-HK").text
+    traditional = result_page(shop, paid.trans_id, "zh-HK").text
+    assert "谢谢" in simplified and "謝謝" in traditional
+
+
+def test_a_forged_result_token_is_not_found(shop: Shop) -> None:
+    session = shop.session("B6")
+    assert httpx.get(f"{shop.url}/paykka/result/{session.trans_id}", timeout=10).status_code == 404
+    assert httpx.get(f"{shop.url}/paykka/result/x.y", timeout=10).status_code == 404
