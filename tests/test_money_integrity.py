@@ -22,7 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from paykka_embed import OrderInfo, PayKKa, signing
 from paykka_embed.errors import APIError, NetworkError, OrderPaidError, PaymentInProgressError, ValidationError
 from paykka_embed.flask import CheckoutSession, webhook_received
-from paykka_embed.flask.webhooks import duplicate_payment, payment_mismatch
+from paykka_embed.flask import duplicate_payment, payment_mismatch
 from paykka_embed.outcomes import Verdict
 from paykka_embed.store.base import FLAG_DUPLICATE, FLAG_MISMATCH
 from paykka_embed.stub import BackgroundServer

@@ -30,10 +30,10 @@ from ..errors import APIError, OrderPaidError, PayKKaError, PaymentInProgressErr
 from ..outcomes import Outcome, Reported, Verdict, record_outcome
 from ..store import AttemptRecord
 from ..store.base import FLAG_DUPLICATE, FLAG_MISMATCH
-from .webhooks import duplicate_payment, payment_mismatch
+from .signals import duplicate_payment, payment_mismatch
 
 if TYPE_CHECKING:
-    from .extension import PayKKaState
+    from .state import PayKKaState
 
 log = logging.getLogger("paykka_embed.integrity")
 

@@ -20,7 +20,7 @@ The flow PayKKa supports, and the one these methods follow:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from flask import url_for
 
@@ -29,21 +29,29 @@ from ..errors import DeclinedError, ValidationError
 from ..outcomes import Reported, record_outcome
 from ..store import AGREEMENT_CANCELED, TOKEN_ACTIVE, TOKEN_REMOVED, AttemptRecord, TokenRecord
 from .charges import ChargeLedger, _declined_or
+from .orders import CheckoutSession, OrderInfo
+from .sessions import Sessions
+from .state import PayKKaState
 
 if TYPE_CHECKING:
     from ..client import Call
-    from .extension import CheckoutSession, OrderInfo, PayKKaState
 
 MIT_MODE = "MIT"
 
 
 class StoredPayments:
-    """Mixed into :class:`~paykka_embed.flask.extension.PayKKa`; every method needs an app context."""
+    """Held by :class:`~paykka_embed.flask.extension.PayKKa` (which offers these methods too); every
+    method needs an app context. ``state`` gives the app's state when called."""
 
-    if TYPE_CHECKING:
-        def _own_state(self) -> PayKKaState: ...
-        def resolve_order(self, order_ref: str) -> OrderInfo: ...
-        def create_session(self, order_ref: str, mode: str = ..., **kwargs: Any) -> CheckoutSession: ...
+    def __init__(self, state: Callable[[], PayKKaState], sessions: Sessions) -> None:
+        self._own_state = state
+        self.sessions = sessions
+
+    def resolve_order(self, order_ref: str) -> OrderInfo:
+        return self.sessions.resolve_order(order_ref)
+
+    def create_session(self, order_ref: str, mode: str = "DROP_IN", **kwargs: Any) -> CheckoutSession:
+        return self.sessions.create_session(order_ref, mode, **kwargs)
 
     def stored_card_session(self, order_ref: str, shopper_reference: str, mode: str = "DROP_IN",
                             **kwargs: Any) -> CheckoutSession:
@@ -111,7 +119,7 @@ class StoredPayments:
         return charges.run(order_ref, fingerprint, lambda: self._send_charge(state, order_ref, call, stored,
                                                                              minor, info.currency, shopper, charges))
 
-    def _send_charge(self, state: "PayKKaState", order_ref: str, call: "Call[wire.TransactionData]", stored: TokenRecord, minor: int,
+    def _send_charge(self, state: PayKKaState, order_ref: str, call: "Call[wire.TransactionData]", stored: TokenRecord, minor: int,
                      currency: str, shopper: str, charges: "ChargeLedger") -> wire.TransactionData:
         """The owner's part of a charge: resume one begun before (by trans_id), or begin one."""
         begun = charges.record().trans_id
@@ -158,7 +166,7 @@ class StoredPayments:
         return result
 
 
-def _lease(state: "PayKKaState") -> float:
+def _lease(state: PayKKaState) -> float:
     """How long a charge's owner may take before another caller resumes it: a request and its answer."""
     return max(30.0, float(state.app.config["PAYKKA_TIMEOUT"]) * 2 + 10)
 

@@ -26,8 +26,8 @@ from wtforms import ValidationError as WTFValidationError  # type: ignore[import
 
 from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
 from ..resources import static_dir, templates_dir
+from ..webhooks import ack_json
 from . import results
-from .webhooks import ack_json
 
 if TYPE_CHECKING:
     from .extension import PayKKa
@@ -147,7 +147,7 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
     @bp.post("/webhook")
     def webhook() -> Response:
         body = request.get_data(cache=False)
-        outcome = ext.state().pipeline.process(raw_path(), request.headers, body)
-        return Response(ack_json(outcome), status=outcome.status, mimetype="application/json")
+        answer = ext.state().pipeline.process(raw_path(), request.headers, body)
+        return Response(ack_json(answer), status=answer.status, mimetype="application/json")
 
     return bp

@@ -23,7 +23,7 @@ from flask_wtf.csrf import generate_csrf
 
 from paykka_embed import PayKKa, PayKKaError
 from paykka_embed.errors import OrderStateError
-from paykka_embed.flask.extension import OrderInfo
+from paykka_embed.flask import OrderInfo
 from paykka_embed.store import SQLiteStore, Store
 
 ORDER = re.compile(r"^ORD[A-Za-z0-9_-]{1,40}$")
