@@ -9,7 +9,6 @@ The rules themselves live in :mod:`sessions`, :mod:`vault`, :mod:`payments`,
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, Callable, Mapping, Optional
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -128,9 +127,10 @@ class GatewayCore:
         """False when ``nonce`` was already used inside the signature window (a replay).
 
         Signature timestamps are wall-clock time (the merchant's side checks them against
-        its own clock), so the replay window is too, whatever the stub clock says.
+        its own clock), so the replay window is too, whatever the stub clock says (only
+        the signature skew shifts it).
         """
-        horizon = int(time.time() * 1000) - signing.WINDOW_SECONDS * 1000 * 2
+        horizon = self.clock.signature_now_ms() - signing.WINDOW_SECONDS * 1000 * 2
         with self.lock:
             if nonce in self.seen_nonces:
                 return False
