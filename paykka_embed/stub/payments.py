@@ -239,8 +239,14 @@ class PaymentOps(VaultOps):
         return (pay.token_usage if pay else None) or "CARD_ON_FILE"
 
     def pay_with_token(self, session_id: str, client_key: str, token: str, cvv: str) -> PaymentResult:
-        """One-click: a stored CARD_ON_FILE card of the session's shopper, plus its CVV."""
+        """One-click: a stored CARD_ON_FILE card of the session's shopper, plus its CVV.
+
+        Not in a RECURRING session: its first payment must store a SUBSCRIPTION token with a
+        recurring agreement, so the shopper types the card (see :meth:`stored_cards`)."""
         session = self.open_for_browser(session_id, client_key)
+        if session.request.payment_type == "RECURRING":
+            raise param_error("token: a stored card cannot pay a RECURRING session; the shopper enters the card "
+                              "so it is kept as a SUBSCRIPTION with a recurring agreement")
         if not isinstance(cvv, str) or not (cvv.isdigit() and len(cvv) in (3, 4)):
             raise param_error("cvv: must be 3 or 4 digits")
         if not session.shopper_reference:

@@ -197,9 +197,15 @@ class SessionOps(GatewayCore):
         return methods.brands_for(session.request.allowed_payment_methods)
 
     def stored_cards(self, session: Session) -> list[dict[str, Any]]:
-        """The shopper's CARD_ON_FILE cards, for one-click payment (none without a shopper_reference)."""
+        """The shopper's CARD_ON_FILE cards, for one-click payment (none without a shopper_reference).
+
+        A RECURRING session offers none: its payment must leave a SUBSCRIPTION token and a
+        recurring agreement behind, which only a card typed by the shopper does. Paying it
+        with a one-click card would charge the shopper once and leave nothing to bill later.
+        """
         shopper = session.shopper_reference
-        if not shopper or methods.BANKCARD not in self.payment_methods(session):
+        if (not shopper or session.request.payment_type == "RECURRING"
+                or methods.BANKCARD not in self.payment_methods(session)):
             return []
         brands = set(self.card_brands(session))
         with self.lock:
