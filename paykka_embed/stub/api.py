@@ -102,6 +102,7 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
         def view() -> Response:
             try:
                 merchant, body = authenticate()
+                gateway().tick()
                 req = parse(model, body)
                 if getattr(req, "merchant_id", merchant.merchant_id) != merchant.merchant_id:
                     raise param_error("merchant_id: does not match x-paykka-appid")

@@ -44,6 +44,8 @@ class GatewayCore:
         self.tokens: dict[str, Token] = {}
         self.agreements: dict[str, Agreement] = {}
         self.seen_nonces: dict[str, int] = {}
+        #: Orders on a session still waiting for the shopper (3DS, wallet): ended if the session expires.
+        self.pending_orders: set[str] = set()
         self.card_secret = self.store.secret("card-fingerprint")
         self.notify: Notifier = lambda m, u, e: None
         self._load()
@@ -64,6 +66,8 @@ class GatewayCore:
             self.transactions[tx.order_id] = tx
             if tx.session_id is None:
                 self.orders_by_trans[(tx.merchant_id, tx.trans_id)] = tx.order_id
+            elif tx.status == "PROCESSING":
+                self.pending_orders.add(tx.order_id)
         for row in self.store.rows(Refund.KIND):
             refund = Refund.from_row(row)
             self.refunds[refund.refund_order_id] = refund
@@ -139,6 +143,16 @@ class GatewayCore:
             self.seen_nonces[nonce] = timestamp_ms
             return True
 
+    # --- time-driven work ----------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Do what the clock made due (expire pending attempts, settle refunds under review).
+
+        Called when the clock is advanced and before each operation that reads state, so
+        time passing on its own is noticed as soon as anyone looks. Each rule module adds
+        its part and calls ``super().tick()``.
+        """
+
     # --- notifications -------------------------------------------------------------------
 
     def payment_event(self, notify_type: str, tx: Transaction) -> dict[str, Any]:
@@ -202,6 +216,7 @@ class GatewayCore:
         """Forget everything but the merchants (tests register them once per run)."""
         with self.lock:
             for table in (self.sessions, self.sessions_by_trans, self.transactions, self.orders_by_trans,
-                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces):
+                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces,
+                          self.pending_orders):
                 table.clear()
             self.store.clear(keep_kinds=(Merchant.KIND,))

@@ -3,7 +3,10 @@ and what the browser may do with one (init once, list methods and stored cards).
 
 A session is ``PROCESSING`` while it can be paid (a failed attempt leaves it open for
 another), takes its paid order's status once paid, and reads ``EXPIRED`` once the
-stub clock passes ``expire_time`` unpaid. Expiry sends no webhook: nothing happened.
+stub clock passes ``expire_time`` unpaid. Expiry of a session without an attempt sends
+no webhook: nothing happened. An attempt still waiting for the shopper (3DS, wallet)
+when the session expires ends ``FAILURE`` with its ``PAYMENT.FAILURE`` (see
+:meth:`payments.PaymentOps.tick`).
 """
 
 from __future__ import annotations
@@ -158,6 +161,7 @@ class SessionOps(GatewayCore):
     # --- the browser side ----------------------------------------------------------------
 
     def open_for_browser(self, session_id: str, client_key: str) -> Session:
+        self.tick()
         with self.lock:
             session = self.sessions.get(session_id)
         if session is None:
