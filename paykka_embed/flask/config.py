@@ -9,6 +9,7 @@ first use, so a new project pays end to end before anyone has a PayKKa account.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any, Mapping, Optional
 import httpx
 from flask import Flask
 
-from .. import signing
+from .. import money, signing
 from ..envs import Environment, resolve_environment
 from ..errors import PayKKaError, ValidationError
 from ..store.sqlite import SYNCHRONOUS_LEVELS
@@ -52,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "PAYKKA_MAX_RETRIES": 2,            # for retry-safe operations only
     "PAYKKA_WEBHOOK_LEASE": 60,         # seconds a delivery holds an event while its handlers run
     "PAYKKA_APPLE_PAY_DOMAIN_ASSOCIATION": None,  # the file's text, or a path to it
+    "PAYKKA_CURRENCY_EXPONENTS": None,  # {"HUF": 0}: minor units other than ISO 4217's, if PayKKa says so
 }
 
 CREDENTIAL_KEYS = ("PAYKKA_MERCHANT_ID", "PAYKKA_PRIVATE_KEY", "PAYKKA_PLATFORM_PUBLIC_KEY", "PAYKKA_CLIENT_KEY")
@@ -82,6 +84,14 @@ def check(app: Flask) -> None:
                 raise ValueError
         except (TypeError, ValueError):
             raise ValidationError(key, "must be a number, zero or more") from None
+    exponents = cfg["PAYKKA_CURRENCY_EXPONENTS"]
+    if isinstance(exponents, str):  # from the process environment: JSON text
+        try:
+            exponents = json.loads(exponents)
+        except ValueError:
+            raise ValidationError("PAYKKA_CURRENCY_EXPONENTS", 'must be JSON such as {"HUF": 0}') from None
+    if exponents:
+        money.override_exponents(exponents)
     level = cfg["PAYKKA_DATABASE_SYNCHRONOUS"]
     if not isinstance(level, str) or level.upper() not in SYNCHRONOUS_LEVELS:
         raise ValidationError("PAYKKA_DATABASE_SYNCHRONOUS", f"must be one of {', '.join(SYNCHRONOUS_LEVELS)}")
