@@ -101,6 +101,8 @@ class FakeAPI:
 
     answer: tuple[str, str, int] = ("206024", "the order doesn't exist", 404)
     signed: bool = True
+    #: Added to the answer's x-paykka-timestamp: a gateway whose clock is ahead (or, negative, behind).
+    skew_ms: int = 0
     raw: Optional[tuple[int, str, bytes]] = None
     platform_key: Any = field(default_factory=lambda: fake_platform_key())
     seen: list[dict[str, str]] = field(default_factory=list)
@@ -116,7 +118,8 @@ class FakeAPI:
                 return Response(body, status=status, content_type=kind)
             code, msg, status = self.answer
             raw = json.dumps(wire.envelope(ret_code=code, ret_msg=msg), separators=(",", ":")).encode()
-            headers = signing.signed_headers(self.platform_key, "", request.path, raw) if self.signed else {}
+            headers = signing.signed_headers(self.platform_key, "", request.path, raw,
+                                             timestamp_ms=signing.now_ms() + self.skew_ms) if self.signed else {}
             headers.pop(signing.H_APPID, None)
             return Response(raw, status=status, mimetype="application/json", headers=headers)
 

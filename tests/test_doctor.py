@@ -202,31 +202,46 @@ def test_unreachable_host_is_a_refused_connection(paykka_merchant: MerchantAccou
 
 
 class LoggingEmulator:
-    """An emulator that serves ``GET /_stub/requests`` (each v3 request, the string it verified and the key it
-    verified it with) and ``GET /_stub/merchants``, behind an optional proxy that re-encodes JSON bodies."""
+    """An emulator with a request log (``GET /_stub/requests``: newest first; for a refused signature, the
+    string the emulator verified) and, when ``list_merchants`` is set, a merchant list with key fingerprints
+    (``GET /_stub/merchants``), behind an optional proxy that re-encodes JSON bodies."""
 
     def __init__(self) -> None:
         self.context = StubContext()
         self.rewrite_bodies = False
+        self.list_merchants = True
         app = create_app(self.context)
         log: list[dict[str, Any]] = []
         gateway = self.context.gateway
 
-        @app.before_request
-        def record() -> None:
-            if not request.path.startswith("/v3/"):
-                return
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            merchant = gateway.merchants.get(headers.get(signing.H_APPID, ""))
-            verified = signing.string_to_sign("POST", request.path, headers.get(signing.H_TIMESTAMP, ""),
-                                              headers.get(signing.H_NONCE, ""), request.get_data(cache=True))
-            log.append({"path": request.path, "headers": headers, "verified_string": verified.decode(),
-                        "merchant_key_fingerprint": fingerprint(merchant.public_key) if merchant else None})
+        @app.after_request
+        def record(resp: Any) -> Any:
+            if request.path.startswith("/v3/"):
+                headers = request.headers
+                merchant = gateway.merchants.get(headers.get(signing.H_APPID, ""))
+                answer = json.loads(resp.get_data())
+                entry: dict[str, Any] = {
+                    "id": len(log) + 1, "path": request.path, "app_id": headers.get(signing.H_APPID),
+                    "merchant_id": merchant.merchant_id if merchant else None, "ret_code": answer["ret_code"],
+                    "ret_msg": answer["ret_msg"], "signature": None}
+                if answer["ret_code"] in ("206003", "206004"):
+                    stamp, nonce = headers.get(signing.H_TIMESTAMP, ""), headers.get(signing.H_NONCE, "")
+                    entry["signature"] = {"problem": answer["ret_msg"], "timestamp": stamp, "nonce": nonce,
+                                          "string_to_sign": signing.string_to_sign(
+                                              "POST", request.path, stamp, nonce, request.get_data()).decode()}
+                log.insert(0, entry)
+            return resp
+
+        def merchants() -> Any:
+            if not self.list_merchants:
+                return jsonify(wire.envelope(ret_code="010000", ret_msg="405 Method Not Allowed")), 405
+            return jsonify(wire.envelope([
+                {"merchant_id": m.merchant_id, "app_id": m.app_id, "client_key": m.client_key,
+                 "public_key_fingerprint": fingerprint(m.public_key)}
+                for m in gateway.merchants.values() if m.public_key is not None]))
 
         app.add_url_rule("/_stub/requests", "request_log", lambda: jsonify(wire.envelope(log)))
-        app.add_url_rule("/_stub/merchants", "merchant_list", lambda: jsonify(wire.envelope([
-            {"merchant_id": m.merchant_id, "app_id": m.app_id, "public_key": m.public_key_pem}
-            for m in gateway.merchants.values()])), methods=["GET"])
+        app.add_url_rule("/_stub/merchants", "merchant_list", merchants, methods=["GET"])
         inner = app.wsgi_app
 
         def proxy(environ: dict[str, Any], start_response: Any) -> Any:
@@ -261,7 +276,8 @@ def test_request_log_names_the_merchant_a_key_belongs_to(logging_emulator: Loggi
     assert f"registered for merchant {theirs.merchant_id}" in check["message"]
 
 
-def test_request_log_shows_the_registered_key_differs(logging_emulator: LoggingEmulator, tmp_path: Path) -> None:
+def test_request_log_shows_the_registered_key_differs(logging_emulator: LoggingEmulator, tmp_path: Path,
+                                                      other_key: Any) -> None:
     mine = logging_emulator.handle.register_merchant()
     stray = signing.generate_private_key()
     run = run_doctor(*merchant_flags(mine, tmp_path, private_key_pem=signing.private_pem(stray)))
@@ -269,6 +285,19 @@ def test_request_log_shows_the_registered_key_differs(logging_emulator: LoggingE
     assert check["code"] == "signature_mismatch" and check["details"]["cause"] == "wrong_key"
     assert check["details"]["registered_fingerprint"] == fingerprint(shared_test_key())
     assert fingerprint(stray) in check["message"] and fingerprint(shared_test_key()) in check["message"]
+    assert check["details"]["emulator_sources"] == ["GET /_stub/requests", "GET /_stub/merchants"]
+
+    # Without the merchant list, the log alone shows the request arrived intact: the key is the problem.
+    logging_emulator.list_merchants = False
+    try:
+        run = run_doctor(*merchant_flags(mine, tmp_path, private_key_pem=signing.private_pem(other_key)))
+    finally:
+        logging_emulator.list_merchants = True
+    check = run.check("api")
+    assert check["code"] == "signature_mismatch" and check["details"]["cause"] == "wrong_key"
+    assert "registered_fingerprint" not in check["details"]
+    assert "arrived intact" in check["message"]
+    assert check["details"]["emulator_sources"] == ["GET /_stub/requests"]
 
 
 def test_request_log_shows_a_body_changed_after_signing(logging_emulator: LoggingEmulator, tmp_path: Path) -> None:
@@ -400,3 +429,29 @@ def test_the_installed_command(paykka_merchant: MerchantAccount, tmp_path: Path)
     usage = subprocess.run([_cli(), "doctor", "--public-url", "https://shop.teaandclay.com"], capture_output=True,
                            text=True, env=environ, timeout=60)
     assert usage.returncode == 2 and "--public-url needs --app" in usage.stderr
+
+
+def test_skewed_clock(paykka_stub: StubHandle, paykka_merchant: MerchantAccount, tmp_path: Path) -> None:
+    # The emulator takes real time + 900 s as "now": this machine's clock is 15 minutes behind it.
+    paykka_stub.skew_signature_clock(900)
+    try:
+        run = run_doctor(*merchant_flags(paykka_merchant, tmp_path))
+        drifting = (paykka_stub.skew_signature_clock(-120), run_doctor(*merchant_flags(paykka_merchant, tmp_path)))[1]
+    finally:
+        paykka_stub.skew_signature_clock(0)
+    assert run.code == 1
+    check = run.check("api")
+    assert (check["status"], check["code"]) == ("fail", "clock_skew")
+    assert check["details"]["ret_code"] == "206004"
+    assert 890 < check["details"]["skew_seconds"] < 910
+    assert "clock is 900 seconds behind" in check["message"]
+    assert "NTP" in check["fix"]
+    assert run.verdict("clock") == ("fail", "skewed")
+    assert run.verdict("response_signature") == ("pass", "ok")  # the refusal is signed, at the emulator's time
+    assert run.failed() == ["api", "clock"]
+
+    # Two minutes ahead: requests still pass, but the clock fails.
+    assert drifting.verdict("api") == ("pass", "ok")
+    assert drifting.verdict("clock") == ("fail", "drifting")
+    assert "120 seconds ahead of" in drifting.check("clock")["message"]
+    assert drifting.code == 1

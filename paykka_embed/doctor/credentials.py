@@ -211,7 +211,7 @@ def check_ids(merchant_id: Value, app_id: Value) -> Check:
             return failed("ids", title, "too_long", f"the {name} ({value.source}) is {len(text)} characters; "
                           f"PayKKa's limit is {limit}", f"copy the {name} again: this is not one")
     app = str(app_id.value) if app_id.present else str(merchant_id.value)
-    note = "" if app_id.present else " (no app id configured: the merchant id is sent as x-paykka-appid, as PayKKa does)"
+    note = "" if app_id.present else " (no app id configured: the merchant id is sent as x-paykka-appid)"
     return passed("ids", title, f"merchant {merchant_id.value}, app id {app}{note}",
                   merchant_id=str(merchant_id.value), app_id=app)
 

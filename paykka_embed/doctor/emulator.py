@@ -116,9 +116,11 @@ class SignatureClues:
 
     #: The request log has the probe's entry.
     logged: bool = False
+    #: The log shows the string the emulator verified, and it is the one signed here.
+    intact: bool = False
     #: Lines of the signed string that differ between what was signed here and what the emulator verified.
     altered: list[str] = field(default_factory=list)
-    #: The fingerprint of the key the emulator verified with, when it says.
+    #: The fingerprint of the key registered for the probe's app id, when the emulator says.
     registered: Optional[str] = None
     #: Merchants whose registered key is the configured private key's public half.
     key_owners: list[str] = field(default_factory=list)
@@ -129,14 +131,24 @@ def _fp(digest: bytes) -> str:
     return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
 
 
+def _items(data: Any, *names: str) -> list[Any]:
+    """The list in an answer: the answer itself, or the first of ``names`` holding one."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for name in names:
+            if isinstance(data.get(name), list):
+                return list(data[name])
+    return []
+
+
 def signature_clues(client: httpx.Client, api_base: str, *, path: str, headers: dict[str, str], body: bytes,
-                    key_fingerprint: str, merchant_id: str) -> SignatureClues:
+                    key_fingerprint: str, merchant_id: str, app_id: str) -> SignatureClues:
     clues = SignatureClues()
     mine = _digest(key_fingerprint)
     nonce = headers.get(signing.H_NONCE, "")
-    log = _get_json(client, f"{api_base}/_stub/requests")
-    entries = log if isinstance(log, list) else (log or {}).get("requests") if isinstance(log, dict) else None
-    entry = next((e for e in entries or [] if nonce and _holds(e, nonce)), None)
+    entries = _items(_get_json(client, f"{api_base}/_stub/requests"), "requests", "entries", "items")
+    entry = next((e for e in entries if nonce and _holds(e, nonce)), None)
     if entry is not None:
         clues.logged = True
         clues.sources.append("GET /_stub/requests")
@@ -147,18 +159,23 @@ def signature_clues(client: httpx.Client, api_base: str, *, path: str, headers: 
             theirs = verified.split("\n", 4)
             theirs += [""] * (5 - len(theirs))
             clues.altered = [name for name, a, b in zip(LINE_NAMES, ours, theirs) if a != b]
+            clues.intact = not clues.altered
         registered = next(iter(_key_digests_deep(entry)), None)
         if registered is not None:
             clues.registered = _fp(registered)
-    merchants = _get_json(client, f"{api_base}/_stub/merchants")
-    items = merchants if isinstance(merchants, list) else (merchants or {}).get("merchants") if isinstance(
-        merchants, dict) else None
-    if isinstance(items, list) and mine is not None:
+    merchants = _items(_get_json(client, f"{api_base}/_stub/merchants"), "merchants", "items")
+    if merchants and mine is not None:
         clues.sources.append("GET /_stub/merchants")
-        for item in items:
-            if isinstance(item, dict) and mine in set(_key_digests(item)):
+        for item in merchants:
+            if not isinstance(item, dict):
+                continue
+            digests = set(_key_digests(item))
+            ids = {str(item.get(name)) for name in ("merchant_id", "app_id") if item.get(name) is not None}
+            if app_id in ids and clues.registered is None and digests:
+                clues.registered = _fp(next(iter(digests)))
+            if mine in digests:
                 owner = str(item.get("merchant_id") or item.get("app_id") or "")
-                if owner and owner != merchant_id:
+                if owner and owner != merchant_id and app_id not in ids:
                     clues.key_owners.append(owner)
     return clues
 

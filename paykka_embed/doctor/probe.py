@@ -274,7 +274,7 @@ def signature_verdict(check: Check, exchange: Exchange, ctx: ProbeContext) -> Ch
         with httpx.Client(timeout=ctx.timeout) as client:
             clues = emulator.signature_clues(client, ctx.api_base, path=prepared.path, headers=prepared.headers,
                                              body=prepared.body, key_fingerprint=ctx.key_fingerprint,
-                                             merchant_id=ctx.merchant_id)
+                                             merchant_id=ctx.merchant_id, app_id=ctx.app_id)
     details = dict(check.details, key_fingerprint=ctx.key_fingerprint)
     if clues is not None:
         details.update(emulator_sources=clues.sources)
@@ -298,6 +298,14 @@ def signature_verdict(check: Check, exchange: Exchange, ctx: ProbeContext) -> Ch
         return failed("api", TITLE, "signature_mismatch",
                       f"{check.message}: the key registered for app id {ctx.app_id} is {clues.registered}, but "
                       f"this private key's public half is {ctx.key_fingerprint} — not the same key pair",
+                      "configure the private key that belongs to the registered public key, or register this key's "
+                      "public half for the merchant; " + KEYGEN_FIX, **details)
+    if clues is not None and clues.intact:
+        details.update(cause="wrong_key")
+        return failed("api", TITLE, "signature_mismatch",
+                      f"{check.message}: the emulator verified exactly the string signed here, so the request "
+                      f"arrived intact — the key registered for app id {ctx.app_id} is not the public half of this "
+                      f"private key ({ctx.key_fingerprint})",
                       "configure the private key that belongs to the registered public key, or register this key's "
                       "public half for the merchant; " + KEYGEN_FIX, **details)
     told = ""
@@ -383,5 +391,6 @@ def clock_verdict(exchange: Optional[Exchange], verified: bool) -> Check:
         return failed("clock", title, "drifting", f"{describe_skew(skew)}{source}: still inside the "
                       f"{window // 60}-minute window, but a clock this far off is not kept by NTP and will drift "
                       "further", fix, **details)
-    return passed("clock", title, f"within {max(abs(skew), uncertainty):.1f} s of the API's clock{source}",
-                  **details)
+    apart = max(abs(skew), uncertainty)
+    agree = "within a second of" if apart < 1 else f"{apart:.0f} seconds from"
+    return passed("clock", title, f"{agree} the API's clock{source}", **details)
