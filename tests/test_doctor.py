@@ -56,7 +56,7 @@ def test_credentials_from_the_environment_and_flags_winning_over_it(paykka_merch
     environ["PAYKKA_NOTIFY_URL"] = "http://127.0.0.1:5000/paykka/webhook"
     run = run_doctor(environ=environ)
     assert run.code == 0, run.report
-    assert run.report["sources"]["private_key"] == "PAYKKA_PRIVATE_KEY (environment)"
+    assert run.report["sources"]["private_key"] == "PAYKKA_PRIVATE_KEY in the environment"
     assert run.check("private_key")["details"]["format"] == "PKCS#8 PEM"
     assert run.verdict("notify_url") == ("pass", "ok")
 
@@ -344,7 +344,7 @@ def test_app_configuration_and_the_urls_it_sends(paykka_merchant: MerchantAccoun
     run = run_doctor("--app", spec, "--public-url", "http://127.0.0.1:5000")
     assert run.code == 0, run.report
     assert run.verdict("app") == ("pass", "ok")
-    assert run.report["sources"]["merchant_id"] == "PAYKKA_MERCHANT_ID (app config)"
+    assert run.report["sources"]["merchant_id"] == "PAYKKA_MERCHANT_ID in the app config"
     assert run.check("notify_url")["details"]["url"] == "http://127.0.0.1:5000/paykka/webhook"
     assert run.check("return_url")["details"]["url"].startswith("http://127.0.0.1:5000/paykka/return?trans_id=")
 

@@ -131,7 +131,7 @@ def test_private_key_inline_pem_text(keys: dict[str, Any]) -> None:
     run = run_doctor(*base_flags(keys, private_key=None), "--offline",
                      environ={"PAYKKA_PRIVATE_KEY": keys["texts"]["private"]})
     assert run.code == 0
-    assert "PAYKKA_PRIVATE_KEY (environment)" in run.check("private_key")["message"]
+    assert "PAYKKA_PRIVATE_KEY in the environment" in run.check("private_key")["message"]
 
 
 OFFLINE_CASES: list[tuple[str, str, Callable[[dict[str, Any]], dict[str, str | None]]]] = [
@@ -176,7 +176,7 @@ def test_offline_verdict(keys: dict[str, Any], check_id: str, code: str,
 def test_unknown_environment_from_the_environment_variables(keys: dict[str, Any]) -> None:
     run = run_doctor(*base_flags(keys, env=None), "--offline", environ={"PAYKKA_ENV": "staging"})
     assert_only_failure(run, "environment", "unknown_env")
-    assert "PAYKKA_ENV (environment)" in run.check("environment")["message"]
+    assert "PAYKKA_ENV in the environment" in run.check("environment")["message"]
 
 
 def test_unreadable_key_file(keys: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

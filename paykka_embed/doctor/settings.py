@@ -27,7 +27,7 @@ SAMPLE_TRANS_ID = "ORDER-1"
 
 @dataclass(frozen=True)
 class Value:
-    """A configured value and where it came from (``--merchant-id``, ``PAYKKA_MERCHANT_ID (environment)``…)."""
+    """A configured value and where it came from (``--merchant-id``, ``PAYKKA_MERCHANT_ID in the environment``…)."""
 
     value: Any
     source: str
@@ -68,7 +68,7 @@ class Settings:
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Value]:
-    return {key: Value(environ[key], f"{key} (environment)") for key in KEYS if environ.get(key)}
+    return {key: Value(environ[key], f"{key} in the environment") for key in KEYS if environ.get(key)}
 
 
 def _from_app(app: Any, environ: Mapping[str, str]) -> dict[str, Value]:
@@ -77,7 +77,7 @@ def _from_app(app: Any, environ: Mapping[str, str]) -> dict[str, Value]:
     for key in KEYS:
         value = app.config.get(key)
         if value is not None and value != "":
-            found[key] = Value(value, f"{key} (app config)")
+            found[key] = Value(value, f"{key} in the app config")
     return found
 
 
