@@ -323,18 +323,21 @@ from paykka_embed import PayKKa
 
 
 def create_app():
+    print("Starting the shop")  # with --json, this must not reach stdout
     app = Flask(__name__)
     app.config.update({config!r})
-    PayKKa(app)
+    if {extension!r}:
+        PayKKa(app)
     return app
 '''
 
 
-def write_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: dict[str, Any]) -> str:
+def write_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: dict[str, Any], *,
+              extension: bool = True) -> str:
     monkeypatch.setattr(sys, "path", list(sys.path))  # flask --app puts the app's folder first; undo it after
     name = f"shop_{uuid.uuid4().hex[:12]}"
     config = {"PAYKKA_DATABASE": str(tmp_path / "shop.sqlite3"), **config}
-    (tmp_path / f"{name}.py").write_text(APP_SOURCE.format(config=config))
+    (tmp_path / f"{name}.py").write_text(APP_SOURCE.format(config=config, extension=extension))
     return f"{tmp_path / name}.py:create_app()"
 
 
@@ -371,6 +374,21 @@ def test_app_that_does_not_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     refused = run_doctor("--app", spec)
     assert refused.verdict("app") == ("fail", "app_config_refused")
     assert "PAYKKA_PRIVATE_KEY" in refused.check("app")["message"]
+    assert "Starting the shop" in refused.said
+
+
+def test_app_without_the_extension(paykka_merchant: MerchantAccount, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    config: dict[str, Any] = dict(paykka_merchant.flask_config(), PAYKKA_PLATFORM_PUBLIC_KEY=12345)
+    spec = write_app(tmp_path, monkeypatch, config, extension=False)
+    run = run_doctor("--app", spec, "--public-url", "https://shop.teaandclay.com")
+    assert run.verdict("app") == ("pass", "ok")
+    assert "no PayKKa extension" in run.check("app")["message"]
+    assert run.verdict("platform_key") == ("fail", "unreadable")
+    assert "holds a int" in run.check("platform_key")["message"]
+    assert run.verdict("api") == ("pass", "ok")  # the probe needs no platform key
+    assert run.verdict("notify_url") == ("skip", "not_configured")
+    assert "no PayKKa extension" in run.check("notify_url")["message"]
 
 
 # --- what is printed ---------------------------------------------------------------------------------

@@ -161,6 +161,7 @@ OFFLINE_CASES: list[tuple[str, str, Callable[[dict[str, Any]], dict[str, str | N
     ("client_key", "is_merchant_id", lambda k: {"client_key": MERCHANT}),
     ("client_key", "bad_format", lambda k: {"client_key": "ck_12345"}),
     ("environment", "bad_api_base", lambda k: {"api_base": "openapi-sandbox.paykka.com"}),
+    ("environment", "bad_api_base", lambda k: {"api_base": "https://openapi sandbox.paykka.com"}),
     ("environment", "api_not_https", lambda k: {"env": "sandbox", "api_base": "http://openapi-sandbox.paykka.com"}),
     ("environment", "env_mismatch", lambda k: {"env": "production", "api_base": "https://openapi-sandbox.paykka.com"}),
 ]
@@ -430,3 +431,29 @@ def test_the_sub_command_of_the_cli(keys: dict[str, Any], capsys: pytest.Capture
     assert "PASS  Private key" in out and "SKIP  Signed request: not checked: --offline" in out
     assert cli.main(["doctor", *base_flags(keys, client_key="nope"), "--offline"]) == 1
     assert "FAIL  Client key" in capsys.readouterr().out
+
+
+def test_every_verdict_is_explained_in_the_going_live_page() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "going-live.md").read_text()
+    codes = {code for _, code, _ in OFFLINE_CASES} | {code for *_, code in URL_CASES} | {
+        code for *_, code in ANSWER_CASES}
+    codes |= {"app_not_loaded", "app_config_refused", "unknown_env", "file_unreadable", "mismatch", "ok",
+              "clock_skew", "not_paykka", "dns", "refused", "tls", "timeout", "proxy", "connection",
+              "platform_key_mismatch", "unsigned", "skewed", "drifting", "not_configured", "wrong_key",
+              "other_merchants_key", "altered_in_transit", "not_sent"}
+    missing = sorted(code for code in codes if f"`{code}`" not in page)
+    assert missing == [], f"verdicts not explained in docs/going-live.md: {missing}"
+
+
+def test_a_probe_that_cannot_be_built_is_reported(keys: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from paykka_embed.errors import ValidationError
+
+    def refuse(**kwargs: Any) -> Any:
+        raise ValidationError("merchant_id", "must be 1 to 32 characters")
+
+    monkeypatch.setattr(probe, "prepare", refuse)
+    run = run_doctor(*base_flags(keys, api_base="http://127.0.0.1:9"))
+    assert run.code == 1
+    assert run.verdict("api") == ("fail", "not_sent")
+    assert "merchant_id: must be 1 to 32 characters" in run.check("api")["message"]
+    assert run.status("response_signature") == "skip" and run.status("clock") == "skip"

@@ -22,14 +22,17 @@ skipped and say why. Keys are described by fingerprint; no key, secret or signat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Callable, Mapping, Optional, TextIO
 from urllib.parse import urlsplit
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..envs import ENVIRONMENTS, Environment, resolve_environment
+from ..errors import PayKKaError
 from . import credentials, probe, urls
 from .report import Check, Printer, Report, failed, passed, skipped
 from .settings import Settings, Value, gather
@@ -103,7 +106,13 @@ def check_environment(settings: Settings) -> tuple[Check, Optional[Environment]]
     api = str(settings.api_base.value) if settings.api_base.present else None
     if api is not None:
         parts = urlsplit(api)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            httpx.URL(api)
+            host = parts.hostname or ""
+            valid = parts.scheme in ("http", "https") and bool(host) and host.isprintable() and " " not in host
+        except (httpx.InvalidURL, ValueError):
+            valid = False
+        if not valid:
             return failed("environment", title, "bad_api_base", f"the API base {api!r} ({settings.api_base.source}) "
                           "is not an absolute http(s) URL", "give it as https://host"), None
         if name != "stub" and parts.scheme != "https":
@@ -155,7 +164,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], printer: Printer) 
     printer.say("paykka-embed doctor: checking a PayKKa configuration")
     if args.app:
         printer.say(f"Loading the Flask app {args.app} …")
-    settings = gather(args, environ)
+    # An app factory may print; with --json, stdout must hold only the report.
+    with contextlib.redirect_stdout(printer.err) if printer.as_json else contextlib.nullcontext():
+        settings = gather(args, environ)
     report.sources = settings.sources()
     if args.app:
         if add(_app_check(settings)).failed:  # type: ignore[union-attr]
@@ -212,8 +223,15 @@ def live_checks(args: argparse.Namespace, settings: Settings, report: Report, ad
     merchant_id = str(settings.merchant_id.value)
     app_id = str(settings.app_id.value) if settings.app_id.present else merchant_id
     trans_id = probe.probe_trans_id()
-    prepared = probe.prepare(merchant_id=merchant_id, app_id=app_id, private_key=private_key,
-                             platform_key=platform_key, environment=env, trans_id=trans_id)
+    try:
+        prepared = probe.prepare(merchant_id=merchant_id, app_id=app_id, private_key=private_key,
+                                 platform_key=platform_key, environment=env, trans_id=trans_id)
+    except PayKKaError as exc:  # the checks above should have caught it; say so rather than crash
+        add(failed("api", probe.TITLE, "not_sent", f"the probe could not be built: {exc}",
+                   "fix the setting the message names"))
+        add(skipped("response_signature", "Response signature", "not checked: no request was sent"))
+        add(skipped("clock", "Clock", "not checked: no request was sent"))
+        return
     printer.say(f"Sending a signed Query Transaction for trans_id {trans_id} (an order that cannot exist) to "
                 f"{env.api_base}{prepared.path} …")
     exchange = probe.send(prepared, env.api_base, float(args.timeout))

@@ -188,6 +188,15 @@ def _other_key_type(data: bytes, want_private: bool) -> str:
     return next((name for private, public, name in kinds if isinstance(key, (private, public))), "a non-RSA")
 
 
+def _not_text(check_id: str, title: str, value: Value, exc: ValueError) -> Check:
+    """A key setting that is neither text nor a readable file."""
+    if isinstance(value.value, (str, bytes, Path)):
+        return failed(check_id, title, "file_unreadable", f"{value.source}: {exc}",
+                      "make the file readable by the user the app runs as")
+    return failed(check_id, title, "unreadable", f"{value.source} holds a {type(value.value).__name__}, "
+                  "not key text", "give the PEM text, the bare Base64 body, or the path of the key file")
+
+
 # --- the checks ------------------------------------------------------------------------------------
 
 
@@ -228,8 +237,7 @@ def check_private_key(value: Value) -> tuple[Check, Optional[rsa.RSAPrivateKey]]
         try:
             text = key_text(value, "private key")
         except ValueError as exc:
-            return failed("private_key", title, "file_unreadable", str(exc),
-                          "make the file readable by the user the app runs as"), None
+            return _not_text("private_key", title, value, exc), None
         try:
             key = signing.load_private_key(text.data)
         except ValueError:
@@ -287,8 +295,7 @@ def check_platform_key(value: Value, private_key: Optional[rsa.RSAPrivateKey]
         try:
             text = key_text(value, "platform public key")
         except ValueError as exc:
-            return failed("platform_key", title, "file_unreadable", str(exc),
-                          "make the file readable by the user the app runs as"), None
+            return _not_text("platform_key", title, value, exc), None
         try:
             key = signing.load_public_key(text.data)
         except ValueError:
