@@ -47,7 +47,11 @@ def run_doctor(*argv: str, environ: Optional[Mapping[str, str]] = None) -> Run:
     """``paykka-embed doctor --json ARGV`` in this process, with ``environ`` (default: empty) as the environment."""
     out, err = io.StringIO(), io.StringIO()
     code = doctor.main([*argv, "--json"], out=out, err=err, environ=environ or {})
-    return Run(code, json.loads(out.getvalue()), err.getvalue())
+    run = Run(code, json.loads(out.getvalue()), err.getvalue())
+    ids = [check["id"] for check in run.report["checks"]]
+    assert len(ids) == len(set(ids)), f"a check reported twice: {ids}"
+    assert code == (0 if run.report["ok"] else 1)
+    return run
 
 
 def run_text(*argv: str, environ: Optional[Mapping[str, str]] = None) -> tuple[int, str]:

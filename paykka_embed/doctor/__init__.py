@@ -136,8 +136,7 @@ def check_environment(settings: Settings) -> tuple[Check, Optional[Environment]]
 def _app_check(settings: Settings) -> Check:
     title = "Flask app"
     if settings.app_error is not None:
-        refused = "PAYKKA_" in settings.app_error or "ValidationError" in settings.app_error
-        if refused:
+        if settings.app_refused:
             return failed("app", title, "app_config_refused", f"{settings.app_spec} did not start: "
                           f"{settings.app_error}",
                           "the PayKKa extension refused a setting (named above); to have it diagnosed, run the doctor "
@@ -169,7 +168,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], printer: Printer) 
         settings = gather(args, environ)
     report.sources = settings.sources()
     if args.app:
-        if add(_app_check(settings)).failed:  # type: ignore[union-attr]
+        app_check = _app_check(settings)
+        add(app_check)
+        if app_check.failed:
             printer.finish(report)
             return report
     env_check, env = check_environment(settings)
@@ -196,12 +197,18 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], printer: Printer) 
         value: Value = getattr(settings, name)
         add(urls.check_url(name, value, env_name, settings.url_notes.get(name)))
 
-    live_checks(args, settings, report, add, printer, env, ids, private_key, platform_key)
+    live_checks(args, settings, add, printer, env, ids, private_key, platform_key)
     printer.finish(report)
     return report
 
 
-def live_checks(args: argparse.Namespace, settings: Settings, report: Report, add: Adder, printer: Printer,
+def _skip_answer_checks(add: Adder, why: str) -> None:
+    """The checks that read the API's answer, when there is none."""
+    add(skipped("response_signature", "Response signature", why))
+    add(skipped("clock", "Clock", why))
+
+
+def live_checks(args: argparse.Namespace, settings: Settings, add: Adder, printer: Printer,
                 env: Optional[Environment], ids: Optional[Check], private_key: Optional[rsa.RSAPrivateKey],
                 platform_key: Optional[rsa.RSAPublicKey]) -> None:
     """The signed probe and what its answer says; each skipped, with the reason, when it cannot run."""
@@ -216,9 +223,7 @@ def live_checks(args: argparse.Namespace, settings: Settings, report: Report, ad
         reason = "not sent: there is no usable private key to sign with"
     if reason is not None or env is None or private_key is None:
         add(skipped("api", probe.TITLE, reason or "not sent"))
-        after = "not checked: --offline" if args.offline else "not checked: no request was sent"
-        add(skipped("response_signature", "Response signature", after))
-        add(skipped("clock", "Clock", after))
+        _skip_answer_checks(add, "not checked: --offline" if args.offline else "not checked: no request was sent")
         return
     merchant_id = str(settings.merchant_id.value)
     app_id = str(settings.app_id.value) if settings.app_id.present else merchant_id
@@ -229,8 +234,7 @@ def live_checks(args: argparse.Namespace, settings: Settings, report: Report, ad
     except PayKKaError as exc:  # the checks above should have caught it; say so rather than crash
         add(failed("api", probe.TITLE, "not_sent", f"the probe could not be built: {exc}",
                    "fix the setting the message names"))
-        add(skipped("response_signature", "Response signature", "not checked: no request was sent"))
-        add(skipped("clock", "Clock", "not checked: no request was sent"))
+        _skip_answer_checks(add, "not checked: no request was sent")
         return
     printer.say(f"Sending a signed Query Transaction for trans_id {trans_id} (an order that cannot exist) to "
                 f"{env.api_base}{prepared.path} …")

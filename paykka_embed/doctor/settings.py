@@ -17,6 +17,8 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
+from ..errors import PayKKaError
+
 #: The configuration keys the doctor reads (the same names the Flask extension uses).
 KEYS = ("PAYKKA_ENV", "PAYKKA_MERCHANT_ID", "PAYKKA_APP_ID", "PAYKKA_PRIVATE_KEY", "PAYKKA_PLATFORM_PUBLIC_KEY",
         "PAYKKA_CLIENT_KEY", "PAYKKA_API_BASE", "PAYKKA_CHECKOUT_BASE", "PAYKKA_NOTIFY_URL")
@@ -59,6 +61,8 @@ class Settings:
     url_notes: dict[str, str] = field(default_factory=dict)
     app_spec: Optional[str] = None
     app_error: Optional[str] = None
+    #: The app did not start because the PayKKa extension refused its configuration.
+    app_refused: bool = False
     app_has_extension: bool = False
 
     def sources(self) -> dict[str, str]:
@@ -135,6 +139,7 @@ def gather(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
             app = load_app(args.app)
         except Exception as exc:  # an app factory may raise anything; the report says what and stops
             settings.app_error = f"{type(exc).__name__}: {exc}"
+            settings.app_refused = isinstance(exc, PayKKaError)
             return settings
         found = _from_app(app, environ)
     else:
