@@ -457,3 +457,12 @@ def test_a_probe_that_cannot_be_built_is_reported(keys: dict[str, Any], monkeypa
     assert run.verdict("api") == ("fail", "not_sent")
     assert "merchant_id: must be 1 to 32 characters" in run.check("api")["message"]
     assert run.status("response_signature") == "skip" and run.status("clock") == "skip"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "601"])
+def test_timeout_must_be_a_sensible_number_of_seconds(keys: dict[str, Any], value: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["doctor", *base_flags(keys), "--timeout", value])
+    assert stopped.value.code == 2
+    assert "--timeout: must be a number of seconds above 0 and at most 600" in capsys.readouterr().err

@@ -48,6 +48,16 @@ DEFAULT_TIMEOUT = 10.0
 Adder = Callable[[Optional[Check]], Optional[Check]]
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("must be a number of seconds above 0 and at most 600")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``doctor`` sub-command's options (flags win over ``--app`` config, which wins over PAYKKA_* variables)."""
     parser.add_argument("--env", choices=list(ENVIRONMENTS),
@@ -69,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-base", metavar="URL", help="override the environment's API host")
     parser.add_argument("--notify-url", metavar="URL", help="the notify_url the shop sends (webhooks)")
     parser.add_argument("--return-url", metavar="URL", help="the return_url the shop sends")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"for the signed request (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--offline", action="store_true", help="check keys and URLs only; send nothing")
     parser.add_argument("--json", action="store_true",
