@@ -9,7 +9,9 @@ platform key over the request's path.
 
 Signature timestamps (checked and sent) are wall-clock time, not the stub clock: the
 merchant's side checks them against its own clock, and a test that moves the stub
-clock an hour ahead must still be able to talk to it.
+clock an hour ahead must still be able to talk to it. A signature skew
+(``POST /_stub/clock {"signature_skew_seconds": N}``) shifts them by N seconds, to
+show what a merchant server whose clock is off sees.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ def gateway() -> Gateway:
 
 def signed_json(body: dict[str, Any], status: int = 200) -> Response:
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    headers = signing.signed_headers(gateway().platform_key, "", request.path, raw)
+    gw = gateway()
+    headers = signing.signed_headers(gw.platform_key, "", request.path, raw,
+                                     timestamp_ms=gw.clock.signature_now_ms())
     del headers[signing.H_APPID]
     return Response(raw, status=status, mimetype="application/json", headers=headers)
 
@@ -66,7 +70,8 @@ def authenticate() -> tuple[Merchant, bytes]:
     merchant = gw.merchant_for_app(headers.get(signing.H_APPID))
     assert merchant.public_key is not None
     try:
-        verified = signing.verify_headers(merchant.public_key, request.path, cast(Mapping[str, str], headers), body)
+        verified = signing.verify_headers(merchant.public_key, request.path, cast(Mapping[str, str], headers), body,
+                                          now_ms_value=gw.clock.signature_now_ms())
     except SignatureError as exc:
         raise StubError(401, exc.ret_code or SIGN_INVALID, exc.message) from None
     if not gw.remember_nonce(verified.nonce, verified.timestamp_ms):
@@ -97,6 +102,7 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
         def view() -> Response:
             try:
                 merchant, body = authenticate()
+                gateway().tick()
                 req = parse(model, body)
                 if getattr(req, "merchant_id", merchant.merchant_id) != merchant.merchant_id:
                     raise param_error("merchant_id: does not match x-paykka-appid")

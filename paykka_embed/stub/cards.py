@@ -39,6 +39,7 @@ CVV_FAILURE = TestCard("", "", "decline", "5004", "CVV check failed", "CVV 000 o
 THREE_DS_FAILURE = ("5005", "3DS authentication failed")
 WALLET_DECLINED = ("5006", "Declined by the shopper in the wallet")
 ABANDONED = ("5007", "Abandoned: the shopper started a new attempt")
+SESSION_EXPIRED = ("5008", "Expired: the session expired before the shopper finished")
 REFUND_DECLINED = ("6001", "Refund declined by the issuer")
 
 _BRANDS = [

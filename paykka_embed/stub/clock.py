@@ -1,8 +1,15 @@
-"""The stub's clock: real time plus an offset that tests move forward.
+"""The stub's clocks: business time (real time plus an offset that tests move forward)
+and signature time (real time plus a skew that simulates a merchant clock that is off).
 
-Session expiry, timestamps in responses and webhooks, the signature window and the
-webhook retry schedule all read this clock, so ``POST /_stub/clock`` lets a test jump
-an hour ahead without sleeping.
+Session expiry, timestamps in bodies and webhooks, new ids and the webhook retry
+schedule read business time, so ``POST /_stub/clock {"advance_seconds": N}`` lets a test
+jump an hour ahead without sleeping.
+
+Signature timestamps (checking ``x-paykka-timestamp`` on requests, stamping answers and
+webhooks, the replay window) read signature time instead: real time, unless
+``POST /_stub/clock {"signature_skew_seconds": N}`` sets a skew. Moving business time
+never breaks signatures; a skew of more than five minutes breaks them on purpose, the
+way a merchant server whose clock is N seconds behind PayKKa's sees it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ class Clock:
     def __init__(self, source: Callable[[], float] = time.time) -> None:
         self._source = source
         self._offset = 0.0
+        self._skew = 0
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
 
@@ -34,6 +42,21 @@ class Clock:
     def offset_seconds(self) -> float:
         return self._offset
 
+    @property
+    def signature_skew_seconds(self) -> int:
+        return self._skew
+
+    def skew_signatures(self, seconds: int) -> None:
+        """Take real time + ``seconds`` as "now" for signature timestamps (0 undoes it)."""
+        with self._lock:
+            self._skew = int(seconds)
+
+    def signature_now_ms(self) -> int:
+        """Milliseconds for ``x-paykka-timestamp``: wall-clock time plus the signature skew."""
+        with self._lock:
+            skew = self._skew
+        return int((self._source() + skew) * 1000)
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("advance_seconds: must not be negative (the clock only moves forward)")
@@ -45,6 +68,7 @@ class Clock:
     def reset(self) -> None:
         with self._lock:
             self._offset = 0.0
+            self._skew = 0
 
     def on_advance(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)

@@ -63,20 +63,38 @@ def platform_public_key() -> Response:
     return Response(signing.public_pem(ctx().platform_key), mimetype="application/x-pem-file")
 
 
+MAX_CLOCK_SECONDS = 10**8
+
+
 @bp.route("/clock", methods=["GET", "POST"])
 def clock() -> Response:
+    """Move business time forward (``advance_seconds``) and/or set the signature skew
+    (``signature_skew_seconds``, an integer that may be negative; 0 removes it)."""
     clock = ctx().clock
     if request.method == "POST":
         try:
             data = _body()
             seconds = data.get("advance_seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0 or seconds > 10**8:
+            skew = data.get("signature_skew_seconds")
+            if seconds is None and skew is None:
+                raise param_error("advance_seconds: advance_seconds or signature_skew_seconds is required")
+            if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                        or not 0 <= seconds <= MAX_CLOCK_SECONDS):
                 raise param_error("advance_seconds: must be a number of seconds from 0 to 100000000")
-            clock.advance(float(seconds))
+            if skew is not None and (isinstance(skew, bool) or not isinstance(skew, int)
+                                     or not -MAX_CLOCK_SECONDS <= skew <= MAX_CLOCK_SECONDS):
+                raise param_error("signature_skew_seconds: must be a whole number of seconds from -100000000 "
+                                  "to 100000000 (0 removes the skew)")
+            if skew is not None:
+                clock.skew_signatures(skew)
+            if seconds is not None:
+                clock.advance(float(seconds))
         except StubError as exc:
             return _answer(error=exc)
     return _answer({"now": wire.format_datetime(clock.now()), "now_ms": clock.now_ms(),
-                    "offset_seconds": clock.offset_seconds})
+                    "offset_seconds": clock.offset_seconds,
+                    "signature_skew_seconds": clock.signature_skew_seconds,
+                    "signature_now_ms": clock.signature_now_ms()})
 
 
 @bp.get("/webhooks")

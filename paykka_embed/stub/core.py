@@ -9,7 +9,6 @@ The rules themselves live in :mod:`sessions`, :mod:`vault`, :mod:`payments`,
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, Callable, Mapping, Optional
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -45,6 +44,8 @@ class GatewayCore:
         self.tokens: dict[str, Token] = {}
         self.agreements: dict[str, Agreement] = {}
         self.seen_nonces: dict[str, int] = {}
+        #: Orders on a session still waiting for the shopper (3DS, wallet): ended if the session expires.
+        self.pending_orders: set[str] = set()
         self.card_secret = self.store.secret("card-fingerprint")
         self.notify: Notifier = lambda m, u, e: None
         self._load()
@@ -65,6 +66,8 @@ class GatewayCore:
             self.transactions[tx.order_id] = tx
             if tx.session_id is None:
                 self.orders_by_trans[(tx.merchant_id, tx.trans_id)] = tx.order_id
+            elif tx.status == "PROCESSING":
+                self.pending_orders.add(tx.order_id)
         for row in self.store.rows(Refund.KIND):
             refund = Refund.from_row(row)
             self.refunds[refund.refund_order_id] = refund
@@ -128,9 +131,10 @@ class GatewayCore:
         """False when ``nonce`` was already used inside the signature window (a replay).
 
         Signature timestamps are wall-clock time (the merchant's side checks them against
-        its own clock), so the replay window is too, whatever the stub clock says.
+        its own clock), so the replay window is too, whatever the stub clock says (only
+        the signature skew shifts it).
         """
-        horizon = int(time.time() * 1000) - signing.WINDOW_SECONDS * 1000 * 2
+        horizon = self.clock.signature_now_ms() - signing.WINDOW_SECONDS * 1000 * 2
         with self.lock:
             if nonce in self.seen_nonces:
                 return False
@@ -138,6 +142,16 @@ class GatewayCore:
                 self.seen_nonces = {n: t for n, t in self.seen_nonces.items() if t > horizon}
             self.seen_nonces[nonce] = timestamp_ms
             return True
+
+    # --- time-driven work ----------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Do what the clock made due (expire pending attempts, settle refunds under review).
+
+        Called when the clock is advanced and before each operation that reads state, so
+        time passing on its own is noticed as soon as anyone looks. Each rule module adds
+        its part and calls ``super().tick()``.
+        """
 
     # --- notifications -------------------------------------------------------------------
 
@@ -202,6 +216,7 @@ class GatewayCore:
         """Forget everything but the merchants (tests register them once per run)."""
         with self.lock:
             for table in (self.sessions, self.sessions_by_trans, self.transactions, self.orders_by_trans,
-                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces):
+                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces,
+                          self.pending_orders):
                 table.clear()
             self.store.clear(keep_kinds=(Merchant.KIND,))

@@ -14,15 +14,31 @@ calls and :class:`StubError` into PayKKa's envelope. Each concern has its module
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from .errors import StubError, param_error
 from .modifications import ModificationOps
 from .payments import CardFacts, PaymentResult
 from .sessions import DEFAULT_SESSION_LIFETIME, MAX_SESSION_LIFETIME
 from .methods import CARD_BRANDS
 
+log = logging.getLogger("paykka_embed.stub.gateway")
+
 
 class Gateway(ModificationOps):
     """All the stub's state and the operations on it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Advancing the clock does at once what it made due (expiries, settlements).
+        self.clock.on_advance(self._tick_after_advance)
+
+    def _tick_after_advance(self) -> None:
+        try:
+            self.tick()
+        except Exception:  # a bug here must not turn the clock control into a 500
+            log.exception("due work after a clock advance failed")
 
 
 __all__ = ["Gateway", "StubError", "param_error", "PaymentResult", "CardFacts", "CARD_BRANDS",

@@ -5,7 +5,8 @@ An attempt is an order (``GW…``) that starts ``PROCESSING``. A card either end
 once (approved, declined) or waits for a 3DS challenge; a wallet waits for the
 shopper to approve in the wallet simulator. When an order ends, its PAYMENT.*
 notification is sent, and a card the shopper chose to keep is stored. A new attempt
-on a session ends the session's pending one as abandoned.
+on a session ends the session's pending one as abandoned, and a session's pending
+attempt still waiting when the session expires ends ``FAILURE`` (``5008``).
 
 A card number is used only inside :meth:`PaymentOps.read_card`: what leaves it is
 the BIN, the last four digits, the brand and a fingerprint.
@@ -18,7 +19,8 @@ from typing import Any, Optional
 
 from . import methods
 from .cardcrypto import fingerprint
-from .cards import ABANDONED, CVV_FAILURE, THREE_DS_FAILURE, WALLET_DECLINED, detect_brand, luhn_ok, outcome_for
+from .cards import (ABANDONED, CVV_FAILURE, SESSION_EXPIRED, THREE_DS_FAILURE, WALLET_DECLINED, detect_brand,
+                    luhn_ok, outcome_for)
 from .errors import CARD_NOT_SUPPORTED, METHOD_NOT_SUPPORTED, StubError, illegal, no_order, param_error
 from .records import Session, Transaction
 from .vault import VaultOps
@@ -123,6 +125,7 @@ class PaymentOps(VaultOps):
             self.transactions[tx.order_id] = tx
             if session is not None:
                 session.order_ids.append(tx.order_id)
+                self.pending_orders.add(tx.order_id)
                 self.save(session)
             else:
                 self.orders_by_trans[(merchant_id, trans_id)] = tx.order_id
@@ -158,6 +161,7 @@ class PaymentOps(VaultOps):
             tx.authentication = authentication
             tx.action = None
             tx.pay_finish_time = self.clock.now()
+            self.pending_orders.discard(tx.order_id)
             tx.authed_amount = tx.amount
             tx.captured_amount = 0 if manual else tx.amount
             if tx.pending_store:
@@ -177,8 +181,29 @@ class PaymentOps(VaultOps):
             tx.action = None
             tx.pending_store = None
             tx.pay_finish_time = self.clock.now()
+            self.pending_orders.discard(tx.order_id)
             self.save(tx)
             self.emit_payment("PAYMENT.FAILURE", tx)
+
+    def tick(self) -> None:
+        """A session's attempt still waiting (3DS, wallet) when the session expires ends FAILURE.
+
+        The shopper can no longer finish it, and an order left PROCESSING for ever would keep
+        the merchant's order "pending" with no webhook to end it. A session with no attempt
+        expires silently, as before.
+        """
+        super().tick()
+        with self.lock:
+            if not self.pending_orders:
+                return
+            now = self.clock.now()
+            for order_id in sorted(self.pending_orders):
+                tx = self.transactions.get(order_id)
+                session = self.sessions.get(tx.session_id) if tx is not None and tx.session_id else None
+                if tx is None or session is None or tx.status != "PROCESSING":
+                    self.pending_orders.discard(order_id)
+                elif now >= session.expire_time:
+                    self.fail(tx, *SESSION_EXPIRED)
 
     def result(self, tx: Transaction) -> PaymentResult:
         session = self.sessions.get(tx.session_id) if tx.session_id else None
@@ -239,8 +264,14 @@ class PaymentOps(VaultOps):
         return (pay.token_usage if pay else None) or "CARD_ON_FILE"
 
     def pay_with_token(self, session_id: str, client_key: str, token: str, cvv: str) -> PaymentResult:
-        """One-click: a stored CARD_ON_FILE card of the session's shopper, plus its CVV."""
+        """One-click: a stored CARD_ON_FILE card of the session's shopper, plus its CVV.
+
+        Not in a RECURRING session: its first payment must store a SUBSCRIPTION token with a
+        recurring agreement, so the shopper types the card (see :meth:`stored_cards`)."""
         session = self.open_for_browser(session_id, client_key)
+        if session.request.payment_type == "RECURRING":
+            raise param_error("token: a stored card cannot pay a RECURRING session; the shopper enters the card "
+                              "so it is kept as a SUBSCRIPTION with a recurring agreement")
         if not isinstance(cvv, str) or not (cvv.isdigit() and len(cvv) in (3, 4)):
             raise param_error("cvv: must be 3 or 4 digits")
         if not session.shopper_reference:
@@ -263,6 +294,7 @@ class PaymentOps(VaultOps):
             return self.result(tx)
 
     def _pending(self, order_id: str, kinds: tuple[str, ...]) -> Transaction:
+        self.tick()
         with self.lock:
             tx = self.transactions.get(order_id)
         if tx is None:
@@ -312,6 +344,7 @@ class PaymentOps(VaultOps):
             return self.result(tx)
 
     def payment_status(self, order_id: str) -> PaymentResult:
+        self.tick()
         with self.lock:
             tx = self.transactions.get(order_id)
             if tx is None:

@@ -3,7 +3,10 @@ and what the browser may do with one (init once, list methods and stored cards).
 
 A session is ``PROCESSING`` while it can be paid (a failed attempt leaves it open for
 another), takes its paid order's status once paid, and reads ``EXPIRED`` once the
-stub clock passes ``expire_time`` unpaid. Expiry sends no webhook: nothing happened.
+stub clock passes ``expire_time`` unpaid. Expiry of a session without an attempt sends
+no webhook: nothing happened. An attempt still waiting for the shopper (3DS, wallet)
+when the session expires ends ``FAILURE`` with its ``PAYMENT.FAILURE`` (see
+:meth:`payments.PaymentOps.tick`).
 """
 
 from __future__ import annotations
@@ -158,6 +161,7 @@ class SessionOps(GatewayCore):
     # --- the browser side ----------------------------------------------------------------
 
     def open_for_browser(self, session_id: str, client_key: str) -> Session:
+        self.tick()
         with self.lock:
             session = self.sessions.get(session_id)
         if session is None:
@@ -197,9 +201,15 @@ class SessionOps(GatewayCore):
         return methods.brands_for(session.request.allowed_payment_methods)
 
     def stored_cards(self, session: Session) -> list[dict[str, Any]]:
-        """The shopper's CARD_ON_FILE cards, for one-click payment (none without a shopper_reference)."""
+        """The shopper's CARD_ON_FILE cards, for one-click payment (none without a shopper_reference).
+
+        A RECURRING session offers none: its payment must leave a SUBSCRIPTION token and a
+        recurring agreement behind, which only a card typed by the shopper does. Paying it
+        with a one-click card would charge the shopper once and leave nothing to bill later.
+        """
         shopper = session.shopper_reference
-        if not shopper or methods.BANKCARD not in self.payment_methods(session):
+        if (not shopper or session.request.payment_type == "RECURRING"
+                or methods.BANKCARD not in self.payment_methods(session)):
             return []
         brands = set(self.card_brands(session))
         with self.lock:

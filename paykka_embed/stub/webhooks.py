@@ -9,7 +9,8 @@ Every attempt is kept for ``GET /_stub/webhooks``, and, under ``--data DIR``, in
 SQLite: a restarted stub resumes undelivered notifications on their schedule.
 
 The signature's timestamp is wall-clock time (the receiver checks it against its own
-clock); only the *schedule* runs on the stub clock.
+clock), shifted by the signature skew when one is set; only the *schedule* runs on the
+stub clock.
 """
 
 from __future__ import annotations
@@ -168,7 +169,8 @@ class WebhookSender:
 
     def _attempt(self, delivery: Delivery) -> None:
         path = urlsplit(delivery.url).path or "/"
-        headers = signing.signed_headers(self.platform_key, delivery.app_id, path, delivery.body)
+        headers = signing.signed_headers(self.platform_key, delivery.app_id, path, delivery.body,
+                                         timestamp_ms=self.clock.signature_now_ms())
         headers["content-type"] = "application/json"
         status: Optional[int] = None
         error: Optional[str] = None

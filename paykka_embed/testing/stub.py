@@ -94,6 +94,13 @@ class StubHandle:
         data: dict[str, Any] = resp.json()["data"]
         return data
 
+    def skew_signature_clock(self, seconds: int) -> dict[str, Any]:
+        """Check and stamp signature timestamps as if now were real time + ``seconds`` (0 undoes
+        it; a reset does too): how a merchant server whose clock is off sees PayKKa."""
+        resp = self._http.post("/_stub/clock", json={"signature_skew_seconds": seconds}).raise_for_status()
+        data: dict[str, Any] = resp.json()["data"]
+        return data
+
     def webhooks(self) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self._http.get("/_stub/webhooks").raise_for_status().json()["data"]
         return data
