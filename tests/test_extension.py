@@ -34,8 +34,9 @@ ORDERS: dict[str, OrderInfo] = {
 
 def make_app(config: dict[str, Any], tmp_path: Path) -> tuple[Flask, PayKKa]:
     app = Flask("shop", instance_path=str(tmp_path / "instance"))
-    app.config.update(SECRET_KEY="test", PAYKKA_DATABASE=str(tmp_path / "paykka.sqlite3"),
-                      PAYKKA_SUCCESS_URL="/thanks/{order}", PAYKKA_FAILURE_URL="/sorry/{order}?s={status}", **config)
+    app.config.update({"SECRET_KEY": "test", "PAYKKA_DATABASE": str(tmp_path / "paykka.sqlite3"),
+                       "PAYKKA_SUCCESS_URL": "/thanks/{order}", "PAYKKA_FAILURE_URL": "/sorry/{order}?s={status}",
+                       **config})
     paykka = PayKKa(app)
 
     @paykka.order_resolver
@@ -83,7 +84,7 @@ def test_init_app_keeps_state_in_app_extensions_and_refuses_a_second_registratio
                                                                                  paykka_merchant: MerchantAccount) -> None:
     app = Flask("shop", instance_path=str(tmp_path))
     paykka = PayKKa()
-    app.config.update(paykka_merchant.flask_config())
+    app.config.update({k: v for k, v in paykka_merchant.flask_config().items() if k != "PAYKKA_DATABASE"})
     paykka.init_app(app)
     assert isinstance(app.extensions["paykka"], PayKKaState)
     assert app.config["PAYKKA_URL_PREFIX"] == "/paykka"
@@ -334,3 +335,12 @@ def test_currency_exponent_overrides_come_from_the_config_and_are_checked(tmp_pa
         assert info.value.field == "PAYKKA_CURRENCY_EXPONENTS"
     finally:
         money.clear_overrides()
+
+
+def test_each_test_merchant_brings_its_own_store(paykka_merchant: MerchantAccount, paykka_stub: StubHandle,
+                                                 tmp_path: Path) -> None:
+    """A merchant's test run twice must not find the first run's attempts (ORDER1-2 instead of ORDER1-1)."""
+    other = paykka_stub.register_merchant(database=str(tmp_path / "other.sqlite3"))
+    assert paykka_merchant.flask_config()["PAYKKA_DATABASE"] != other.flask_config()["PAYKKA_DATABASE"]
+    assert Path(paykka_merchant.flask_config()["PAYKKA_DATABASE"]).parent.exists()
+    assert "PAYKKA_DATABASE" not in paykka_stub.register_merchant().flask_config()

@@ -79,8 +79,8 @@ class Shop:
 
 def build_shop(merchant: MerchantAccount, tmp_path: Path, name: str = "shop", **config: Any) -> Shop:
     app = Flask(name, instance_path=str(tmp_path / name))
-    app.config.update(SECRET_KEY="test", PAYKKA_DATABASE=str(tmp_path / f"{name}.sqlite3"),
-                      **{**merchant.flask_config(), **config})
+    app.config.update({**merchant.flask_config(), "SECRET_KEY": "test",
+                       "PAYKKA_DATABASE": str(tmp_path / f"{name}.sqlite3"), **config})
     paykka = PayKKa(app)
     book = orders()
     shop = Shop(BackgroundServer(app), paykka, book)

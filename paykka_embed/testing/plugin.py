@@ -5,10 +5,15 @@ Fixtures:
 - ``paykka_stub`` — a live emulator on a free port, shared by the session and reset
   before each test (clock, sessions, webhook log); see :class:`StubHandle`.
 - ``paykka_merchant`` — a freshly registered merchant; ``.flask_config()`` configures an
-  app, ``.client()`` gives a signed client.
+  app (with a store of its own for this test: a rerun never finds the last run's attempts),
+  ``.client()`` gives a signed client.
 - ``paykka_browser`` / ``paykka_page`` — Chromium through Playwright (only when
-  Playwright is installed); ``paykka_page`` fails the test on any console error, and on
-  any CSP violation in the page or in any of its frames.
+  Playwright is installed); ``paykka_page`` fails the test on errors of the checkout: a
+  console error or an uncaught exception from the SDK, its frames or the mount layer, a CSP
+  violation by any of them, a checkout API call that failed (the emulator's, or the mount
+  layer's calls to your app's ``{prefix}/sessions`` and ``/csrf-token``) — and says which
+  request it was. Your own page's problems (a missing favicon) are not the checkout's; set
+  ``paykka_console = all`` in your pytest ini to fail on every console error.
 """
 
 from __future__ import annotations
@@ -33,9 +38,16 @@ def paykka_stub(_paykka_stub_server: StubHandle) -> StubHandle:
     return _paykka_stub_server
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("paykka_console", "which browser console errors fail a test using paykka_page: 'checkout' "
+                  "(the SDK, its frames, the mount layer, checkout API calls; default) or 'all'",
+                  default="checkout")
+
+
 @pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle) -> MerchantAccount:
-    return paykka_stub.register_merchant()
+def paykka_merchant(paykka_stub: StubHandle, tmp_path_factory: pytest.TempPathFactory) -> MerchantAccount:
+    store = tmp_path_factory.mktemp("paykka-store") / "paykka.sqlite3"
+    return paykka_stub.register_merchant(database=str(store))
 
 
 @pytest.fixture(scope="session")
@@ -51,21 +63,58 @@ def paykka_browser() -> Iterator[Any]:
 
 CSP_REPORTER = (
     "document.addEventListener('securitypolicyviolation', function (e) {"
-    " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI); });"
+    " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' in ' + location.href); });"
 )
 
 
 class ConsoleProblems(list):  # type: ignore[type-arg]
-    """Console errors and CSP violations seen by a page while the test itself runs.
+    """Checkout errors a page showed while the test itself ran (see the module docstring).
 
     Once the test body has returned, servers the test started are being stopped while
     the page may still poll them; what the page logs then is not the test's concern."""
 
     closed = False
 
+    def __init__(self, checkout_origin: str, everything: bool) -> None:
+        super().__init__()
+        self.checkout_origin = checkout_origin.rstrip("/")
+        self.everything = everything
+
     def note(self, text: str) -> None:
         if not self.closed:
             self.append(text)
+
+    def is_checkout(self, url: str) -> bool:
+        """A URL of the checkout: the emulator's (SDK, frames, API) or the mount layer's script."""
+        return bool(url) and (url.startswith(self.checkout_origin + "/") or "/paykka-embed.js" in url)
+
+    def console(self, msg: Any) -> None:
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        mentions = self.checkout_origin + "/" in msg.text or "/paykka-embed.js" in msg.text
+        if self.everything or self.is_checkout(where) or mentions:
+            self.note(f"console error in {where or 'the page'}: {msg.text}")
+
+    def uncaught(self, exc: Any) -> None:
+        stack = str(getattr(exc, "stack", "") or "")
+        if self.everything or self.checkout_origin in stack or "/paykka-embed.js" in stack:
+            self.note(f"uncaught: {exc}")
+
+    def response(self, resp: Any) -> None:
+        if resp.status >= 500 and self._checkout_call(resp.request):
+            self.note(f"HTTP {resp.status} from {resp.request.method} {resp.url}")
+
+    def failed(self, request: Any) -> None:
+        # ERR_ABORTED: the page navigated away (to a 3DS page, the hosted page, the order) mid-load.
+        if self._checkout_call(request) and "ERR_ABORTED" not in str(request.failure):
+            self.note(f"{request.method} {request.url} failed: {request.failure}")
+
+    def _checkout_call(self, request: Any) -> bool:
+        if self.is_checkout(request.url):
+            return True
+        path = request.url.split("?", 1)[0]
+        return request.resource_type in ("fetch", "xhr") and path.endswith(("/sessions", "/csrf-token"))
 
 
 _PAGES_PROBLEMS = pytest.StashKey[list]()  # type: ignore[type-arg]
@@ -79,19 +128,23 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 @pytest.fixture
-def paykka_page(paykka_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def paykka_page(paykka_browser: Any, _paykka_stub_server: StubHandle,
+                request: pytest.FixtureRequest) -> Iterator[Any]:
     context = paykka_browser.new_context()
     # A CSP violation inside a frame (the card frame, a 3DS page) logs nothing by itself in the
     # page's console; this makes every frame report it, so the test fails on it.
     context.add_init_script(script=CSP_REPORTER)
     page = context.new_page()
-    problems = ConsoleProblems()
+    everything = str(request.config.getini("paykka_console")).strip().lower() == "all"
+    problems = ConsoleProblems(_paykka_stub_server.url, everything)
     request.node.stash.setdefault(_PAGES_PROBLEMS, []).append(problems)
-    page.on("console", lambda msg: problems.note(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.note(f"uncaught: {exc}"))
+    page.on("console", problems.console)
+    page.on("pageerror", problems.uncaught)
+    context.on("response", problems.response)
+    context.on("requestfailed", problems.failed)
     page.paykka_console_problems = problems
     yield page
     context.close()
     allowed = getattr(request.node, "paykka_allowed_console", ())
     unexpected = [p for p in problems if not any(a in p for a in allowed)]
-    assert not unexpected, f"console errors during the test: {unexpected}"
+    assert not unexpected, "checkout errors during the test:\n  " + "\n  ".join(unexpected)

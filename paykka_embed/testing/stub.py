@@ -24,9 +24,13 @@ class MerchantAccount:
     private_key_pem: str
     platform_public_key: str
     api_base: str
+    #: The store's SQLite file for an app of this merchant (None: the app's own default).
+    database: Optional[str] = None
 
     def flask_config(self) -> dict[str, Any]:
-        return {
+        """The ``PAYKKA_*`` configuration of an app paying as this merchant (with its own store, when
+        ``database`` is set, as the pytest fixture does: each test starts with no attempts)."""
+        config: dict[str, Any] = {
             "PAYKKA_ENV": "stub",
             "PAYKKA_API_BASE": self.api_base,
             "PAYKKA_MERCHANT_ID": self.merchant_id,
@@ -35,6 +39,9 @@ class MerchantAccount:
             "PAYKKA_PLATFORM_PUBLIC_KEY": self.platform_public_key,
             "PAYKKA_CLIENT_KEY": self.client_key,
         }
+        if self.database:
+            config["PAYKKA_DATABASE"] = self.database
+        return config
 
     def client(self, **kwargs: Any) -> PayKKaClient:
         return PayKKaClient(merchant_id=self.merchant_id, app_id=self.app_id, private_key=self.private_key_pem,
@@ -78,16 +85,18 @@ class StubHandle:
         self._http.post("/_stub/reset").raise_for_status()
 
     def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None,
-                          pci: bool = False, private_key: Any = None) -> MerchantAccount:
+                          pci: bool = False, private_key: Any = None,
+                          database: Optional[str] = None) -> MerchantAccount:
         """A new merchant (its own merchant id and client key). Unless ``private_key`` is given it
-        signs with the process's one test key: making an RSA key costs more than most tests."""
+        signs with the process's one test key: making an RSA key costs more than most tests.
+        ``database``: the store file its apps use (see :meth:`MerchantAccount.flask_config`)."""
         key = signing.load_private_key(private_key) if private_key is not None else shared_test_key()
         body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name, "pci": pci}
         if notify_url:
             body["notify_url"] = notify_url
         data = self._http.post("/_stub/merchants", json=body).raise_for_status().json()["data"]
         return MerchantAccount(data["merchant_id"], data["app_id"], data["client_key"], signing.private_pem(key),
-                               data["platform_public_key"], self.url)
+                               data["platform_public_key"], self.url, database)
 
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         resp = self._http.post("/_stub/clock", json={"advance_seconds": seconds}).raise_for_status()

@@ -43,8 +43,8 @@ window.__events = [];
 @pytest.fixture
 def shop(paykka_merchant: MerchantAccount, tmp_path: Path) -> Iterator[tuple[BackgroundServer, PayKKa]]:
     app = Flask("shop", instance_path=str(tmp_path))
-    app.config.update(SECRET_KEY="s", PAYKKA_DATABASE=str(tmp_path / "p.sqlite3"), PAYKKA_SUCCESS_URL="/paid/{order}",
-                      **paykka_merchant.flask_config())
+    app.config.update(paykka_merchant.flask_config())
+    app.config.update(SECRET_KEY="s", PAYKKA_DATABASE=str(tmp_path / "p.sqlite3"), PAYKKA_SUCCESS_URL="/paid/{order}")
     paykka = PayKKa(app)
 
     @paykka.order_resolver

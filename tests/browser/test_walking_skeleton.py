@@ -94,5 +94,5 @@ def test_the_page_fixture_catches_a_csp_violation_inside_a_frame(paykka_page, pa
                    " document.head.appendChild(s); }")
     page.wait_for_function("() => true")  # one round trip: the console message has arrived
     problems = page.paykka_console_problems
-    assert any(p.startswith("CSP violation: style-src") for p in problems), problems
+    assert any("CSP violation: style-src" in p and "/cp/frames/card.html" in p for p in problems), problems
     problems.clear()  # expected here; the fixture would otherwise fail the test
