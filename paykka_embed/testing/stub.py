@@ -11,7 +11,8 @@ import httpx
 
 from .. import signing
 from ..client import PayKKaClient
-from ..stub import BackgroundServer, StubContext, create_app
+from ..serving import BackgroundServer
+from ..stub import StubContext, create_app
 
 
 @dataclass(frozen=True)

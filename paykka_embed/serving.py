@@ -1,5 +1,11 @@
-"""Run a WSGI app on a real port in a background thread: the stub, the demo, and the
-merchants' own apps in tests all use this, so every test talks real HTTP."""
+"""Run a WSGI app on a real port in a background thread: the emulator, the demo, and merchants'
+own apps in their tests all use this, so every test talks real HTTP.
+
+    from paykka_embed.testing import BackgroundServer
+
+    with BackgroundServer(app) as shop:     # a free port on 127.0.0.1
+        page.goto(shop.url + "/pay/ORDER1")
+"""
 
 from __future__ import annotations
 
