@@ -195,7 +195,7 @@ def test_unknown_nested_field_is_named_with_its_path() -> None:
     data = seed(payment={**SEED_CREATE["payment"], "tokn_usage": "CARD_ON_FILE"})
     assert refusal(data) == "payment.tokn_usage: is not a field of this request"
     assert refusal(seed(goods=[{"name": "Tea", "price": 800, "quantity": 1, "colour": "red"}])) == (
-        "goods.0.colour: is not a field of this request"
+        "goods[0].colour: is not a field of this request"
     )
 
 
@@ -250,7 +250,7 @@ def test_missing_required_field_is_named() -> None:
 
 def test_describe_validation_error_strips_pydantics_value_error_prefix() -> None:
     text = refusal(seed(amount="8.00"))
-    assert text == "amount: must be a positive integer in minor units"
+    assert text.startswith("amount: must be a positive integer in minor units")
     assert "Value error" not in text
 
 
