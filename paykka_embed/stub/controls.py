@@ -1,6 +1,7 @@
-"""Test controls under ``/_stub/``: register merchants, move the clock, read the webhook
-log, inject faults, read the OpenAPI document, reset. Merchant code never needs these;
-tests and the demo do. Answers use PayKKa's envelope but are not signed."""
+"""Test controls under ``/_stub/``: register merchants, move the clock, read the request
+and webhook logs, open and move disputes, inject faults, read the OpenAPI document,
+reset. Merchant code never needs these; tests and the demo do. Answers use PayKKa's
+envelope but are not signed."""
 
 from __future__ import annotations
 
@@ -44,14 +45,15 @@ def register_merchant() -> Response:
         public_key = data.get("public_key")
         if not isinstance(public_key, str):
             raise param_error("public_key: is required (PEM text of the merchant's RSA public key)")
-        for name in ("merchant_id", "name", "notify_url"):
+        for name in ("merchant_id", "app_id", "name", "notify_url"):
             if data.get(name) is not None and not isinstance(data[name], str):
                 raise param_error(f"{name}: must be a string")
         pci = data.get("pci")
         if pci is not None and not isinstance(pci, bool):
             raise param_error("pci: must be true or false (true: may send plain card_no)")
         merchant = ctx().gateway.register_merchant(
-            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url"), pci
+            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url"), pci,
+            app_id=data.get("app_id"),
         )
         return _answer(ctx().merchant_credentials(merchant))
     except StubError as exc:
@@ -95,6 +97,15 @@ def clock() -> Response:
                     "offset_seconds": clock.offset_seconds,
                     "signature_skew_seconds": clock.signature_skew_seconds,
                     "signature_now_ms": clock.signature_now_ms()})
+
+
+@bp.get("/requests")
+def requests_log() -> Response:
+    """The request log, newest first (``?limit=N`` for the newest N); see :mod:`requestlog`."""
+    limit = request.args.get("limit")
+    if limit is not None and not (limit.isdigit() and 1 <= int(limit) <= 10_000):
+        return _answer(error=param_error("limit: must be a whole number from 1 to 10000"))
+    return _answer(ctx().requests.entries(int(limit) if limit else None))
 
 
 @bp.get("/webhooks")

@@ -64,8 +64,10 @@ class StubHandle:
         self._http = httpx.Client(base_url=self.url, timeout=10)
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1", port: int = 0) -> "StubHandle":
-        context = StubContext()
+    def start(cls, host: str = "127.0.0.1", port: int = 0, *, strict: bool = False) -> "StubHandle":
+        """A new emulator on ``port`` (0: a free one). ``strict``: refuse unknown field names
+        instead of ignoring and reporting them."""
+        context = StubContext(strict=strict)
         server = BackgroundServer(create_app(context), host, port).start()
         return cls(server, context)
 
@@ -78,13 +80,17 @@ class StubHandle:
         self._http.post("/_stub/reset").raise_for_status()
 
     def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None,
-                          pci: bool = False, private_key: Any = None) -> MerchantAccount:
+                          pci: bool = False, private_key: Any = None,
+                          app_id: Optional[str] = None) -> MerchantAccount:
         """A new merchant (its own merchant id and client key). Unless ``private_key`` is given it
-        signs with the process's one test key: making an RSA key costs more than most tests."""
+        signs with the process's one test key: making an RSA key costs more than most tests.
+        ``app_id``: the ``x-paykka-appid`` its requests carry (default: its merchant id)."""
         key = signing.load_private_key(private_key) if private_key is not None else shared_test_key()
         body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name, "pci": pci}
         if notify_url:
             body["notify_url"] = notify_url
+        if app_id:
+            body["app_id"] = app_id
         data = self._http.post("/_stub/merchants", json=body).raise_for_status().json()["data"]
         return MerchantAccount(data["merchant_id"], data["app_id"], data["client_key"], signing.private_pem(key),
                                data["platform_public_key"], self.url)
@@ -99,6 +105,12 @@ class StubHandle:
         it; a reset does too): how a merchant server whose clock is off sees PayKKa."""
         resp = self._http.post("/_stub/clock", json={"signature_skew_seconds": seconds}).raise_for_status()
         data: dict[str, Any] = resp.json()["data"]
+        return data
+
+    def requests(self, limit: Optional[int] = None) -> list[dict[str, Any]]:
+        """The request log, newest first: every v3 call answered since the last reset."""
+        params = {"limit": str(limit)} if limit else None
+        data: list[dict[str, Any]] = self._http.get("/_stub/requests", params=params).raise_for_status().json()["data"]
         return data
 
     def webhooks(self) -> list[dict[str, Any]]:
