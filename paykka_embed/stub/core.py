@@ -51,6 +51,8 @@ class GatewayCore:
         self.seen_nonces: dict[str, int] = {}
         #: Orders on a session still waiting for the shopper (3DS, wallet): ended if the session expires.
         self.pending_orders: set[str] = set()
+        #: Refunds in REVIEWING, settled when the clock passes their review_until.
+        self.reviewing_refunds: set[str] = set()
         self.card_secret = self.store.secret("card-fingerprint")
         self.notify: Notifier = lambda m, u, e: None
         self._load()
@@ -78,6 +80,8 @@ class GatewayCore:
             refund = Refund.from_row(row)
             self.refunds[refund.refund_order_id] = refund
             self.refunds_by_trans[(refund.merchant_id, refund.refund_trans_id)] = refund.refund_order_id
+            if refund.status == "REVIEWING":
+                self.reviewing_refunds.add(refund.refund_order_id)
         for row in self.store.rows(Token.KIND):
             token = Token.from_row(row)
             self.tokens[token.token] = token
@@ -240,6 +244,6 @@ class GatewayCore:
         with self.lock:
             for table in (self.sessions, self.sessions_by_trans, self.transactions, self.orders_by_trans,
                           self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces,
-                          self.pending_orders):
+                          self.pending_orders, self.reviewing_refunds):
                 table.clear()
             self.store.clear(keep_kinds=(Merchant.KIND,))

@@ -10,7 +10,11 @@ The rules (the state machine of docs/emulator.md):
 - refund: a ``SUCCESS``, ``PARTIALLY_REVERSED`` or ``PARTIALLY_REFUNDED`` order, for at
   most ``able_to_refund_amount``; ``PARTIALLY_REFUNDED`` until everything captured is
   refunded, then ``REFUNDED``. REFUND.SUCCESS (or REFUND.FAILURE for the card whose
-  refunds fail, which leaves the balances as they were).
+  refunds fail, which leaves the balances as they were). For the card whose refunds are
+  reviewed, the refund answers ``REVIEWING`` and sends nothing yet; its amount stops being
+  refundable at once (``able_to_refund_amount``) but counts as refunded only when the
+  review ends, :data:`REVIEW_SECONDS` later on the stub clock: then it is ``SUCCESS``, the
+  order's status moves, and REFUND.SUCCESS is sent.
 
 Each is idempotent where PayKKa keys it: a void of a CANCELED order, a capture with
 the same ``capture_trans_id`` and a refund with the same ``refund_trans_id`` (and the
@@ -28,6 +32,8 @@ from .records import Merchant, Refund, Transaction
 from .transactions import TransactionOps
 
 REFUNDABLE = ("SUCCESS", "PARTIALLY_REVERSED", "PARTIALLY_REFUNDED")
+#: How long (stub clock) a refund of the reviewing test card stays REVIEWING.
+REVIEW_SECONDS = 3600
 
 
 def _why_not(tx: Transaction, action: str) -> str:
@@ -111,15 +117,51 @@ class ModificationOps(TransactionOps):
             if tx.refund_fails:
                 refund.status = "FAILURE"
                 refund.error_code, refund.error_description = REFUND_DECLINED
-            else:
-                tx.refunded_amount += refund.amount
-                tx.status = "REFUNDED" if tx.refunded_amount == tx.captured_amount else "PARTIALLY_REFUNDED"
+            elif tx.refund_review:
+                refund.status = "REVIEWING"
+                refund.error_code = refund.error_description = ""
+                refund.finish_time = None
+                refund.review_until = self.clock.after(REVIEW_SECONDS)
+                tx.reviewing_amount += refund.amount
+                self.reviewing_refunds.add(refund.refund_order_id)
                 self.save(tx)
+            else:
+                self._refunded(tx, refund.amount)
             self.refunds[refund.refund_order_id] = refund
             self.refunds_by_trans[(merchant.merchant_id, refund.refund_trans_id)] = refund.refund_order_id
             self.save(refund)
-            self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
+            if refund.status != "REVIEWING":  # PayKKa notifies a refund's end, not its review
+                self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
             return refund
+
+    def _refunded(self, tx: Transaction, amount: int) -> None:
+        tx.refunded_amount += amount
+        tx.status = "REFUNDED" if tx.refunded_amount == tx.captured_amount else "PARTIALLY_REFUNDED"
+        self.save(tx)
+
+    def tick(self) -> None:
+        """Refunds whose review is over succeed: balances move, REFUND.SUCCESS is sent."""
+        super().tick()
+        with self.lock:
+            if not self.reviewing_refunds:
+                return
+            now = self.clock.now()
+            for refund_order_id in sorted(self.reviewing_refunds):
+                refund = self.refunds.get(refund_order_id)
+                if refund is None or refund.status != "REVIEWING":
+                    self.reviewing_refunds.discard(refund_order_id)
+                    continue
+                if refund.review_until is not None and now < refund.review_until:
+                    continue
+                tx = self.transactions[refund.ori_order_id]
+                tx.reviewing_amount = max(tx.reviewing_amount - refund.amount, 0)
+                self._refunded(tx, refund.amount)
+                refund.status = "SUCCESS"
+                refund.error_code, refund.error_description = "0000", "request success"
+                refund.finish_time = now
+                self.reviewing_refunds.discard(refund_order_id)
+                self.save(refund)
+                self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
 
     def find_refund(self, merchant: Merchant, req: wire.RefundQueryRequest) -> Refund:
         with self.lock:
