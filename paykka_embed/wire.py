@@ -594,6 +594,50 @@ class NotifyEvent(ResponseModel):
     ori_order_id: Optional[str] = None
 
 
+DISPUTE_CREATED = "DISPUTE_CREATED"
+#: Stages of a dispute, in order. ``DISPUTE_CREATED``: the shopper's bank disputed the
+#: payment (a chargeback); evidence is due by ``due_time``. ``UNDER_REVIEW``: the evidence is
+#: with the card scheme. It ends ``DISPUTE_WON`` (the money stays with the merchant) or
+#: ``DISPUTE_LOST`` (the disputed amount goes back to the shopper).
+DISPUTE_STAGES = ("DISPUTE_CREATED", "UNDER_REVIEW", "DISPUTE_WON", "DISPUTE_LOST")
+FINAL_DISPUTE_STAGES = frozenset({"DISPUTE_WON", "DISPUTE_LOST"})
+
+
+class DisputeNotification(ResponseModel):
+    """A dispute (chargeback) notification as PayKKa posts it to ``notify_url``, one per stage.
+
+    It has ``event_type: "DISPUTE"`` where payment and refund notifications have
+    ``notify_type``. Amounts are integer minor units. ``dispute_stage`` is kept as text so a
+    stage this version does not know still parses (known ones: :data:`DISPUTE_STAGES`).
+    """
+
+    event_type: Literal["DISPUTE"] = "DISPUTE"
+    merchant_id: str
+    merchant_name: Optional[str] = None
+    trans_id: str
+    order_id: str
+    dispute_id: str = Field(..., description="DG…")
+    arn: Optional[str] = Field(None, description="acquirer reference number of the disputed payment")
+    card_bin: Optional[str] = None
+    card_last4: Optional[str] = None
+    payment_method: Optional[str] = None
+    pay_finish_time: Optional[AwareDatetime] = None
+    dispute_stage: str
+    reason_code: Optional[str] = Field(None, description="the card scheme's code, e.g. Visa 10.4")
+    reason_code_description: Optional[str] = None
+    dispute_amount: PositiveAmount
+    dispute_currency: str
+    order_amount: PositiveAmount
+    order_currency: str
+    posting_date: Optional[str] = Field(None, description="the stage's date, YYYY-MM-DD")
+    dispute_time: Optional[AwareDatetime] = Field(None, description="when the dispute was raised")
+    due_time: Optional[AwareDatetime] = Field(None, description="when the merchant's evidence is due")
+
+    @property
+    def final(self) -> bool:
+        return self.dispute_stage in FINAL_DISPUTE_STAGES
+
+
 # --- the envelope --------------------------------------------------------------------------
 
 T = TypeVar("T")

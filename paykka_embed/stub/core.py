@@ -18,7 +18,7 @@ from .. import signing, wire
 from .clock import Clock
 from .errors import NO_MERCHANT, StubError, param_error
 from .persistence import MemoryPersistence, Persistence
-from .records import Agreement, IdFactory, Merchant, Record, Refund, Session, Token, Transaction
+from .records import Agreement, Dispute, IdFactory, Merchant, Record, Refund, Session, Token, Transaction
 
 _APP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -48,6 +48,7 @@ class GatewayCore:
         self.refunds_by_trans: dict[tuple[str, str], str] = {}
         self.tokens: dict[str, Token] = {}
         self.agreements: dict[str, Agreement] = {}
+        self.disputes: dict[str, Dispute] = {}
         self.seen_nonces: dict[str, int] = {}
         #: Orders on a session still waiting for the shopper (3DS, wallet): ended if the session expires.
         self.pending_orders: set[str] = set()
@@ -88,6 +89,9 @@ class GatewayCore:
         for row in self.store.rows(Agreement.KIND):
             agreement = Agreement.from_row(row)
             self.agreements[agreement.recurring_agreement_id] = agreement
+        for row in self.store.rows(Dispute.KIND):
+            dispute = Dispute.from_row(row)
+            self.disputes[dispute.dispute_id] = dispute
 
     def save(self, *records: Record) -> None:
         for record in records:
@@ -243,7 +247,8 @@ class GatewayCore:
         """Forget everything but the merchants (tests register them once per run)."""
         with self.lock:
             for table in (self.sessions, self.sessions_by_trans, self.transactions, self.orders_by_trans,
-                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces,
+                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.disputes,
+                          self.seen_nonces,
                           self.pending_orders, self.reviewing_refunds):
                 table.clear()
             self.store.clear(keep_kinds=(Merchant.KIND,))

@@ -319,7 +319,33 @@ class Agreement(Record):
         return self.canceled_at is None
 
 
-RECORD_TYPES: tuple[type[Record], ...] = (Merchant, Session, Transaction, Refund, Token, Agreement)
+@dataclass
+class Dispute(Record):
+    """A dispute (chargeback, ``DG…``) on one order, and the stages it went through."""
+
+    KIND: ClassVar[str] = "dispute"
+
+    dispute_id: str
+    merchant_id: str
+    order_id: str
+    amount: int
+    currency: str
+    reason_code: str
+    reason_code_description: str
+    arn: str
+    stage: str
+    opened_at: datetime
+    due_time: datetime
+    stage_at: datetime
+    #: Every stage so far: ``{"dispute_stage": ..., "at": datetime}``, oldest first.
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.dispute_id
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Merchant, Session, Transaction, Refund, Token, Agreement, Dispute)
 
 
 class IdFactory:

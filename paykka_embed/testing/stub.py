@@ -113,6 +113,32 @@ class StubHandle:
         data: list[dict[str, Any]] = self._http.get("/_stub/requests", params=params).raise_for_status().json()["data"]
         return data
 
+    def open_dispute(self, order_id: str, *, amount: Optional[int] = None, reason_code: Optional[str] = None,
+                     reason_code_description: Optional[str] = None,
+                     due_days: Optional[int] = None) -> dict[str, Any]:
+        """The shopper's bank disputes ``order_id`` (all that is captured and not refunded unless
+        ``amount``, minor units): a signed DISPUTE_CREATED notification goes to the order's
+        notify_url. Returns the dispute (its current notification plus ``history``)."""
+        body: dict[str, Any] = {"order_id": order_id}
+        for name, value in (("amount", amount), ("reason_code", reason_code),
+                            ("reason_code_description", reason_code_description), ("due_days", due_days)):
+            if value is not None:
+                body[name] = value
+        data: dict[str, Any] = self._http.post("/_stub/disputes", json=body).raise_for_status().json()["data"]
+        return data
+
+    def advance_dispute(self, dispute_id: str, outcome: Optional[str] = None) -> dict[str, Any]:
+        """The dispute's next stage (DISPUTE_CREATED → UNDER_REVIEW); ``outcome`` ``"WON"`` or
+        ``"LOST"`` closes it. Each stage is sent as a signed DISPUTE notification."""
+        body = {"outcome": outcome} if outcome is not None else {}
+        resp = self._http.post(f"/_stub/disputes/{dispute_id}/advance", json=body).raise_for_status()
+        data: dict[str, Any] = resp.json()["data"]
+        return data
+
+    def disputes(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._http.get("/_stub/disputes").raise_for_status().json()["data"]
+        return data
+
     def webhooks(self) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self._http.get("/_stub/webhooks").raise_for_status().json()["data"]
         return data
