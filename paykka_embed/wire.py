@@ -693,6 +693,16 @@ _PLAIN_RULES = {
     "datetime_parsing": "must be a date-time with a UTC offset, e.g. 2025-03-08T10:00:00+08:00",
     "datetime_from_date_parsing": "must be a date-time with a UTC offset, e.g. 2025-03-08T10:00:00+08:00",
 }
+#: The models' patterns, said in words.
+_PATTERN_WORDS = {
+    r"^[A-Z]{3}$": "must be a three-letter ISO 4217 currency code in capitals, e.g. HKD",
+    r"^[A-Z]{2}$": "must be a two-letter ISO 3166 country code in capitals, e.g. HK",
+    r"^[A-Za-z0-9_\-.:]+$": "may contain only letters, digits and the characters _ - . :",
+    r"^[0-9]{12,19}$": "must be 12 to 19 digits",
+    r"^[0-9]{2,4}$": "must be a year of 2 or 4 digits",
+    r"^(0?[1-9]|1[0-2])$": "must be a month from 1 to 12",
+    r"^[0-9]{3,4}$": "must be 3 or 4 digits",
+}
 _UNION_TAGS = frozenset({"int", "str", "bool", "float", "function-after", "function-before", "function-plain"})
 
 
@@ -707,7 +717,10 @@ def _plain_rule(error: Any) -> str:
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters long"
     if kind == "string_pattern_mismatch":
-        return f"must match the pattern {ctx.get('pattern')}"
+        pattern = str(ctx.get("pattern"))
+        if pattern.startswith("^[A-Za-z0-9]([A-Za-z0-9-]"):
+            return "must be a host name only, without scheme, port or path (e.g. shop.example.com)"
+        return _PATTERN_WORDS.get(pattern, f"must match the pattern {pattern}")
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
     msg = str(error.get("msg", "is invalid")).removeprefix("Value error, ")

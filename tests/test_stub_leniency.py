@@ -182,7 +182,7 @@ def test_numbers_are_read_as_their_decimal_text_wherever_text_is_expected(caller
     ({"bill": {"area_code": 12345678901}}, "bill.area_code", "at most 10"),  # a number is text, and too long
     ({"expire_time": "2030-01-01T10:00:00"}, "expire_time", "UTC offset"),
     ({"trans_id": 10**70}, "trans_id", "at most 64"),
-    ({"currency": 344}, "currency", "pattern"),  # ISO 4217's number for HKD is not its code
+    ({"currency": 344}, "currency", "ISO 4217"),  # ISO 4217's number for HKD is not its code
     ({"session_mode": 1}, "session_mode", "one of"),
     ({"payment": {"store_payment_method": True, "shopper_reference": True}}, "payment.shopper_reference",
      "must be a string"),

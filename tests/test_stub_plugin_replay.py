@@ -202,9 +202,9 @@ INVALID_SESSIONS = [
     ("over-long trans_id", _set("trans_id", "9" * 65), "trans_id", "at most 64"),
     ("over-long goods name", _set("goods.0.name", "茶" * 257), "goods[0].name", "at most 256"),
     ("over-long billing email", _set("bill.email", "a" * 120 + "@example.com"), "bill.email", "at most 128"),
-    ("lower-case currency", _set("currency", "hkd"), "currency", "pattern"),
+    ("lower-case currency", _set("currency", "hkd"), "currency", "ISO 4217"),
     ("unknown session mode", _set("session_mode", "HOST"), "session_mode", "one of"),
-    ("two-letter country, lower case", _set("bill.country", "hk"), "bill.country", "pattern"),
+    ("two-letter country, lower case", _set("bill.country", "hk"), "bill.country", "ISO 3166"),
     ("goods price as decimal text", _set("goods.0.price", "15.50"), "goods[0].price", "minor units"),
 ]
 

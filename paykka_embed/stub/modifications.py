@@ -36,6 +36,10 @@ REFUNDABLE = ("SUCCESS", "PARTIALLY_REVERSED", "PARTIALLY_REFUNDED")
 REVIEW_SECONDS = 3600
 
 
+#: Each operation's past participle, spelt out ("refund" + "d" once gave "refundd").
+_DONE = {"capture": "captured", "void": "voided", "refund": "refunded"}
+
+
 def _why_not(tx: Transaction, action: str) -> str:
     hints = {
         "PROCESSING": "the shopper has not finished paying",
@@ -47,7 +51,8 @@ def _why_not(tx: Transaction, action: str) -> str:
         "PARTIALLY_REFUNDED": "it is already captured: refund it instead",
         "PARTIALLY_REVERSED": "it is already captured: refund it instead",
     }
-    return f"order_id: {tx.order_id} is {tx.status} and cannot be {action}d ({hints.get(tx.status, '')})"
+    why = hints.get(tx.status)
+    return f"order_id: {tx.order_id} is {tx.status} and cannot be {_DONE[action]}" + (f" ({why})" if why else "")
 
 
 class ModificationOps(TransactionOps):
@@ -172,7 +177,8 @@ class ModificationOps(TransactionOps):
                 refund = self.refunds.get(found) if found else None
         if refund is None or refund.merchant_id != merchant.merchant_id or (
                 req.refund_trans_id and refund.refund_trans_id != req.refund_trans_id):
-            raise StubError(404, NO_REFUND, "the refund doesn't exist")
+            named = "refund_order_id" if req.refund_order_id else "refund_trans_id"
+            raise StubError(404, NO_REFUND, f"{named}: the refund doesn't exist")
         return refund
 
     def refunds_of(self, order_id: str) -> list[dict[str, Any]]:
