@@ -428,7 +428,7 @@ VoidReason = Literal["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"
 class TransactionPayment(PaymentObject):
     """``payment`` of Initiate Transaction: exactly one of token, card_no, encrypted_card_no, token_data."""
 
-    payment_method: str = Field("BANKCARD", min_length=1, max_length=32)  # type: ignore[assignment]
+    payment_method: str = Field("BANKCARD", min_length=1, max_length=32)
 
     @model_validator(mode="after")
     def _one_source(self) -> "TransactionPayment":
