@@ -249,10 +249,13 @@ def test_the_header_lists_at_most_fifty_names(caller: SignedCaller, paykka_stub:
     assert len(paykka_stub.requests()[0]["ignored_fields"]) == 120
 
 
-def test_a_known_refusal_is_not_hidden_by_ignored_names(caller: SignedCaller) -> None:
+def test_a_refusal_still_reports_the_names_it_ignored(caller: SignedCaller, paykka_stub: StubHandle) -> None:
     resp = post(caller, wire.PATH_CREATE_SESSION, {"trans_id": trans_id(), "amount": "8.00", "currency": "HKD",
                                                    "version": "v1.0"})
     assert resp.json()["ret_msg"].startswith("amount:")
+    assert json.loads(resp.headers[IGNORED_HEADER]) == ["version"]
+    entry = paykka_stub.requests()[0]
+    assert (entry["verdict"], entry["ignored_fields"]) == ("refused", ["version"])
 
 
 # --- strict mode --------------------------------------------------------------------------------------

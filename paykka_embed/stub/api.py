@@ -124,11 +124,10 @@ def check_merchant(merchant: Merchant, decoded: dict[str, Any]) -> None:
                         f"{signing.H_APPID} {merchant.app_id} (the merchant does not exist for this app)")
 
 
-def parse(model: type[BaseModel], decoded: dict[str, Any], *, strict: bool = False) -> tuple[Any, list[str]]:
-    """Validate leniently (see the module docstring); return the request and the ignored names."""
+def validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """The strict model over a body the leniency pre-pass has read (``010000`` naming the field)."""
     try:
-        lenient = wire.lenient_request(model, decoded, strict=strict)
-        return model.model_validate(lenient.data), lenient.ignored
+        return model.model_validate(data)
     except PydanticValidationError as exc:
         raise param_error(wire.describe_validation_error(exc)) from None
     except RecursionError:
@@ -181,11 +180,13 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
                 gateway().tick()
                 decoded = decode(body)
                 check_merchant(merchant, decoded)
-                req, ignored = parse(model, decoded, strict=bool(ctx().strict))
+                lenient = wire.lenient_request(model, decoded, strict=bool(ctx().strict))
+                ignored = lenient.ignored
                 entry.ignored_fields = ignored[:MAX_IGNORED_LOGGED]
                 if ignored:
                     log.warning("v3 %s (app %s): ignored unknown field(s) %s", path, merchant.app_id,
                                 ", ".join(ignored[:MAX_IGNORED_SHOWN]))
+                req = validate(model, lenient.data)
                 response = signed_json(wire.envelope(handler(merchant, req)))
             except StubError as exc:
                 response = refusal(exc)
