@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
 from types import UnionType
@@ -28,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 OK = "000000"
 OK_MSG = "Success"
@@ -791,11 +793,17 @@ def _clean_value(kind: tuple[str, Any], value: Any, path: list[Any], ignored: li
     return value
 
 
+@lru_cache(maxsize=None)
+def _known_names(model: type[BaseModel]) -> dict[str, tuple[FieldInfo, tuple[str, Any]]]:
+    """A model's field names (and aliases) → (field, what it holds); computed once per model."""
+    fields = model.model_fields
+    known = {name: (info, _field_kind(info.annotation)) for name, info in fields.items()}
+    return known | {info.alias: known[name] for name, info in fields.items() if info.alias}
+
+
 def _clean_object(model: type[BaseModel], data: dict[str, Any], path: list[Any], ignored: list[str],
                   strict: bool) -> dict[str, Any]:
-    fields = model.model_fields
-    by_name = {(info.alias or name): (name, info) for name, info in fields.items()} | {
-        name: (name, info) for name, info in fields.items()}
+    by_name = _known_names(model)
     out: dict[str, Any] = {}
     for key, value in data.items():
         if value is None:
@@ -807,10 +815,10 @@ def _clean_object(model: type[BaseModel], data: dict[str, Any], path: list[Any],
             else:
                 ignored.append(field_path([*path, key]))
             continue
-        _, info = known
+        info, kind = known
         if value == "" and not info.is_required() and info.default is None:
             continue  # "" in an optional field is the same as absent (blank WooCommerce shipping fields)
-        out[key] = _clean_value(_field_kind(info.annotation), value, [*path, key], ignored, strict)
+        out[key] = _clean_value(kind, value, [*path, key], ignored, strict)
     return out
 
 
