@@ -168,7 +168,7 @@ class SessionOps(GatewayCore):
             raise StubError(404, NO_SESSION, "the session does not exist")
         merchant = self.merchants[session.merchant_id]
         if client_key != merchant.client_key:
-            raise StubError(401, "1017", "clientKey: does not belong to this session's merchant")
+            raise StubError(401, "1017", "client key does not belong to this session's merchant")
         return session
 
     def browser_init(self, session_id: str, client_key: str) -> Session:
@@ -186,9 +186,9 @@ class SessionOps(GatewayCore):
     def check_payable(self, session: Session) -> None:
         status = self.session_status(session)
         if status == "EXPIRED":
-            raise StubError(410, "SESSION_EXPIRED", "sessionId: the session has expired")
+            raise StubError(410, "SESSION_EXPIRED", "the session has expired")
         if status != "PROCESSING":
-            raise StubError(409, "SESSION_COMPLETED", "sessionId: the session is already paid")
+            raise StubError(409, "SESSION_COMPLETED", "the session is already paid")
 
     def payment_methods(self, session: Session) -> list[str]:
         req = session.request
