@@ -51,7 +51,7 @@ def render(r: Results) -> str:
       "(it writes this file; about 4 minutes on a 2-core machine once the npm packages are cached, under 2 without the E2E suite's timing):\n")
     w("```sh\npython -m bench            # or: python bench/run.py\n"
       "python -m bench --help     # repetitions, servers, skipping the E2E suite timing, profiling\n```\n")
-    w("It needs the `test` and `bench` extras (`pip install -e '.[test,bench]'`: Playwright with Chromium, "
+    w("It needs the `dev` and `bench` extras (`pip install -e '.[dev,bench]'`: Playwright with Chromium, "
       "httpx, waitress, gunicorn, pyinstrument) and Node's `npm` (the peers' packages are packed from the npm "
       "registry into the git-ignored `bench/.cache/`). Rows for a server that is not installed are left out. "
       "Benchmarks are not tests: nothing here fails CI.\n")

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from paykka_embed import PayKKa, PayKKaError
+from paykka_embed.flask.integrity import describe
 from paykka_embed.money import from_minor
 from paykka_embed.stub.cards import TEST_CARDS
 
@@ -25,10 +26,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     bp = Blueprint("admin", __name__)
 
     def paid_attempt(ref: str) -> Any:
-        for attempt in reversed(paykka.store.attempts(ref)):
-            if attempt.order_id and attempt.status not in ("PROCESSING", "FAILURE"):
-                return attempt
-        return None
+        return paykka.paid_attempt(ref)
 
     @bp.get("/", endpoint="orders")
     def orders_view() -> str:
@@ -47,7 +45,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             except PayKKaError as exc:
                 flash(f"Could not query the transaction: {exc}", "error")
         agreement = _agreement_for(order.shopper) if order.kind == "subscription" else None
-        return render_template("admin/order.html", order=order, attempts=paykka.store.attempts(ref),
+        return render_template("admin/order.html", order=order, attempts=paykka.store.attempts(ref), describe=describe,
                                transaction=transaction, status=payment_status(ref), agreement=agreement,
                                events=[e for e in paykka.store.events() if e.trans_id.startswith(ref)])
 
@@ -121,11 +119,14 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         if agreement is None:
             flash("No active membership agreement for this shopper.", "error")
             return redirect(url_for("admin.order_detail", ref=ref), code=303)
-        renewal = orders.create({line.product.id: line.quantity for line in order.lines}, order.shopper)
+        # The next unpaid month names the charge: a second click (or a second admin) charges nothing more.
+        month = 2 + sum(1 for renewal in orders.renewals(order) if paykka.paid_attempt(renewal.ref))
+        renewal = orders.renewal(order, month)
         try:
             tx = paykka.charge_recurring(renewal.ref, shopper_reference=order.shopper, token=agreement.token,
-                                         recurring_agreement_id=agreement.recurring_agreement_id)
-            flash(f"Charged the next period as order {renewal.ref}: {tx.status}.", "ok")
+                                         recurring_agreement_id=agreement.recurring_agreement_id,
+                                         idempotency_key=f"{agreement.recurring_agreement_id}:month-{month}")
+            flash(f"Charged month {month} as order {renewal.ref}: {tx.status}.", "ok")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)

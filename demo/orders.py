@@ -76,6 +76,24 @@ class Orders:
                         order.currency, shopper, order.created_at))
         return order
 
+    def renewal(self, membership: Order, month: int) -> Order:
+        """The order for ``month`` (2, 3, ...) of a membership: the same order however often it is asked
+        for, so a second click on "Charge next month" names the same charge."""
+        ref = f"{membership.ref}-M{month:02d}"
+        with self._db() as db:
+            db.execute("INSERT OR IGNORE INTO orders VALUES (?, ?, ?, ?, ?)",
+                       (ref, json.dumps({line.product.id: line.quantity for line in membership.lines}),
+                        membership.currency, membership.shopper, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        found = self.get(ref)
+        assert found is not None
+        return found
+
+    def renewals(self, membership: Order) -> list[Order]:
+        with self._db() as db:
+            rows = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE ref LIKE ? "
+                              "ORDER BY ref", (membership.ref + "-M%",)).fetchall()
+        return [self._order(row) for row in rows]
+
     def get(self, ref: str) -> Optional[Order]:
         with self._db() as db:
             row = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE ref = ?",

@@ -15,6 +15,8 @@ from flask import (Flask, Response, abort, flash, g, jsonify, redirect, render_t
 from flask_wtf.csrf import CSRFProtect
 
 from paykka_embed import PayKKa
+from paykka_embed.errors import PaymentInProgressError
+from paykka_embed.store.base import FLAG_MISMATCH
 from paykka_embed.flask import OrderInfo
 from paykka_embed.money import format_minor, to_minor
 
@@ -189,17 +191,16 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     # --- orders ---------------------------------------------------------------------------
 
     def paid(ref: str) -> bool:
-        return any(a.status in ("SUCCESS", "AUTHORIZED", "PARTIALLY_REFUNDED", "REFUNDED")
-                   for a in paykka.store.attempts(ref))
+        return paykka.paid_attempt(ref) is not None
 
     def payment_status(ref: str) -> dict[str, Any]:
         attempts = paykka.store.attempts(ref)
         settled = [a for a in attempts if a.status != "PROCESSING"]
-        paid_attempt = next((a for a in reversed(attempts)
-                             if a.status not in ("PROCESSING", "FAILURE")), None)
+        paid_attempt = paykka.paid_attempt(ref)  # at most one attempt ever pays an order
         shown = paid_attempt or (settled[-1] if settled else (attempts[-1] if attempts else None))
+        review = shown is not None and shown is not paid_attempt and shown.flag == FLAG_MISMATCH
         return {
-            "status": shown.status if shown else "UNPAID",
+            "status": "NEEDS_REVIEW" if review else (shown.status if shown else "UNPAID"),
             "confirmed_by_query": shown.query_status if shown else None,
             "confirmed_by_webhook": shown.webhook_status if shown else None,
             "order_id": shown.order_id if shown else None,
@@ -254,6 +255,11 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     from .admin import create_admin
 
     app.register_blueprint(create_admin(paykka, orders, payment_status), url_prefix="/admin")
+
+    @app.errorhandler(PaymentInProgressError)
+    def payment_in_progress(exc: PaymentInProgressError) -> Any:
+        flash("A payment for this order is still being processed. This page shows when it completes.", "error")
+        return redirect(url_for("order_page", ref=exc.order_ref), code=303)
 
     @app.errorhandler(404)
     def not_found(_: Any) -> Any:

@@ -20,7 +20,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .flask.extension import CheckoutSession, OrderInfo, PayKKa
+    from .flask.extension import PayKKa
+    from .flask.orders import CheckoutSession, OrderInfo
 
 __version__ = "0.1.0"
 
@@ -33,7 +34,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The Flask side is imported on first use, so client-only code does not pay for it.
     if name in {"PayKKa", "CheckoutSession", "OrderInfo"}:
-        from .flask import extension
+        from . import flask
 
-        return getattr(extension, name)
+        return getattr(flask, name)
     raise AttributeError(name)

@@ -3,6 +3,7 @@
     paykka-embed stub [--host H] [--port P] [--data DIR] [--strict]
     paykka-embed demo [--host H] [--port P] [--stub-port P] [--data DIR]
     paykka-embed keys [--out DIR]
+    paykka-embed doctor [--env E] [--app MODULE:APP] [--json] ...   (say why a configuration fails)
 """
 
 from __future__ import annotations
@@ -176,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="generate a merchant RSA key pair")
     keys.add_argument("--out", help="write the two PEM files into this directory instead of printing them")
     keys.set_defaults(func=cmd_keys)
+    from . import doctor
+
+    check = sub.add_parser("doctor", help="check a PayKKa configuration and say how to fix what fails",
+                           description=doctor.__doc__.split("\n")[0] if doctor.__doc__ else None)
+    doctor.add_arguments(check)
+    check.set_defaults(func=doctor.cmd_doctor)
     return parser
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make .venv with paykka-embed and its test extras; with --system, also Chromium and PostgreSQL.
+# Make .venv with paykka-embed and its dev extras (the suite's tools); with --system, also Chromium and PostgreSQL.
 # Sourced by scripts/test.sh and scripts/demo.sh; safe to run again (it only adds what is missing).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,9 +12,9 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 stamp="$VENV/.paykka-installed"
 if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-  echo "==> installing paykka-embed with test extras"
+  echo "==> installing paykka-embed with its dev extras"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]"
   touch "$stamp"
 fi
 

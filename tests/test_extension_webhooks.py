@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from paykka_embed import PayKKa, signing, wire
 from paykka_embed.flask import webhook_received
-from paykka_embed.flask.webhooks import dedupe_key
+from paykka_embed.webhooks import dedupe_key
 from paykka_embed.store import AttemptRecord, SQLiteStore
 
 PLATFORM = signing.generate_private_key()

@@ -77,3 +77,18 @@ def test_installed_wheel_renders_a_macro(wheel: Path, tmp_path: Path) -> None:
     assert 'src="/paykka/static/js/paykka-embed.js"' in page
     assert 'nonce="n0nce"' in page
     assert "data-paykka-mount=" in page and '"sessionId": "CS1"' in page
+
+
+def test_the_testing_extra_is_what_a_merchant_needs_and_no_more(wheel: Path) -> None:
+    """A merchant installing ``paykka-embed[testing]`` gets pytest and Playwright, not this project's own
+    tools (schemathesis, mypy, hypothesis, psycopg, build), which live in ``dev``."""
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    extras = {line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Provides-Extra: ")}
+    assert {"testing", "dev"} <= extras
+    def needs(extra: str) -> set[str]:
+        return {line.split(": ", 1)[1].split(">")[0].split("[")[0].split(";")[0].strip()
+                for line in metadata.splitlines()
+                if line.startswith("Requires-Dist: ") and f"extra == '{extra}'" in line}
+    assert needs("testing") == {"pytest", "playwright"}
+    assert {"schemathesis", "mypy", "hypothesis", "psycopg", "build", "pytest-xdist"} <= needs("dev")

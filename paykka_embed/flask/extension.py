@@ -1,4 +1,4 @@
-"""The Flask extension: per-app state, the order resolver, sessions for orders, confirmation.
+"""The Flask extension: registration, and the public face of sessions and stored payments.
 
     paykka = PayKKa(app)                    # or PayKKa() then paykka.init_app(app)
 
@@ -10,164 +10,42 @@
     @paykka.on("PAYMENT.SUCCESS")
     def paid(event): ...
 
-Each call to :meth:`PayKKa.create_session` is a new *attempt* with its own ``trans_id``
-(``{order_ref}-{attempt}``): PayKKa returns the old session for a reused ``trans_id``,
-and a session can be initialised in a browser only once, so a reload, a retry or an
-expired session each need a fresh attempt.
+The work is done by components this object holds: :class:`~.sessions.Sessions` (attempts and
+their confirmation) and :class:`~.recurring.StoredPayments` (saved cards, recurring charges);
+per-app state lives in ``app.extensions["paykka"]`` (:class:`~.state.PayKKaState`).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Optional
 
-from flask import Flask, current_app, has_app_context, url_for
+from flask import Flask, has_app_context
 
-from .. import money, wire
-from ..client import PayKKaClient, RetryPolicy
-from ..envs import Environment
-from ..errors import APIError, ValidationError
-from ..expiry import expire_in
-from ..store import AttemptRecord, SQLiteStore, Store, TokenRecord
-from . import config
+from .. import wire
+from ..client import PayKKaClient
+from ..errors import OrderStateError, ValidationError
+from ..store import AttemptRecord, Store, TokenRecord
+from ..webhooks import Handler
+from . import applepay, config, templating
+from .orders import CheckoutSession, OrderInfo
 from .recurring import StoredPayments
-from .webhooks import Handler, WebhookPipeline
+from .sessions import Resolver, Sessions
+from .state import EXTENSION_KEY, PayKKaState, state_of
+from .views import create_blueprint, order_state_page
 
-EXTENSION_KEY = "paykka"
-#: Session modes and the name the mount layer uses for each.
-MODES = {"DROP_IN": "dropin", "COMPONENT": "component", "HOSTED": "hosted"}
-#: Component names are passed through to the SDK (``card`` → ``Card``, ``applepay`` → ``ApplePay``...);
-#: the mount layer reports a clear error for one the SDK does not have.
-COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-ORDER_REF = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
-NO_TRANSACTION_YET = "206024"
+__all__ = ["PayKKa", "PayKKaState", "OrderInfo", "CheckoutSession", "EXTENSION_KEY"]
 
 
-@dataclass(frozen=True)
-class OrderInfo:
-    """What the merchant's order resolver returns: the server's word on what is owed.
-
-    ``amount`` is a ``Decimal`` in major units (``Decimal("8.00")`` HKD) or an ``int`` in
-    minor units (800); never a float. ``goods`` are wire ``Goods`` mappings (``price`` in
-    minor units). ``shopper_reference`` with ``store_payment_method`` saves the card;
-    ``payment_type="RECURRING"`` makes the first payment of a recurring agreement.
-    """
-
-    amount: Decimal | int
-    currency: str
-    goods: list[Mapping[str, Any]] = field(default_factory=list)
-    shopper_reference: Optional[str] = None
-    store_payment_method: Optional[bool] = None
-    token_usage: Optional[str] = None
-    payment_type: str = "PURCHASE"
-    capture_method: str = "AUTOMATIC"
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckoutSession:
-    """One attempt's session, as the macros and the mount layer need it. Holds no secret:
-    ``client_key`` is PayKKa's public browser key."""
-
-    order_ref: str
-    attempt: int
-    trans_id: str
-    session_id: str
-    session_url: str
-    mode: str
-    client_key: str
-    env: str
-    checkout_base: str
-    amount: int
-    currency: str
-    expire_time: str
-    locale: Optional[str] = None
-    component: Optional[str] = None
-    merchant_name: Optional[str] = None
-    theme: Optional[str] = None
-
-    @property
-    def element_id(self) -> str:
-        """The id the macros give this session's mount element (``pay_button`` targets it)."""
-        return f"paykka-{self.session_id}" + (f"-{self.component}" if self.component else "")
-
-    @property
-    def display_amount(self) -> str:
-        return money.format_minor(self.amount, self.currency, self.locale or "en-US")
-
-    def mount_options(self, **overrides: Any) -> dict[str, Any]:
-        """The JSON the mount layer reads (see ``static/js/paykka-embed.d.ts``, ``MountOptions``)."""
-        options: dict[str, Any] = {
-            "sessionId": self.session_id,
-            "clientKey": self.client_key,
-            "env": self.env,
-            "checkoutBase": self.checkout_base,
-            "mode": MODES[self.mode],
-            "order": self.order_ref,
-            "locale": self.locale,
-            "theme": self.theme,
-            "component": self.component,
-        }
-        options.update(overrides)
-        return {k: v for k, v in options.items() if v is not None}
-
-
-class PayKKaState:
-    """Per-app state, kept in ``app.extensions["paykka"]``: env, credentials, client, store, webhooks."""
-
-    def __init__(self, ext: "PayKKa", app: Flask) -> None:
-        self.ext = ext
-        self.app = app
-        self.environment: Environment = config.environment(app)
-        self._credentials: Optional[config.Credentials] = config.configured_credentials(app)
-        self._client: Optional[PayKKaClient] = None
-        database = config.database_path(app)
-        self.store: Store = ext.store_factory(database) if ext.store_factory else SQLiteStore(
-            database, synchronous=app.config["PAYKKA_DATABASE_SYNCHRONOUS"])
-        self._pipeline: Optional[WebhookPipeline] = None
-
-    @property
-    def credentials(self) -> config.Credentials:
-        if self._credentials is None:
-            self._credentials = config.register_with_stub(
-                self.environment, self.app.config["PAYKKA_MERCHANT_NAME"] or self.app.name)
-        return self._credentials
-
-    @property
-    def client(self) -> PayKKaClient:
-        if self._client is None:
-            creds = self.credentials
-            cfg = self.app.config
-            self._client = PayKKaClient(
-                merchant_id=creds.merchant_id, app_id=creds.app_id, private_key=creds.private_key,
-                platform_public_key=creds.platform_public_key, env=self.environment,
-                timeout=float(cfg["PAYKKA_TIMEOUT"]), retry=RetryPolicy(max_retries=int(cfg["PAYKKA_MAX_RETRIES"])),
-            )
-        return self._client
-
-    @property
-    def pipeline(self) -> WebhookPipeline:
-        if self._pipeline is None:
-            creds = self.credentials
-            self._pipeline = WebhookPipeline(
-                self.store, creds.platform_public_key, self.ext.handlers, sender=self.app,
-                merchant_id=creds.merchant_id, app_id=creds.app_id,
-                lease_seconds=float(self.app.config["PAYKKA_WEBHOOK_LEASE"]),
-            )
-        return self._pipeline
-
-
-class PayKKa(StoredPayments):
+class PayKKa:
     """The Flask extension. See the module docstring for the shape of an integration."""
 
     def __init__(self, app: Optional[Flask] = None, *, store_factory: Optional[Callable[[str], Store]] = None) -> None:
         self.handlers: dict[str, list[Handler]] = {}
-        self._resolver: Optional[Callable[[str], Optional[OrderInfo]]] = None
+        self._resolver: Optional[Resolver] = None
         self.store_factory = store_factory
         self._apps: list[Flask] = []
+        self.sessions = Sessions(self._own_state, lambda: self._resolver)
+        self.payments = StoredPayments(self._own_state, self.sessions)
         if app is not None:
             self.init_app(app)
 
@@ -178,13 +56,11 @@ class PayKKa(StoredPayments):
         config.check(app)
         app.extensions[EXTENSION_KEY] = PayKKaState(self, app)
         self._apps.append(app)
-        from . import applepay, templating
-        from .views import create_blueprint
-
         blueprint = create_blueprint(self)
         app.register_blueprint(blueprint, url_prefix=str(app.config["PAYKKA_URL_PREFIX"]).rstrip("/"))
         applepay.register(app)
         templating.register(app)
+        app.register_error_handler(OrderStateError, order_state_page)
 
         # The webhook is signed, not CSRF-protected, and POST {prefix}/sessions checks the CSRF
         # token itself; so Flask-WTF's CSRFProtect, whenever it was set up, skips this blueprint.
@@ -198,7 +74,7 @@ class PayKKa(StoredPayments):
 
     # --- registration -------------------------------------------------------------------
 
-    def order_resolver(self, fn: Callable[[str], Optional[OrderInfo]]) -> Callable[[str], Optional[OrderInfo]]:
+    def order_resolver(self, fn: Resolver) -> Resolver:
         """Register the function that turns an order reference into an :class:`OrderInfo` (or None)."""
         self._resolver = fn
         return fn
@@ -206,8 +82,10 @@ class PayKKa(StoredPayments):
     def on(self, notify_type: str) -> Callable[[Handler], Handler]:
         """Register a webhook handler for ``notify_type`` (``"*"`` for every event).
 
-        A handler that raises makes the webhook answer 500, so PayKKa delivers the event
-        again and the handler runs again; handlers should therefore be idempotent.
+        A handler runs once per event that changes the order (not for a stale event, a duplicate
+        payment or an amount mismatch). A handler that raises makes the webhook answer 500, so
+        PayKKa delivers the event again and the handler runs again; handlers should therefore be
+        idempotent.
         """
         known = set(wire.NotifyType.__args__) | {"*"}  # type: ignore[attr-defined]
         if notify_type not in known:
@@ -223,18 +101,14 @@ class PayKKa(StoredPayments):
 
     @staticmethod
     def state(app: Optional[Flask] = None) -> PayKKaState:
-        target = app or current_app
-        try:
-            st: PayKKaState = target.extensions[EXTENSION_KEY]
-        except KeyError:
-            raise RuntimeError("PayKKa is not registered on this app: call PayKKa(app) or init_app(app)") from None
-        return st
+        """The extension's state of ``app`` (the current app by default)."""
+        return state_of(app)
 
     def _own_state(self) -> PayKKaState:
         """The current app's state, or, outside an app context (a script, a worker), the one app's."""
         if has_app_context() or len(self._apps) != 1:
-            return self.state()
-        return self.state(self._apps[0])
+            return state_of()
+        return state_of(self._apps[0])
 
     @property
     def client(self) -> PayKKaClient:
@@ -245,100 +119,55 @@ class PayKKa(StoredPayments):
     def store(self) -> Store:
         return self._own_state().store
 
-    # --- sessions -----------------------------------------------------------------------
+    # --- sessions (see .sessions) ----------------------------------------------------------
 
     def resolve_order(self, order_ref: str) -> OrderInfo:
         """The resolver's :class:`OrderInfo`; ``LookupError`` when it knows no such order."""
-        if not isinstance(order_ref, str) or not ORDER_REF.match(order_ref):
-            raise ValidationError("order", "must be 1 to 48 letters, digits, '-' or '_'")
-        if self._resolver is None:
-            raise RuntimeError("no order resolver: decorate a function with @paykka.order_resolver")
-        info = self._resolver(order_ref)
-        if info is None:
-            raise LookupError(order_ref)
-        return info
+        return self.sessions.resolve_order(order_ref)
 
     def create_session(self, order_ref: str, mode: str = "DROP_IN", *, component: Optional[str] = None,
                        locale: Optional[str] = None, theme: Optional[str] = None,
                        shopper_reference: Optional[str] = None, store_payment_method: Optional[bool] = None,
                        token_usage: Optional[str] = None, payment_type: Optional[str] = None,
                        **fields: Any) -> CheckoutSession:
-        """Create a new attempt's session for ``order_ref``; the amount comes from the order resolver.
-
-        ``mode`` is ``DROP_IN``, ``COMPONENT`` (the macros name the components, several may
-        share the session) or ``HOSTED`` (use ``session.session_url``). Keyword arguments override the
-        resolver's stored-card fields; other ``fields`` go to PayKKa as they are (wire names).
-        Nothing is recorded unless PayKKa created the session.
-        """
-        mode = mode.upper()
-        if mode not in MODES:
-            raise ValidationError("mode", f"must be one of {', '.join(MODES)}")
-        if component is not None and (mode != "COMPONENT" or not COMPONENT_NAME.match(component)):
-            raise ValidationError("component", "is for COMPONENT mode, a lower-case name such as card or applepay")
-        info = self.resolve_order(order_ref)
-        minor = money.as_minor(info.amount, info.currency)
-        state = self.state()
-        cfg = state.app.config
-        payment: dict[str, Any] = {k: v for k, v in {
-            "store_payment_method": info.store_payment_method if store_payment_method is None else store_payment_method,
-            "token_usage": token_usage or info.token_usage,
-            "shopper_reference": shopper_reference or info.shopper_reference,
-        }.items() if v is not None}
-        locale = locale or cfg["PAYKKA_LOCALE"]
-        theme = theme or cfg["PAYKKA_THEME_ID"]
-        request: dict[str, Any] = {
-            "session_mode": mode,
-            "payment_type": payment_type or info.payment_type,
-            "capture_method": info.capture_method,
-            "amount": minor,
-            "currency": info.currency,
-            "expire_time": expire_in(timedelta(seconds=int(cfg["PAYKKA_SESSION_LIFETIME"]))),
-            "notify_url": cfg["PAYKKA_NOTIFY_URL"] or url_for("paykka.webhook", _external=True),
-            "display_locale": locale,
-            "display_merchant_name": cfg["PAYKKA_MERCHANT_NAME"],
-            "theme_id": theme,
-            "goods": list(info.goods) or None,
-            "payment": payment or None,
-            **dict(info.extra),
-            **fields,
-        }
-        # Validate before an attempt number is spent, so a refused request changes nothing.
-        state.client.core.create_session({**request, "trans_id": f"{order_ref}-1"})
-        attempt = state.store.next_attempt(order_ref)
-        trans_id = f"{order_ref}-{attempt}"
-        back = url_for("paykka.return_", trans_id=trans_id, _external=True)
-        request.update(trans_id=trans_id, return_url=request.get("return_url") or back,
-                       cancel_url=request.get("cancel_url") or back)
-        session = state.client.create_session(request)
-        state.store.add_attempt(AttemptRecord(
-            trans_id=trans_id, order_ref=order_ref, attempt=attempt, session_id=session.session_id,
-            mode=mode, amount=minor, currency=info.currency, payment_type=request["payment_type"],
-            shopper_reference=payment.get("shopper_reference"), token_usage=payment.get("token_usage"),
-        ))
-        return CheckoutSession(
-            order_ref=order_ref, attempt=attempt, trans_id=trans_id, session_id=session.session_id,
-            session_url=session.session_url, mode=mode, client_key=state.credentials.client_key,
-            env=state.environment.sdk_env, checkout_base=state.environment.checkout_base,
-            amount=minor, currency=info.currency, expire_time=wire.format_datetime(session.expire_time),
-            locale=locale, component=component, merchant_name=cfg["PAYKKA_MERCHANT_NAME"], theme=theme,
-        )
+        """A new attempt's session for ``order_ref``; see :meth:`.sessions.Sessions.create_session`."""
+        return self.sessions.create_session(
+            order_ref, mode, component=component, locale=locale, theme=theme, shopper_reference=shopper_reference,
+            store_payment_method=store_payment_method, token_usage=token_usage, payment_type=payment_type, **fields)
 
     def confirm(self, trans_id: str) -> Optional[AttemptRecord]:
-        """Ask PayKKa for the attempt's transaction and record what it says (and any stored card)."""
-        state = self.state()
-        try:
-            tx = state.client.query_transaction(trans_id=trans_id)
-        except APIError as exc:
-            if exc.ret_code == NO_TRANSACTION_YET:  # the shopper has not paid
-                return state.store.attempt(trans_id)
-            raise
-        record = state.store.update_status(trans_id, tx.status, order_id=tx.order_id, source="query")
-        if tx.token and tx.status in ("SUCCESS", "AUTHORIZED"):
-            shopper = tx.shopper_reference or (record.shopper_reference if record else None)
-            if shopper:
-                card = tx.card_info
-                state.store.save_token(TokenRecord(
-                    token=tx.token, shopper_reference=shopper, token_usage=record.token_usage if record else None,
-                    recurring_agreement_id=tx.recurring_agreement_id, brand=card.card_brand if card else None,
-                    last4=card.last4 if card else None))
-        return record
+        """Query the attempt's transaction and record it; see :meth:`.sessions.Sessions.confirm`."""
+        return self.sessions.confirm(trans_id)
+
+    def paid_attempt(self, order_ref: str) -> Optional[AttemptRecord]:
+        """The one attempt that paid ``order_ref``, or None."""
+        return self.sessions.paid_attempt(order_ref)
+
+    # --- stored cards and recurring payments (see .recurring) ------------------------------
+
+    def stored_card_session(self, order_ref: str, shopper_reference: str, mode: str = "DROP_IN",
+                            **kwargs: Any) -> CheckoutSession:
+        return self.payments.stored_card_session(order_ref, shopper_reference, mode, **kwargs)
+
+    def recurring_session(self, order_ref: str, shopper_reference: str, mode: str = "DROP_IN",
+                          **kwargs: Any) -> CheckoutSession:
+        return self.payments.recurring_session(order_ref, shopper_reference, mode, **kwargs)
+
+    def stored_tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        return self.payments.stored_tokens(shopper_reference, active_only=active_only)
+
+    def charge_recurring(self, order_ref: str, *, shopper_reference: Optional[str] = None,
+                         token: Optional[str] = None, recurring_agreement_id: Optional[str] = None,
+                         idempotency_key: Optional[str] = None) -> wire.TransactionData:
+        """Charge the order to the shopper's agreement, once per ``idempotency_key``; see
+        :meth:`.recurring.StoredPayments.charge_recurring`."""
+        return self.payments.charge_recurring(order_ref, shopper_reference=shopper_reference, token=token,
+                                              recurring_agreement_id=recurring_agreement_id,
+                                              idempotency_key=idempotency_key)
+
+    def cancel_recurring(self, recurring_agreement_id: str, *,
+                         shopper_reference: Optional[str] = None) -> wire.RecurringCancelData:
+        return self.payments.cancel_recurring(recurring_agreement_id, shopper_reference=shopper_reference)
+
+    def remove_token(self, token: str, shopper_reference: str) -> wire.TokenRemoveData:
+        return self.payments.remove_token(token, shopper_reference)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, url_for
 
 from ..errors import ValidationError
+from .state import state_of
 
 
 def csp_nonce() -> Optional[str]:
@@ -28,9 +29,7 @@ def script_config(locale: Optional[str] = None) -> dict[str, Any]:
     """What the mount layer needs from the server (``PayKKaEmbedConfig`` in paykka-embed.d.ts)."""
     from flask_wtf.csrf import generate_csrf  # type: ignore[import-untyped]
 
-    from .extension import PayKKa
-
-    state = PayKKa.state()
+    state = state_of()
     env = state.environment
     return {
         "checkoutBase": env.checkout_base,

@@ -192,15 +192,39 @@ def test_membership_first_payment_next_charge_and_cancel(paykka_page, paykka_stu
     page.goto(f"{shop.url}/admin/orders/{ref}")
     assert page.locator("#agreement-id").inner_text() == first["event"]["recurring_agreement_id"]
     page.get_by_role("button", name="Charge next month").click()
-    message = page.get_by_text(re.compile(r"Charged the next period as order ORD[0-9A-F]+: SUCCESS"))
+    message = page.get_by_text(re.compile(r"Charged month 2 as order ORD[0-9A-F]+-M02: SUCCESS"))
     message.wait_for()
-    renewal = re.search(r"order (ORD[0-9A-F]+)", message.inner_text()).group(1)
+    renewal = re.search(r"order (ORD[0-9A-F]+-M02)", message.inner_text()).group(1)
     mit = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"].startswith(renewal))
     assert mit["notify_type"] == "PAYMENT.SUCCESS"
 
     page.get_by_role("button", name="Cancel membership").click()
     page.get_by_text("Membership cancelled").wait_for()
     assert page.get_by_role("button", name="Charge next month").count() == 0
+
+
+def test_membership_with_a_saved_card_creates_an_agreement(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    """Fault: a shopper with a saved CARD_ON_FILE card joined the membership, the Drop-in pre-selected that
+    card, the payment succeeded, and no recurring agreement was made: charged once, never billable again.
+    A RECURRING checkout now offers no saved card; the card typed for it is stored as SUBSCRIPTION."""
+    page = paykka_page
+    sign_in(page, shop.url)
+    shop.browser_checkout(page)
+    ready(page)
+    page.get_by_label("Save this card for future payments").check()
+    pay_with_card(page, "5555555555554444")
+    wait_order(page)
+
+    page.goto(shop.url + "/")
+    page.get_by_role("button", name="Join Tea Club membership").click()
+    ready(page)
+    assert page.locator(".pk-option[data-stored=true]").count() == 0
+    pay_with_card(page, "4111111111111111")
+    ref = wait_order(page)
+    first = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
+    assert first["event"]["recurring_agreement_id"].startswith("RA")
+    page.goto(f"{shop.url}/admin/orders/{ref}")
+    assert page.locator("#agreement-id").inner_text() == first["event"]["recurring_agreement_id"]
 
 
 # 5. the order page updates itself when the webhook arrives ------------------------------

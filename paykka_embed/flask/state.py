@@ -1,0 +1,104 @@
+"""Per-app state, kept in ``app.extensions["paykka"]``: environment, credentials, client, store,
+webhook pipeline, and where a shopper is sent for an order.
+
+Everything is built on first use, so an app starts without reaching PayKKa (or the emulator).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from flask import Flask, current_app
+
+from ..client import PayKKaClient, RetryPolicy
+from ..envs import Environment
+from ..store import AttemptRecord, SQLiteStore, Store
+from ..store.base import FLAG_MISMATCH
+from ..webhooks import WebhookPipeline
+from . import config
+from .integrity import Integrity
+from .orders import SUCCESS_STATUSES
+from .results import result_page_url
+from .signals import webhook_received
+
+if TYPE_CHECKING:
+    from .extension import PayKKa
+
+EXTENSION_KEY = "paykka"
+
+
+def state_of(app: Optional[Flask] = None) -> "PayKKaState":
+    """The extension's state of ``app`` (the current app by default)."""
+    target = app or current_app
+    try:
+        st: PayKKaState = target.extensions[EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError("PayKKa is not registered on this app: call PayKKa(app) or init_app(app)") from None
+    return st
+
+
+class PayKKaState:
+    """Per-app state, kept in ``app.extensions["paykka"]``: env, credentials, client, store, webhooks."""
+
+    def __init__(self, ext: "PayKKa", app: Flask) -> None:
+        self.ext = ext
+        self.app = app
+        self.environment: Environment = config.environment(app)
+        self._credentials: Optional[config.Credentials] = config.configured_credentials(app)
+        self._client: Optional[PayKKaClient] = None
+        database = config.database_path(app)
+        self.store: Store = ext.store_factory(database) if ext.store_factory else SQLiteStore(
+            database, synchronous=app.config["PAYKKA_DATABASE_SYNCHRONOUS"])
+        self._pipeline: Optional[WebhookPipeline] = None
+        self.integrity = Integrity(self)
+
+    @property
+    def credentials(self) -> config.Credentials:
+        if self._credentials is None:
+            self._credentials = config.register_with_stub(
+                self.environment, self.app.config["PAYKKA_MERCHANT_NAME"] or self.app.name)
+        return self._credentials
+
+    @property
+    def client(self) -> PayKKaClient:
+        if self._client is None:
+            creds = self.credentials
+            cfg = self.app.config
+            self._client = PayKKaClient(
+                merchant_id=creds.merchant_id, app_id=creds.app_id, private_key=creds.private_key,
+                platform_public_key=creds.platform_public_key, env=self.environment,
+                timeout=float(cfg["PAYKKA_TIMEOUT"]), retry=RetryPolicy(max_retries=int(cfg["PAYKKA_MAX_RETRIES"])),
+            )
+        return self._client
+
+    @property
+    def pipeline(self) -> WebhookPipeline:
+        if self._pipeline is None:
+            creds = self.credentials
+            self._pipeline = WebhookPipeline(
+                self.store, creds.platform_public_key, self.ext.handlers,
+                merchant_id=creds.merchant_id, app_id=creds.app_id,
+                lease_seconds=float(self.app.config["PAYKKA_WEBHOOK_LEASE"]),
+                on_outcome=lambda outcome: self.integrity.alarm(outcome, "webhook"),
+                on_event=lambda event, record, verdict: webhook_received.send(
+                    self.app, event=event, record=record, verdict=verdict),
+            )
+        return self._pipeline
+
+    def order_url(self, order_ref: str) -> Optional[str]:
+        """Where a shopper sees a paid order: ``PAYKKA_SUCCESS_URL`` for the paying attempt, else
+        the extension's own result page for it; None while the order is unpaid."""
+        paid = self.store.paid_trans_id(order_ref)
+        attempt = self.store.attempt(paid) if paid else None
+        return self.result_url(attempt) if attempt else None
+
+    def result_url(self, attempt: AttemptRecord) -> str:
+        """Where ``{prefix}/return`` sends the shopper for this attempt (see ``PAYKKA_SUCCESS_URL``)."""
+        cfg = self.app.config
+        paid = attempt.status in SUCCESS_STATUSES and attempt.flag != FLAG_MISMATCH
+        template = cfg["PAYKKA_SUCCESS_URL"] if paid else cfg["PAYKKA_FAILURE_URL"]
+        if template is None:
+            return result_page_url(attempt)
+        if callable(template):
+            return str(template(attempt))
+        return str(template).format(order=attempt.order_ref, trans_id=attempt.trans_id, status=attempt.status)
