@@ -1,6 +1,6 @@
 """``paykka-embed``: run the local PayKKa emulator, the demo shop, or make a key pair.
 
-    paykka-embed stub [--host H] [--port P] [--data DIR]
+    paykka-embed stub [--host H] [--port P] [--data DIR] [--strict]
     paykka-embed demo [--host H] [--port P] [--stub-port P] [--data DIR]
     paykka-embed keys [--out DIR]
     paykka-embed doctor [--env E] [--app MODULE:APP] [--json] ...   (say why a configuration fails)
@@ -76,6 +76,7 @@ def cmd_stub(args: argparse.Namespace) -> int:
     stop = _stop_event()
     data_dir = Path(args.data) if args.data else None
     server, context, creds = start_stub(args.host, args.port, data_dir)
+    context.strict = bool(args.strict)
     key_note = (f"private key in {data_dir / 'merchant-private-key.pem'}" if data_dir
                 else "private key printed below (use --data DIR to keep it between runs)")
     print(f"PayKKa emulator running at {server.url}", flush=True)
@@ -85,6 +86,8 @@ def cmd_stub(args: argparse.Namespace) -> int:
     if not data_dir:
         print(creds["private_key_pem"])
     print(f"  Platform public key: {server.url}/_stub/platform-public-key")
+    if context.strict:
+        print("  Strict mode: field names the v3 API does not know are refused (010000), not ignored")
     print("Test cards:")
     print("\n".join(test_card_lines()))
     print("Press Ctrl-C to stop.", flush=True)
@@ -162,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     stub.add_argument("--host", default="127.0.0.1")
     stub.add_argument("--port", type=int, default=DEFAULT_STUB_PORT)
     stub.add_argument("--data", help="keep keys and state (SQLite) in this directory between runs")
+    stub.add_argument("--strict", action="store_true",
+                      help="refuse field names the v3 API does not know instead of ignoring them (catches typos)")
     stub.set_defaults(func=cmd_stub)
     demo = sub.add_parser("demo", help="run the emulator and the demo shop together")
     demo.add_argument("--host", default="127.0.0.1")

@@ -12,9 +12,12 @@ write the amount the way PayKKa's examples do.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+from types import UnionType
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -26,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 OK = "000000"
 OK_MSG = "Success"
@@ -52,17 +56,19 @@ def _parse_amount(value: Any) -> Any:
     """Integer minor units, as a JSON number or a digit string; nothing that could be misread.
 
     A ``Decimal`` or a float is refused rather than truncated: ``Decimal("8.00")`` HKD read
-    as 8 would charge HK$0.08. Convert major units with :func:`paykka_embed.money.to_minor`.
+    as 8 would charge HK$0.08. (In Python, :func:`paykka_embed.money.to_minor` converts major
+    units; the message itself is read by clients in any language, so it says it in words.)
     """
     if isinstance(value, bool):
         raise ValueError("must be a positive integer in minor units")
     if isinstance(value, str):
         if not re.fullmatch(r"[0-9]{1,18}", value):
-            raise ValueError("must be a positive integer in minor units")
+            raise ValueError("must be a positive integer in minor units (e.g. 2550 for 25.50 HKD), "
+                             "written with digits only")
         return int(value)
     if isinstance(value, (float, Decimal)):
         raise ValueError("must be an integer in minor units, not a decimal number "
-                         "(convert major units with paykka_embed.money.to_minor)")
+                         "(e.g. 2550 for 25.50 HKD, 800 for 800 JPY)")
     if isinstance(value, int) and value > MAX_AMOUNT:
         raise ValueError("must have at most 18 digits of minor units")
     return value
@@ -214,24 +220,60 @@ class Customer(WireModel):
     pay_ip: Optional[str] = Field(None, max_length=64)
 
 
-class SessionPayment(WireModel):
+class PaymentObject(WireModel):
+    """PayKKa's ``payment`` object, every field, wherever it appears.
+
+    Create Session and Initiate Transaction share it: merchant code builds one class for
+    both (the WooCommerce plugin sends its Initiate fields, unused ones ``null``, in every
+    session), so a session accepts the card and wallet fields too; the session's checkout
+    collects the card itself and does not use them. ``repr`` never shows card data.
+    """
+
+    payment_method: Optional[str] = Field(None, min_length=1, max_length=32)
     store_payment_method: Optional[bool] = None
     token_usage: Optional[TokenUsage] = None
     shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
+    token: Optional[str] = Field(None, min_length=1, max_length=64)
+    card_no: Optional[str] = Field(None, pattern=r"^[0-9]{12,19}$")
+    encrypted_card_no: Optional[str] = Field(None, max_length=4096)
+    exp_year: Optional[str] = Field(None, pattern=r"^[0-9]{2,4}$")
+    exp_month: Optional[str] = Field(None, pattern=r"^(0?[1-9]|1[0-2])$")
+    cvv: Optional[str] = Field(None, pattern=r"^[0-9]{3,4}$")
+    holder_name: Optional[str] = Field(None, max_length=128)
+    encrypted_exp_year: Optional[str] = Field(None, max_length=4096)
+    encrypted_exp_month: Optional[str] = Field(None, max_length=4096)
+    encrypted_cvv: Optional[str] = Field(None, max_length=4096)
+    token_data: Optional[str] = Field(None, max_length=16384)
+
+    def __repr__(self) -> str:  # never show card data, even in a debugger or a log line
+        shown = {k: v for k, v in self.model_dump(exclude_none=True).items()
+                 if k in ("payment_method", "token_usage", "shopper_reference", "store_payment_method")}
+        return f"{type(self).__name__}({shown}, <card data hidden>)"
+
+    __str__ = __repr__
+
+
+class SessionPayment(PaymentObject):
+    """``payment`` of Create Session: what matters there is storing the card
+    (``store_payment_method``, ``token_usage``, ``shopper_reference``)."""
 
 
 class Browser(WireModel):
+    """Device data for 3DS. Merchants' code writes the numbers both as JSON numbers and as
+    text (``"color_depth": "24"``, ``"timezone_offset": "+00:00"``, ``"cookies": ""``), so both
+    are accepted."""
+
     user_agent: Optional[str] = Field(None, max_length=512)
-    color_depth: Optional[int] = None
+    color_depth: Optional[Union[int, str]] = Field(None, description="bits, e.g. 24 or \"24\"")
     language: Optional[str] = Field(None, max_length=32)
     java_enabled: Optional[bool] = None
     device_type: Optional[Literal["PC", "MOBILE", "TABLET"]] = None
     terminal_type: Optional[str] = Field(None, max_length=16)
     device_os: Optional[str] = Field(None, max_length=64)
-    timezone_offset: Optional[int] = None
-    screen_height: Optional[int] = None
-    screen_width: Optional[int] = None
-    cookies: Optional[bool] = None
+    timezone_offset: Optional[Union[int, str]] = Field(None, description="minutes (-480) or an offset (+08:00)")
+    screen_height: Optional[Union[int, str]] = None
+    screen_width: Optional[Union[int, str]] = None
+    cookies: Optional[Union[bool, str]] = None
     device_finger_print_id: Optional[str] = Field(None, max_length=128)
     fraud_detection_id: Optional[str] = Field(None, max_length=128)
 
@@ -240,6 +282,7 @@ class Authentication(WireModel):
     challenge_indicator: Optional[
         Literal["NO_PREFERENCE", "NO_CHALLENGE_REQUESTED", "CHALLENGE_REQUESTED", "CHALLENGE_MANDATED"]
     ] = None
+    authentication_only: Optional[bool] = Field(None, description="3DS without a payment (accepted, not emulated)")
 
 
 # --- create / query session ----------------------------------------------------------------
@@ -384,31 +427,10 @@ class TransactionData(ResponseModel):
 VoidReason = Literal["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"]
 
 
-class TransactionPayment(WireModel):
+class TransactionPayment(PaymentObject):
     """``payment`` of Initiate Transaction: exactly one of token, card_no, encrypted_card_no, token_data."""
 
     payment_method: str = Field("BANKCARD", min_length=1, max_length=32)
-    store_payment_method: Optional[bool] = None
-    token_usage: Optional[TokenUsage] = None
-    shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
-    token: Optional[str] = Field(None, min_length=1, max_length=64)
-    card_no: Optional[str] = Field(None, pattern=r"^[0-9]{12,19}$")
-    encrypted_card_no: Optional[str] = Field(None, max_length=4096)
-    exp_year: Optional[str] = Field(None, pattern=r"^[0-9]{2,4}$")
-    exp_month: Optional[str] = Field(None, pattern=r"^(0?[1-9]|1[0-2])$")
-    cvv: Optional[str] = Field(None, pattern=r"^[0-9]{3,4}$")
-    holder_name: Optional[str] = Field(None, max_length=128)
-    encrypted_exp_year: Optional[str] = Field(None, max_length=4096)
-    encrypted_exp_month: Optional[str] = Field(None, max_length=4096)
-    encrypted_cvv: Optional[str] = Field(None, max_length=4096)
-    token_data: Optional[str] = Field(None, max_length=16384)
-
-    def __repr__(self) -> str:  # never show card data, even in a debugger or a log line
-        shown = {k: v for k, v in self.model_dump(exclude_none=True).items()
-                 if k in ("payment_method", "token_usage", "shopper_reference", "store_payment_method")}
-        return f"TransactionPayment({shown}, <card data hidden>)"
-
-    __str__ = __repr__
 
     @model_validator(mode="after")
     def _one_source(self) -> "TransactionPayment":
@@ -574,6 +596,50 @@ class NotifyEvent(ResponseModel):
     ori_order_id: Optional[str] = None
 
 
+DISPUTE_CREATED = "DISPUTE_CREATED"
+#: Stages of a dispute, in order. ``DISPUTE_CREATED``: the shopper's bank disputed the
+#: payment (a chargeback); evidence is due by ``due_time``. ``UNDER_REVIEW``: the evidence is
+#: with the card scheme. It ends ``DISPUTE_WON`` (the money stays with the merchant) or
+#: ``DISPUTE_LOST`` (the disputed amount goes back to the shopper).
+DISPUTE_STAGES = ("DISPUTE_CREATED", "UNDER_REVIEW", "DISPUTE_WON", "DISPUTE_LOST")
+FINAL_DISPUTE_STAGES = frozenset({"DISPUTE_WON", "DISPUTE_LOST"})
+
+
+class DisputeNotification(ResponseModel):
+    """A dispute (chargeback) notification as PayKKa posts it to ``notify_url``, one per stage.
+
+    It has ``event_type: "DISPUTE"`` where payment and refund notifications have
+    ``notify_type``. Amounts are integer minor units. ``dispute_stage`` is kept as text so a
+    stage this version does not know still parses (known ones: :data:`DISPUTE_STAGES`).
+    """
+
+    event_type: Literal["DISPUTE"] = "DISPUTE"
+    merchant_id: str
+    merchant_name: Optional[str] = None
+    trans_id: str
+    order_id: str
+    dispute_id: str = Field(..., description="DG…")
+    arn: Optional[str] = Field(None, description="acquirer reference number of the disputed payment")
+    card_bin: Optional[str] = None
+    card_last4: Optional[str] = None
+    payment_method: Optional[str] = None
+    pay_finish_time: Optional[AwareDatetime] = None
+    dispute_stage: str
+    reason_code: Optional[str] = Field(None, description="the card scheme's code, e.g. Visa 10.4")
+    reason_code_description: Optional[str] = None
+    dispute_amount: PositiveAmount
+    dispute_currency: str
+    order_amount: PositiveAmount
+    order_currency: str
+    posting_date: Optional[str] = Field(None, description="the stage's date, YYYY-MM-DD")
+    dispute_time: Optional[AwareDatetime] = Field(None, description="when the dispute was raised")
+    due_time: Optional[AwareDatetime] = Field(None, description="when the merchant's evidence is due")
+
+    @property
+    def final(self) -> bool:
+        return self.dispute_stage in FINAL_DISPUTE_STAGES
+
+
 # --- the envelope --------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -600,19 +666,176 @@ def envelope(data: Any = None, *, ret_code: str = OK, ret_msg: str = OK_MSG) -> 
     return body
 
 
+def field_path(loc: Any) -> str:
+    """``("goods", 0, "id")`` → ``goods[0].id``: the way a PHP, Java or JS reader names it."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+#: pydantic's error types, said in words a client in any language reads ("field: rule").
+_PLAIN_RULES = {
+    "extra_forbidden": "is not a field of this request",
+    "missing": "is required",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "list_type": "must be a JSON array",
+    "datetime_type": "must be a date-time with a UTC offset, e.g. 2025-03-08T10:00:00+08:00",
+    "datetime_parsing": "must be a date-time with a UTC offset, e.g. 2025-03-08T10:00:00+08:00",
+    "datetime_from_date_parsing": "must be a date-time with a UTC offset, e.g. 2025-03-08T10:00:00+08:00",
+}
+#: The models' patterns, said in words.
+_PATTERN_WORDS = {
+    r"^[A-Z]{3}$": "must be a three-letter ISO 4217 currency code in capitals, e.g. HKD",
+    r"^[A-Z]{2}$": "must be a two-letter ISO 3166 country code in capitals, e.g. HK",
+    r"^[A-Za-z0-9_\-.:]+$": "may contain only letters, digits and the characters _ - . :",
+    r"^[0-9]{12,19}$": "must be 12 to 19 digits",
+    r"^[0-9]{2,4}$": "must be a year of 2 or 4 digits",
+    r"^(0?[1-9]|1[0-2])$": "must be a month from 1 to 12",
+    r"^[0-9]{3,4}$": "must be 3 or 4 digits",
+}
+_UNION_TAGS = frozenset({"int", "str", "bool", "float", "function-after", "function-before", "function-plain"})
+
+
+def _plain_rule(error: Any) -> str:
+    kind = error.get("type")
+    ctx = error.get("ctx") or {}
+    if kind in _PLAIN_RULES:
+        return _PLAIN_RULES[kind]
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else \
+            f"must be at least {ctx.get('min_length')} characters long"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters long"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern"))
+        if pattern.startswith("^[A-Za-z0-9]([A-Za-z0-9-]"):
+            return "must be a host name only, without scheme, port or path (e.g. shop.example.com)"
+        return _PATTERN_WORDS.get(pattern, f"must match the pattern {pattern}")
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    msg = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    for prefix in ("Input should", "String should", "Value should", "List should"):
+        if msg.startswith(prefix):
+            return "must" + msg[len(prefix):]
+    return msg
+
+
 def describe_validation_error(exc: Exception) -> str:
-    """Turn a pydantic error into ``field: rule`` text, the form PayKKa's ret_msg uses."""
+    """Turn a pydantic error into ``field: rule`` text, the form PayKKa's ret_msg uses.
+
+    The rule is said in plain words (no Python type or helper names): PHP and Java clients
+    read these messages too.
+    """
     from pydantic import ValidationError as PydanticValidationError
 
     if not isinstance(exc, PydanticValidationError):
         return str(exc)
     first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first.get("loc", ()))
-    kind = first.get("type")
-    msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-    if kind == "extra_forbidden":
-        msg = "is not a field of this request"
-    elif kind == "missing":
-        msg = "is required"
+    loc = list(first.get("loc", ()))
+    while loc and isinstance(loc[-1], str) and (loc[-1] in _UNION_TAGS or loc[-1].startswith("function-")):
+        loc.pop()  # a union member's name, not a field
+    rule = _plain_rule(first)
+    path = field_path(loc)
     # Model-level rules already name their field ("payment.shopper_reference: ...").
-    return f"{loc}: {msg}" if loc else msg
+    return f"{path}: {rule}" if path else rule
+
+
+# --- leniency: what the emulator accepts beyond the strict models -------------------------
+
+
+@dataclass
+class Leniency:
+    """A request body made ready for the strict models, and what was set aside to get there."""
+
+    data: dict[str, Any]
+    #: Names no model field knows, as ``field_path`` strings (``payment.colour``, ``goods[1].sku``).
+    ignored: list[str]
+
+
+def _field_kind(annotation: Any) -> tuple[str, Any]:
+    """What a field holds: ("model", cls), ("list", inner kind), ("str", None) or ("other", None)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _field_kind(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return _field_kind(members[0]) if len(members) == 1 else ("other", None)
+    if origin is list:
+        return ("list", _field_kind(get_args(annotation)[0]))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    if annotation is str:
+        return ("str", None)
+    return ("other", None)
+
+
+def _clean_value(kind: tuple[str, Any], value: Any, path: list[Any], ignored: list[str], strict: bool) -> Any:
+    what, inner = kind
+    if what == "model" and isinstance(value, dict):
+        return _clean_object(inner, value, path, ignored, strict)
+    if what == "list" and isinstance(value, list):
+        return [_clean_value(inner, item, [*path, i], ignored, strict)
+                for i, item in enumerate(v for v in value if v is not None)]
+    if what == "str" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)  # a JSON number for a text field: its decimal text (11 → "11", 1.50 → "1.50")
+    return value
+
+
+@lru_cache(maxsize=None)
+def _known_names(model: type[BaseModel]) -> dict[str, tuple[FieldInfo, tuple[str, Any]]]:
+    """A model's field names (and aliases) → (field, what it holds); computed once per model."""
+    fields = model.model_fields
+    known = {name: (info, _field_kind(info.annotation)) for name, info in fields.items()}
+    return known | {info.alias: known[name] for name, info in fields.items() if info.alias}
+
+
+def _clean_object(model: type[BaseModel], data: dict[str, Any], path: list[Any], ignored: list[str],
+                  strict: bool) -> dict[str, Any]:
+    by_name = _known_names(model)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue  # null is the same as an absent key
+        known = by_name.get(key)
+        if known is None:
+            if strict:
+                out[key] = value  # kept, so the strict model refuses it by name
+            else:
+                ignored.append(field_path([*path, key]))
+            continue
+        info, kind = known
+        if value == "" and not info.is_required() and info.default is None:
+            continue  # "" in an optional field is the same as absent (blank WooCommerce shipping fields)
+        out[key] = _clean_value(kind, value, [*path, key], ignored, strict)
+    return out
+
+
+def lenient_request(model: type[BaseModel], data: dict[str, Any], *, strict: bool = False) -> Leniency:
+    """Read ``data`` the way PayKKa's Java/JSON backend does, before the strict model checks it.
+
+    - ``null`` is the same as an absent key, at any depth (a ``null`` list item too);
+    - ``""`` in an optional field is the same as absent;
+    - a JSON number for a text field is taken as its decimal text (``"id": 11`` → ``"11"``;
+      parse the body with ``parse_float=Decimal`` to keep ``1.50`` as written);
+    - a name no field knows is set aside and listed in :attr:`Leniency.ignored`, unless
+      ``strict``: then it stays, and the model refuses it ("is not a field of this request").
+
+    Everything else (amounts, currencies, lengths, patterns, required fields, the models'
+    own rules) is left to the model, which refuses it exactly as before. The merchant-side
+    client never uses this: it validates with the strict models alone, so a typo in a
+    merchant's field name stays an error and no ``null`` is ever sent.
+    """
+    ignored: list[str] = []
+    return Leniency(_clean_object(model, data, [], ignored, strict), ignored)

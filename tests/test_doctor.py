@@ -74,8 +74,9 @@ def test_wrong_key_pair_is_a_signature_mismatch(paykka_merchant: MerchantAccount
     check = run.check("api")
     assert (check["status"], check["code"]) == ("fail", "signature_mismatch")
     assert check["details"]["ret_code"] == "206003"
-    # This emulator keeps no request log: the doctor says what it can and names the key it signed with.
-    assert check["details"]["cause"] == "unknown"
+    # The emulator's request log shows it verified exactly the string signed here: the key is the problem.
+    assert check["details"]["cause"] == "wrong_key"
+    assert check["details"]["emulator_sources"] == ["GET /_stub/requests"]
     assert fingerprint(other_key) in check["message"]
     assert "public key" in check["fix"]
     # The answer, even a refusal, is still signed by the platform key.

@@ -75,3 +75,9 @@ def test_document_carries_the_webhook_schema(document: dict[str, Any]) -> None:
     assert document["openapi"].startswith("3.1")
     assert "notification" in document["webhooks"]
     assert "NotifyEvent" in document["components"]["schemas"]
+
+
+def test_document_carries_the_dispute_notification(document: dict[str, Any]) -> None:
+    assert "dispute" in document["webhooks"]
+    schema = document["components"]["schemas"]["DisputeNotification"]
+    assert {"event_type", "dispute_id", "dispute_stage", "due_time", "dispute_amount"} <= set(schema["properties"])

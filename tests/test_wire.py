@@ -195,7 +195,7 @@ def test_unknown_nested_field_is_named_with_its_path() -> None:
     data = seed(payment={**SEED_CREATE["payment"], "tokn_usage": "CARD_ON_FILE"})
     assert refusal(data) == "payment.tokn_usage: is not a field of this request"
     assert refusal(seed(goods=[{"name": "Tea", "price": 800, "quantity": 1, "colour": "red"}])) == (
-        "goods.0.colour: is not a field of this request"
+        "goods[0].colour: is not a field of this request"
     )
 
 
@@ -250,7 +250,7 @@ def test_missing_required_field_is_named() -> None:
 
 def test_describe_validation_error_strips_pydantics_value_error_prefix() -> None:
     text = refusal(seed(amount="8.00"))
-    assert text == "amount: must be a positive integer in minor units"
+    assert text.startswith("amount: must be a positive integer in minor units")
     assert "Value error" not in text
 
 
@@ -365,3 +365,82 @@ def test_notification_amount_must_be_positive(amount: Any) -> None:
     with pytest.raises(pydantic.ValidationError) as caught:
         wire.NotifyEvent.model_validate(body)
     assert wire.describe_validation_error(caught.value).startswith("amount: ")
+
+
+# --- leniency (the emulator's reading) and the strict models ---------------------------------------
+
+
+def test_the_strict_model_refuses_what_the_lenient_reading_accepts() -> None:
+    data = seed(payment={**SEED_CREATE["payment"], "payment_method": None},
+                goods=[{"id": 11, "name": "Tea", "price": 800, "quantity": 1}], shipping={"country": ""})
+    with pytest.raises(pydantic.ValidationError):
+        wire.CreateSessionRequest.model_validate(data)
+    lenient = wire.lenient_request(wire.CreateSessionRequest, data)
+    request = wire.CreateSessionRequest.model_validate(lenient.data)
+    assert lenient.ignored == []
+    assert request.goods is not None and request.goods[0].id == "11"
+    assert request.shipping is not None and request.shipping.country is None
+    assert data["goods"][0]["id"] == 11  # the input is not changed in place
+
+
+def test_lenient_reading_sets_unknown_names_aside_with_their_paths() -> None:
+    data = seed(version="v1.0", payment={**SEED_CREATE["payment"], "tokn_usage": "X"},
+                goods=[{"name": "Tea", "price": 1, "quantity": 1}, {"name": "Cup", "price": 1, "quantity": 1, "sku": 2}])
+    lenient = wire.lenient_request(wire.CreateSessionRequest, data)
+    assert sorted(lenient.ignored) == ["goods[1].sku", "payment.tokn_usage", "version"]
+    assert "version" not in lenient.data and "tokn_usage" not in lenient.data["payment"]
+    strict = wire.lenient_request(wire.CreateSessionRequest, data, strict=True)
+    assert strict.ignored == [] and strict.data["version"] == "v1.0"
+    with pytest.raises(pydantic.ValidationError) as refused:
+        wire.CreateSessionRequest.model_validate(strict.data)
+    assert wire.describe_validation_error(refused.value).endswith(": is not a field of this request")
+
+
+@pytest.mark.parametrize(("value", "text"), [(11, "11"), (Decimal("1.50"), "1.50"), (Decimal("1E+2"), "1E+2")])
+def test_a_number_for_text_keeps_its_decimal_text(value: Any, text: str) -> None:
+    lenient = wire.lenient_request(wire.Goods, {"name": "Tea", "price": 1, "quantity": 1, "description": value})
+    assert lenient.data["description"] == text
+
+
+def test_lenient_reading_leaves_amounts_and_booleans_to_the_model() -> None:
+    lenient = wire.lenient_request(wire.CreateSessionRequest, seed(amount=Decimal("8.00"), mit=1))
+    assert lenient.data["amount"] == Decimal("8.00") and lenient.data["mit"] == 1
+    assert wire.describe_validation_error(_refused(lenient.data)).startswith("amount: must be an integer in minor")
+    lenient = wire.lenient_request(wire.CreateSessionRequest, seed(trans_id=True))
+    assert lenient.data["trans_id"] is True  # true is not a number here
+
+
+def _refused(data: dict[str, Any]) -> pydantic.ValidationError:
+    with pytest.raises(pydantic.ValidationError) as info:
+        wire.CreateSessionRequest.model_validate(data)
+    return info.value
+
+
+@pytest.mark.parametrize(("loc", "path"), [(("goods", 0, "id"), "goods[0].id"), (("amount",), "amount"),
+                                           (("a", 1, 2, "b"), "a[1][2].b"), ((), "")])
+def test_field_paths(loc: tuple[Any, ...], path: str) -> None:
+    assert wire.field_path(loc) == path
+
+
+@pytest.mark.parametrize(("changes", "text"), [
+    ({"goods": {}}, "goods: must be a JSON array"),
+    ({"payment": []}, "payment: must be a JSON object"),
+    ({"currency": "hkd"}, "currency: must be a three-letter ISO 4217 currency code in capitals, e.g. HKD"),
+    ({"trans_id": "a b"}, "trans_id: may contain only letters, digits and the characters _ - . :"),
+    ({"trans_id": ""}, "trans_id: must not be empty"),
+    ({"trans_id": "x" * 65}, "trans_id: must be at most 64 characters long"),
+    ({"session_mode": "HOST"}, "session_mode: must be one of 'HOSTED', 'DROP_IN' or 'COMPONENT'"),
+    ({"mit": "perhaps"}, "mit: must be true or false"),
+    ({"expire_time": "tomorrow"}, "expire_time: must be a date-time with a UTC offset, e.g. 2025-03-08T10:00:00+08:00"),
+    ({"amount": 8.5}, "amount: must be an integer in minor units, not a decimal number "
+                      "(e.g. 2550 for 25.50 HKD, 800 for 800 JPY)"),
+])
+def test_rules_are_said_in_plain_words(changes: dict[str, Any], text: str) -> None:
+    assert refusal(seed(**changes)) == text
+
+
+def test_session_payment_takes_the_whole_payment_object_and_hides_card_data() -> None:
+    payment = wire.SessionPayment(payment_method="BANKCARD", card_no="4111111111111111", cvv="123",
+                                  holder_name="Chan Tai Man", shopper_reference="s1")
+    assert "4111" not in repr(payment) and "123" not in str(payment) and "Chan" not in repr(payment)
+    assert set(wire.TransactionPayment.model_fields) == set(wire.SessionPayment.model_fields)

@@ -1,47 +1,69 @@
 """The stub's v3 server API: what a merchant's server talks to.
 
 Every request is checked the way PayKKa checks it, in this order: content type and
-size, the ``x-paykka-*`` headers (``206002`` when missing), the merchant
-(``206005``), the signature over the raw body (``206003``, ``206004`` outside the
-window, ``206003`` for a replayed nonce), then the JSON body against the wire model
-(``010000`` naming the field). Every answer, refusals included, is signed with the
-platform key over the request's path.
+size, the ``x-paykka-*`` headers (``206002`` when missing), the app id
+(``x-paykka-appid``: ``206005`` when it belongs to no merchant), the signature over the
+raw body (``206003``, ``206004`` outside the window, ``206003`` for a replayed nonce),
+the body's ``merchant_id`` against the app's merchant (``206005``), then the JSON body
+against the wire model (``010000`` naming the field and the rule). Every answer,
+refusals included, is signed with the platform key over the request's path.
+
+The body is read the way PayKKa's Java/JSON backend reads it (see
+:func:`paykka_embed.wire.lenient_request`): ``null`` is absent, a number is accepted for a
+text field, and unknown names are ignored, each one reported in the emulator's log, in
+the request log (``GET /_stub/requests``) and in the answer's
+``x-paykka-stub-ignored-fields`` header. In strict mode (``paykka-embed stub --strict``)
+unknown names are refused instead.
 
 Signature timestamps (checked and sent) are wall-clock time, not the stub clock: the
 merchant's side checks them against its own clock, and a test that moves the stub
 clock an hour ahead must still be able to talk to it. A signature skew
 (``POST /_stub/clock {"signature_skew_seconds": N}``) shifts them by N seconds, to
 show what a merchant server whose clock is off sees.
+
+Every answered call is kept in the request log (:mod:`requestlog`), card data masked.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Mapping, cast
+from decimal import Decimal
+from typing import Any, Callable, Mapping, Optional, cast
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
 from .. import signing, wire
 from ..errors import SignatureError
-from .errors import SIGN_INVALID, SIGN_MISSING, StubError, param_error
+from .errors import NO_MERCHANT, SIGN_INVALID, SIGN_MISSING, StubError, param_error
 from .gateway import Gateway
 from .records import Merchant
+from .requestlog import RequestEntry
 
 log = logging.getLogger("paykka_embed.stub.api")
 
 bp = Blueprint("v3", __name__)
+
+#: Response header listing the names the emulator ignored, as a JSON array of field paths.
+IGNORED_HEADER = "x-paykka-stub-ignored-fields"
+#: At most this many names in the header (the request log keeps up to MAX_IGNORED_LOGGED).
+MAX_IGNORED_SHOWN = 50
+MAX_IGNORED_LOGGED = 200
 
 #: Every v3 operation the stub serves: path → (request model, response data model or
 #: None for a bare string, summary). :mod:`openapi` documents exactly these.
 OPERATIONS: dict[str, tuple[type[BaseModel], type[BaseModel] | None, str]] = {}
 
 
+def ctx() -> Any:
+    return current_app.extensions["paykka_stub"]
+
+
 def gateway() -> Gateway:
-    gw: Gateway = current_app.extensions["paykka_stub"].gateway
+    gw: Gateway = ctx().gateway
     return gw
 
 
@@ -58,40 +80,88 @@ def refusal(exc: StubError) -> Response:
     return signed_json(wire.envelope(ret_code=exc.ret_code, ret_msg=exc.ret_msg), exc.http_status)
 
 
-def authenticate() -> tuple[Merchant, bytes]:
+def authenticate(entry: RequestEntry) -> tuple[Merchant, bytes]:
     if request.mimetype != "application/json":
         raise StubError(415, "010000", "content-type: must be application/json")
-    body = request.get_data(cache=True)
+    body = entry.body
     gw = gateway()
     headers = request.headers
     for name in (signing.H_SIGN, signing.H_TIMESTAMP, signing.H_NONCE, signing.H_APPID):
         if not headers.get(name):
             raise StubError(401, SIGN_MISSING, f"{name}: header is required")
     merchant = gw.merchant_for_app(headers.get(signing.H_APPID))
+    entry.merchant_id = merchant.merchant_id
     assert merchant.public_key is not None
     try:
         verified = signing.verify_headers(merchant.public_key, request.path, cast(Mapping[str, str], headers), body,
                                           now_ms_value=gw.clock.signature_now_ms())
     except SignatureError as exc:
+        entry.signature_refused(exc.message, headers.get(signing.H_TIMESTAMP, ""), headers.get(signing.H_NONCE, ""))
         raise StubError(401, exc.ret_code or SIGN_INVALID, exc.message) from None
     if not gw.remember_nonce(verified.nonce, verified.timestamp_ms):
-        raise StubError(401, SIGN_INVALID, f"{signing.H_NONCE}: already used (replayed request)")
+        problem = f"{signing.H_NONCE}: already used (replayed request)"
+        entry.signature_refused(problem, headers.get(signing.H_TIMESTAMP, ""), verified.nonce)
+        raise StubError(401, SIGN_INVALID, problem)
     return merchant, body
 
 
-def parse(model: type[BaseModel], body: bytes) -> Any:
+def decode(body: bytes) -> dict[str, Any]:
+    """The JSON object of the body; decimals stay :class:`Decimal` so ``1.50`` keeps its text."""
     try:
-        decoded = json.loads(body)
+        decoded = json.loads(body, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise param_error("body: is not valid JSON") from None
     if not isinstance(decoded, dict):
         raise param_error("body: must be a JSON object")
+    return decoded
+
+
+def check_merchant(merchant: Merchant, decoded: dict[str, Any]) -> None:
+    """The body's ``merchant_id`` must be the merchant of ``x-paykka-appid`` (206005 otherwise)."""
+    given = decoded.get("merchant_id")
+    if isinstance(given, (str, int)) and not isinstance(given, bool) and str(given) != merchant.merchant_id:
+        raise StubError(403, NO_MERCHANT, f"merchant_id: {str(given)[:64]} is not the merchant of "
+                        f"{signing.H_APPID} {merchant.app_id} (the merchant does not exist for this app)")
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """The strict model over a body the leniency pre-pass has read (``010000`` naming the field)."""
     try:
-        return model.model_validate(decoded)
+        return model.model_validate(data)
     except PydanticValidationError as exc:
         raise param_error(wire.describe_validation_error(exc)) from None
     except RecursionError:
         raise param_error("body: is nested too deeply") from None
+
+
+def _ignored_header(ignored: list[str]) -> str:
+    shown = ignored[:MAX_IGNORED_SHOWN]
+    if len(ignored) > len(shown):
+        shown.append(f"...and {len(ignored) - len(shown)} more")
+    return json.dumps(shown, ensure_ascii=True, separators=(",", ":"))
+
+
+def new_entry() -> RequestEntry:
+    entry = RequestEntry("POST" if request.method == "POST" else request.method, request.path,
+                         request.headers.get(signing.H_APPID) or None, b"")
+    now = gateway().clock.now()
+    entry.at, entry.at_ms = wire.format_datetime(now), int(now.timestamp() * 1000)
+    return entry
+
+
+def record(entry: RequestEntry, response: Response) -> Response:
+    """Put the answered call in the request log (the answer's envelope says the verdict)."""
+    try:
+        answered = json.loads(response.get_data())
+    except ValueError:
+        answered = {}
+    entry.http_status = response.status_code
+    entry.ret_code = str(answered.get("ret_code", ""))
+    entry.ret_msg = str(answered.get("ret_msg", ""))
+    ctx().requests.record(entry)
+    if entry.ret_code != wire.OK:
+        log.info("v3 %s (app %s): refused %s %s", entry.path, entry.app_id, entry.ret_code, entry.ret_msg)
+    return response
 
 
 def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
@@ -100,20 +170,34 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
 
     def register(handler: Callable[[Merchant, Any], Any]) -> Callable[..., Any]:
         def view() -> Response:
+            entry = new_entry()
+            entry.operation = summary
+            g.paykka_request_entry = entry
+            ignored: list[str] = []
             try:
-                merchant, body = authenticate()
+                entry.body = request.get_data(cache=True)
+                merchant, body = authenticate(entry)
                 gateway().tick()
-                req = parse(model, body)
-                if getattr(req, "merchant_id", merchant.merchant_id) != merchant.merchant_id:
-                    raise param_error("merchant_id: does not match x-paykka-appid")
-                return signed_json(wire.envelope(handler(merchant, req)))
+                decoded = decode(body)
+                check_merchant(merchant, decoded)
+                lenient = wire.lenient_request(model, decoded, strict=bool(ctx().strict))
+                ignored = lenient.ignored
+                entry.ignored_fields = ignored[:MAX_IGNORED_LOGGED]
+                if ignored:
+                    log.warning("v3 %s (app %s): ignored unknown field(s) %s", path, merchant.app_id,
+                                ", ".join(ignored[:MAX_IGNORED_SHOWN]))
+                req = validate(model, lenient.data)
+                response = signed_json(wire.envelope(handler(merchant, req)))
             except StubError as exc:
-                return refusal(exc)
+                response = refusal(exc)
             except HTTPException as exc:  # 413 from reading the body: same envelope, still signed
-                return handle_http_error(exc)
+                response = handle_http_error(exc)
             except Exception:  # a bug in the stub: say so in the envelope, never a stack trace
                 log.exception("v3 %s failed", path)
-                return refusal(StubError(500, "999999", "system exception (a bug in the stub; see its log)"))
+                response = refusal(StubError(500, "999999", "system exception (a bug in the emulator; see its log)"))
+            if ignored:
+                response.headers[IGNORED_HEADER] = _ignored_header(ignored)
+            return record(entry, response)
 
         bp.add_url_rule(path, endpoint=handler.__name__, view_func=view, methods=["POST"])
         OPERATIONS[path] = (model, answer, summary)
@@ -193,3 +277,15 @@ def handle_http_error(exc: Any) -> Response:
     messages = {413: "body: is larger than the 1 MiB limit", 405: "method: only POST is allowed",
                 404: "path: no such v3 operation"}
     return refusal(StubError(code, "010000", messages.get(code, getattr(exc, "description", "bad request"))))
+
+
+def refused_outside_an_operation(exc: Any) -> Response:
+    """A 404 or 405 under /v3/ (no operation view ran): answered, and kept in the request log."""
+    entry: Optional[RequestEntry] = g.get("paykka_request_entry")
+    if entry is None:
+        entry = new_entry()
+        try:
+            entry.body = request.get_data(cache=True)
+        except HTTPException:
+            entry.body = b""
+    return record(entry, handle_http_error(exc))

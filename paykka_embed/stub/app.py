@@ -21,6 +21,7 @@ from .faults import FaultMiddleware, Faults
 from .gateway import Gateway
 from .persistence import Persistence, open_persistence
 from .records import Merchant
+from .requestlog import RequestLog
 from .webhooks import WebhookSender
 
 log = logging.getLogger("paykka_embed.stub")
@@ -47,13 +48,20 @@ class StubContext:
     """Everything one running stub holds.
 
     ``data_dir``: keep the state in SQLite there (``stub-state.sqlite3``) so a restart
-    finds its merchants, sessions, orders, refunds, tokens, agreements and undelivered
-    webhooks; without it, everything lives in memory. Without ``platform_key``, the key
-    is read from (or made in) ``data_dir/platform-private-key.pem``, or made afresh.
+    finds its merchants, sessions, orders, refunds, tokens, agreements, disputes and
+    undelivered webhooks; without it, everything lives in memory. Without
+    ``platform_key``, the key is read from (or made in)
+    ``data_dir/platform-private-key.pem``, or made afresh.
+
+    ``strict``: refuse names the v3 models do not know (``010000`` naming the field),
+    instead of ignoring and reporting them as PayKKa's backend does. Useful to catch typos
+    in merchant code; ``paykka-embed stub --strict`` sets it.
     """
 
     def __init__(self, platform_key: Optional[rsa.RSAPrivateKey] = None, clock: Optional[Clock] = None,
-                 *, data_dir: Union[str, "os.PathLike[str]", None] = None) -> None:
+                 *, data_dir: Union[str, "os.PathLike[str]", None] = None, strict: bool = False) -> None:
+        self.strict = strict
+        self.requests = RequestLog()
         self.data_dir = Path(data_dir) if data_dir is not None else None
         if self.data_dir is not None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -83,6 +91,7 @@ class StubContext:
         }
 
     def reset(self) -> None:
+        self.requests.clear()
         self.faults.clear()
         self.gateway.reset()
         self.sender.reset()
@@ -93,11 +102,15 @@ class StubContext:
         self.persistence.close()
 
 
-def create_app(context: Optional[StubContext] = None, *, public_url: Optional[str] = None) -> Flask:
+def create_app(context: Optional[StubContext] = None, *, public_url: Optional[str] = None,
+               strict: Optional[bool] = None) -> Flask:
+    """The emulator as a WSGI app. ``strict`` (when given) overrides ``context.strict``."""
     app = Flask("paykka_embed.stub", static_folder=None, template_folder=str(templates_dir()))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["STUB_PUBLIC_URL"] = public_url
     context = context or StubContext()
+    if strict is not None:
+        context.strict = strict
     app.extensions["paykka_stub"] = context
     app.wsgi_app = FaultMiddleware(app.wsgi_app, context.faults)  # type: ignore[method-assign]
     app.register_blueprint(api.bp)
@@ -107,7 +120,7 @@ def create_app(context: Optional[StubContext] = None, *, public_url: Optional[st
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         if request.path.startswith("/v3/"):
-            return api.handle_http_error(exc)
+            return api.refused_outside_an_operation(exc)
         if request.path.startswith("/_stub/"):  # the controls answer in the envelope too
             resp = jsonify(envelope(ret_code="010000", ret_msg=f"{exc.code} {exc.name}: {exc.description}"))
             resp.status_code = exc.code or 400

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 class TestCard:
     number: str
     brand: str
-    outcome: str  # "approve" | "decline" | "challenge"
+    outcome: str  # "approve" | "decline" | "challenge" | "refund_fails" | "refund_reviewing"
     error_code: str = "0000"
     error_description: str = "Approved"
     label: str = ""
@@ -33,6 +33,8 @@ TEST_CARDS: dict[str, TestCard] = {c.number: c for c in [
     TestCard("4000000000003220", "VISA", "challenge", label="3DS challenge (pass or fail on the challenge page)"),
     TestCard("4000000000000069", "VISA", "decline", "5003", "Expired card", "Declined: expired card"),
     TestCard("4000000000005126", "VISA", "refund_fails", label="Visa approved; every refund of it fails (REFUND.FAILURE)"),
+    TestCard("4000000000007726", "VISA", "refund_reviewing",
+             label="Visa approved; its refunds wait in REVIEWING for 1 hour, then succeed"),
 ]}
 
 CVV_FAILURE = TestCard("", "", "decline", "5004", "CVV check failed", "CVV 000 on any card")

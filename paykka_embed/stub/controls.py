@@ -1,10 +1,11 @@
-"""Test controls under ``/_stub/``: register merchants, move the clock, read the webhook
-log, inject faults, read the OpenAPI document, reset. Merchant code never needs these;
-tests and the demo do. Answers use PayKKa's envelope but are not signed."""
+"""Test controls under ``/_stub/``: register merchants, move the clock, read the request
+and webhook logs, open and move disputes, inject faults, read the OpenAPI document,
+reset. Merchant code never needs these; tests and the demo do. Answers use PayKKa's
+envelope but are not signed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -44,14 +45,15 @@ def register_merchant() -> Response:
         public_key = data.get("public_key")
         if not isinstance(public_key, str):
             raise param_error("public_key: is required (PEM text of the merchant's RSA public key)")
-        for name in ("merchant_id", "name", "notify_url"):
+        for name in ("merchant_id", "app_id", "name", "notify_url"):
             if data.get(name) is not None and not isinstance(data[name], str):
                 raise param_error(f"{name}: must be a string")
         pci = data.get("pci")
         if pci is not None and not isinstance(pci, bool):
             raise param_error("pci: must be true or false (true: may send plain card_no)")
         merchant = ctx().gateway.register_merchant(
-            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url"), pci
+            public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url"), pci,
+            app_id=data.get("app_id"),
         )
         return _answer(ctx().merchant_credentials(merchant))
     except StubError as exc:
@@ -97,9 +99,74 @@ def clock() -> Response:
                     "signature_now_ms": clock.signature_now_ms()})
 
 
+@bp.get("/requests")
+def requests_log() -> Response:
+    """The request log, newest first (``?limit=N`` for the newest N); see :mod:`requestlog`."""
+    limit = request.args.get("limit")
+    if limit is not None and not (limit.isdigit() and 1 <= int(limit) <= 10_000):
+        return _answer(error=param_error("limit: must be a whole number from 1 to 10000"))
+    return _answer(ctx().requests.entries(int(limit) if limit else None))
+
+
 @bp.get("/webhooks")
 def webhooks() -> Response:
     return _answer(ctx().sender.log())
+
+
+def _optional_int(data: dict[str, Any], name: str, low: int, high: int, rule: str) -> Optional[int]:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise param_error(f"{name}: {rule}")
+    return value
+
+
+def _optional_text(data: dict[str, Any], name: str, limit: int) -> Optional[str]:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= limit:
+        raise param_error(f"{name}: must be a string of 1 to {limit} characters")
+    return value
+
+
+@bp.route("/disputes", methods=["GET", "POST"])
+def disputes() -> Response:
+    """``GET``: every dispute, newest first. ``POST {"order_id", "amount"?, "reason_code"?,
+    "reason_code_description"?, "due_days"?}``: the shopper's bank disputes the order
+    (``DISPUTE_CREATED`` is sent)."""
+    gw = ctx().gateway
+    if request.method == "GET":
+        return _answer(gw.disputes_list())
+    try:
+        data = _body()
+        order_id = data.get("order_id")
+        if not isinstance(order_id, str) or not order_id:
+            raise param_error("order_id: is required (the GW… order to dispute)")
+        dispute = gw.open_dispute(
+            order_id,
+            amount=_optional_int(data, "amount", 1, wire.MAX_AMOUNT, "must be a positive integer in minor units"),
+            reason_code=_optional_text(data, "reason_code", 16),
+            reason_code_description=_optional_text(data, "reason_code_description", 256),
+            due_days=_optional_int(data, "due_days", 1, 120, "must be a whole number of days from 1 to 120"))
+        return _answer(gw.dispute_view(dispute))
+    except StubError as exc:
+        return _answer(error=exc)
+
+
+@bp.post("/disputes/<dispute_id>/advance")
+def advance_dispute(dispute_id: str) -> Response:
+    """``{"outcome"?: "WON" | "LOST"}``: the dispute's next stage (the outcome closes it)."""
+    gw = ctx().gateway
+    try:
+        data = _body()
+        outcome = data.get("outcome")
+        if outcome is not None and not isinstance(outcome, str):
+            raise param_error("outcome: must be WON or LOST")
+        return _answer(gw.dispute_view(gw.advance_dispute(dispute_id, outcome)))
+    except StubError as exc:
+        return _answer(error=exc)
 
 
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])

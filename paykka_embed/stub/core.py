@@ -8,6 +8,7 @@ The rules themselves live in :mod:`sessions`, :mod:`vault`, :mod:`payments`,
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, Callable, Mapping, Optional
 
@@ -17,7 +18,9 @@ from .. import signing, wire
 from .clock import Clock
 from .errors import NO_MERCHANT, StubError, param_error
 from .persistence import MemoryPersistence, Persistence
-from .records import Agreement, IdFactory, Merchant, Record, Refund, Session, Token, Transaction
+from .records import Agreement, Dispute, IdFactory, Merchant, Record, Refund, Session, Token, Transaction
+
+_APP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 #: Called with (merchant, notify_url or None, event) for every notification to send.
 Notifier = Callable[[Merchant, Optional[str], dict[str, Any]], None]
@@ -34,6 +37,8 @@ class GatewayCore:
         self.ids = IdFactory()
         self.lock = threading.RLock()
         self.merchants: dict[str, Merchant] = {}
+        #: x-paykka-appid → merchant_id (an app id defaults to its merchant id).
+        self.merchants_by_app: dict[str, str] = {}
         self.sessions: dict[str, Session] = {}
         self.sessions_by_trans: dict[tuple[str, str], str] = {}
         self.transactions: dict[str, Transaction] = {}
@@ -43,9 +48,12 @@ class GatewayCore:
         self.refunds_by_trans: dict[tuple[str, str], str] = {}
         self.tokens: dict[str, Token] = {}
         self.agreements: dict[str, Agreement] = {}
+        self.disputes: dict[str, Dispute] = {}
         self.seen_nonces: dict[str, int] = {}
         #: Orders on a session still waiting for the shopper (3DS, wallet): ended if the session expires.
         self.pending_orders: set[str] = set()
+        #: Refunds in REVIEWING, settled when the clock passes their review_until.
+        self.reviewing_refunds: set[str] = set()
         self.card_secret = self.store.secret("card-fingerprint")
         self.notify: Notifier = lambda m, u, e: None
         self._load()
@@ -57,6 +65,7 @@ class GatewayCore:
         for row in self.store.rows(Merchant.KIND):
             merchant = Merchant.from_row(row)
             self.merchants[merchant.merchant_id] = merchant
+            self.merchants_by_app[merchant.app_id] = merchant.merchant_id
         for row in self.store.rows(Session.KIND):
             session = Session.from_row(row)
             self.sessions[session.session_id] = session
@@ -72,12 +81,17 @@ class GatewayCore:
             refund = Refund.from_row(row)
             self.refunds[refund.refund_order_id] = refund
             self.refunds_by_trans[(refund.merchant_id, refund.refund_trans_id)] = refund.refund_order_id
+            if refund.status == "REVIEWING":
+                self.reviewing_refunds.add(refund.refund_order_id)
         for row in self.store.rows(Token.KIND):
             token = Token.from_row(row)
             self.tokens[token.token] = token
         for row in self.store.rows(Agreement.KIND):
             agreement = Agreement.from_row(row)
             self.agreements[agreement.recurring_agreement_id] = agreement
+        for row in self.store.rows(Dispute.KIND):
+            dispute = Dispute.from_row(row)
+            self.disputes[dispute.dispute_id] = dispute
 
     def save(self, *records: Record) -> None:
         for record in records:
@@ -94,8 +108,13 @@ class GatewayCore:
 
     def register_merchant(self, public_key_pem: str, merchant_id: Optional[str] = None,
                           name: Optional[str] = None, notify_url: Optional[str] = None,
-                          pci: Optional[bool] = None) -> Merchant:
-        """Register a merchant, or rotate its key (its client key and settings stay)."""
+                          pci: Optional[bool] = None, app_id: Optional[str] = None) -> Merchant:
+        """Register a merchant, or rotate its key (its client key and settings stay).
+
+        ``app_id`` is what its requests carry in ``x-paykka-appid`` (PayKKa issues it apart
+        from the merchant id); without one, a new merchant's app id is its merchant id and
+        an existing merchant keeps its own.
+        """
         try:
             key = signing.load_public_key(public_key_pem)
         except ValueError as exc:
@@ -103,12 +122,18 @@ class GatewayCore:
         if merchant_id is not None and not (merchant_id.isascii() and merchant_id.isalnum()
                                             and 1 <= len(merchant_id) <= 32):
             raise param_error("merchant_id: must be 1 to 32 letters or digits")
+        if app_id is not None and not _APP_ID.fullmatch(app_id):
+            raise param_error("app_id: must be 1 to 64 letters, digits, '-' or '_'")
         with self.lock:
             existing = self.merchants.get(merchant_id) if merchant_id else None
             mid = merchant_id or self.ids.merchant_id()
+            aid = app_id or (existing.app_id if existing else mid)
+            owner = self.merchants_by_app.get(aid)
+            if owner is not None and owner != mid:
+                raise param_error(f"app_id: {aid} already belongs to merchant {owner}")
             merchant = Merchant(
                 merchant_id=mid,
-                app_id=mid,
+                app_id=aid,
                 public_key_pem=signing.public_pem(key),
                 client_key=existing.client_key if existing else self.ids.client_key(),
                 name=name or (existing.name if existing else "Demo Merchant"),
@@ -116,15 +141,21 @@ class GatewayCore:
                 pci=pci if pci is not None else (existing.pci if existing else False),
                 public_key=key,
             )
+            if existing is not None and existing.app_id != aid:
+                self.merchants_by_app.pop(existing.app_id, None)
             self.merchants[mid] = merchant
+            self.merchants_by_app[aid] = mid
             self.save(merchant)
             return merchant
 
     def merchant_for_app(self, app_id: Optional[str]) -> Merchant:
+        """The merchant whose app id ``x-paykka-appid`` carries (``206005`` when none)."""
         with self.lock:
-            merchant = self.merchants.get(app_id or "")
+            mid = self.merchants_by_app.get(app_id or "")
+            merchant = self.merchants.get(mid) if mid else None
         if merchant is None:
-            raise StubError(401, NO_MERCHANT, "merchant does not exist")
+            raise StubError(401, NO_MERCHANT, f"{signing.H_APPID}: merchant does not exist "
+                            "(no merchant has this app id)")
         return merchant
 
     def remember_nonce(self, nonce: str, timestamp_ms: int) -> bool:
@@ -216,7 +247,8 @@ class GatewayCore:
         """Forget everything but the merchants (tests register them once per run)."""
         with self.lock:
             for table in (self.sessions, self.sessions_by_trans, self.transactions, self.orders_by_trans,
-                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.seen_nonces,
-                          self.pending_orders):
+                          self.refunds, self.refunds_by_trans, self.tokens, self.agreements, self.disputes,
+                          self.seen_nonces,
+                          self.pending_orders, self.reviewing_refunds):
                 table.clear()
             self.store.clear(keep_kinds=(Merchant.KIND,))

@@ -29,6 +29,7 @@ OVER_BALANCE = "299002"      # amount larger than what is left to capture / refu
 NO_TOKEN = "299003"          # token unknown, removed, or not this shopper's
 NO_AGREEMENT = "299004"      # recurring agreement unknown or canceled
 NO_REFUND = "299005"         # refund unknown
+NO_DISPUTE = "299006"        # dispute unknown (test controls)
 FAULT = "299099"             # injected by POST /_stub/faults
 
 NO_ORDER_MSG = "the order doesn't exist"  # the seed's own wording

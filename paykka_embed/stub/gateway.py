@@ -9,7 +9,8 @@ calls and :class:`StubError` into PayKKa's envelope. Each concern has its module
 - :mod:`vault` — tokens and recurring agreements, Apple Pay sessions
 - :mod:`payments` — cards, 3DS, one-click, wallets (browser side)
 - :mod:`transactions` — Initiate Transaction and Query Transaction
-- :mod:`modifications` — capture, void, refund
+- :mod:`modifications` — capture, void, refund (and refunds under review)
+- :mod:`disputes` — disputes opened and moved by the test controls
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 from typing import Any
 
 from .errors import StubError, param_error
-from .modifications import ModificationOps
+from .disputes import DisputeOps
 from .payments import CardFacts, PaymentResult
 from .sessions import DEFAULT_SESSION_LIFETIME, MAX_SESSION_LIFETIME
 from .methods import CARD_BRANDS
@@ -26,7 +27,7 @@ from .methods import CARD_BRANDS
 log = logging.getLogger("paykka_embed.stub.gateway")
 
 
-class Gateway(ModificationOps):
+class Gateway(DisputeOps):
     """All the stub's state and the operations on it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

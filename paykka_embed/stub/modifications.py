@@ -10,7 +10,11 @@ The rules (the state machine of docs/emulator.md):
 - refund: a ``SUCCESS``, ``PARTIALLY_REVERSED`` or ``PARTIALLY_REFUNDED`` order, for at
   most ``able_to_refund_amount``; ``PARTIALLY_REFUNDED`` until everything captured is
   refunded, then ``REFUNDED``. REFUND.SUCCESS (or REFUND.FAILURE for the card whose
-  refunds fail, which leaves the balances as they were).
+  refunds fail, which leaves the balances as they were). For the card whose refunds are
+  reviewed, the refund answers ``REVIEWING`` and sends nothing yet; its amount stops being
+  refundable at once (``able_to_refund_amount``) but counts as refunded only when the
+  review ends, :data:`REVIEW_SECONDS` later on the stub clock: then it is ``SUCCESS``, the
+  order's status moves, and REFUND.SUCCESS is sent.
 
 Each is idempotent where PayKKa keys it: a void of a CANCELED order, a capture with
 the same ``capture_trans_id`` and a refund with the same ``refund_trans_id`` (and the
@@ -28,6 +32,12 @@ from .records import Merchant, Refund, Transaction
 from .transactions import TransactionOps
 
 REFUNDABLE = ("SUCCESS", "PARTIALLY_REVERSED", "PARTIALLY_REFUNDED")
+#: How long (stub clock) a refund of the reviewing test card stays REVIEWING.
+REVIEW_SECONDS = 3600
+
+
+#: Each operation's past participle, spelt out ("refund" + "d" once gave "refundd").
+_DONE = {"capture": "captured", "void": "voided", "refund": "refunded"}
 
 
 def _why_not(tx: Transaction, action: str) -> str:
@@ -41,7 +51,8 @@ def _why_not(tx: Transaction, action: str) -> str:
         "PARTIALLY_REFUNDED": "it is already captured: refund it instead",
         "PARTIALLY_REVERSED": "it is already captured: refund it instead",
     }
-    return f"order_id: {tx.order_id} is {tx.status} and cannot be {action}d ({hints.get(tx.status, '')})"
+    why = hints.get(tx.status)
+    return f"order_id: {tx.order_id} is {tx.status} and cannot be {_DONE[action]}" + (f" ({why})" if why else "")
 
 
 class ModificationOps(TransactionOps):
@@ -111,15 +122,51 @@ class ModificationOps(TransactionOps):
             if tx.refund_fails:
                 refund.status = "FAILURE"
                 refund.error_code, refund.error_description = REFUND_DECLINED
-            else:
-                tx.refunded_amount += refund.amount
-                tx.status = "REFUNDED" if tx.refunded_amount == tx.captured_amount else "PARTIALLY_REFUNDED"
+            elif tx.refund_review:
+                refund.status = "REVIEWING"
+                refund.error_code = refund.error_description = ""
+                refund.finish_time = None
+                refund.review_until = self.clock.after(REVIEW_SECONDS)
+                tx.reviewing_amount += refund.amount
+                self.reviewing_refunds.add(refund.refund_order_id)
                 self.save(tx)
+            else:
+                self._refunded(tx, refund.amount)
             self.refunds[refund.refund_order_id] = refund
             self.refunds_by_trans[(merchant.merchant_id, refund.refund_trans_id)] = refund.refund_order_id
             self.save(refund)
-            self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
+            if refund.status != "REVIEWING":  # PayKKa notifies a refund's end, not its review
+                self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
             return refund
+
+    def _refunded(self, tx: Transaction, amount: int) -> None:
+        tx.refunded_amount += amount
+        tx.status = "REFUNDED" if tx.refunded_amount == tx.captured_amount else "PARTIALLY_REFUNDED"
+        self.save(tx)
+
+    def tick(self) -> None:
+        """Refunds whose review is over succeed: balances move, REFUND.SUCCESS is sent."""
+        super().tick()
+        with self.lock:
+            if not self.reviewing_refunds:
+                return
+            now = self.clock.now()
+            for refund_order_id in sorted(self.reviewing_refunds):
+                refund = self.refunds.get(refund_order_id)
+                if refund is None or refund.status != "REVIEWING":
+                    self.reviewing_refunds.discard(refund_order_id)
+                    continue
+                if refund.review_until is not None and now < refund.review_until:
+                    continue
+                tx = self.transactions[refund.ori_order_id]
+                tx.reviewing_amount = max(tx.reviewing_amount - refund.amount, 0)
+                self._refunded(tx, refund.amount)
+                refund.status = "SUCCESS"
+                refund.error_code, refund.error_description = "0000", "request success"
+                refund.finish_time = now
+                self.reviewing_refunds.discard(refund_order_id)
+                self.save(refund)
+                self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
 
     def find_refund(self, merchant: Merchant, req: wire.RefundQueryRequest) -> Refund:
         with self.lock:
@@ -130,7 +177,8 @@ class ModificationOps(TransactionOps):
                 refund = self.refunds.get(found) if found else None
         if refund is None or refund.merchant_id != merchant.merchant_id or (
                 req.refund_trans_id and refund.refund_trans_id != req.refund_trans_id):
-            raise StubError(404, NO_REFUND, "the refund doesn't exist")
+            named = "refund_order_id" if req.refund_order_id else "refund_trans_id"
+            raise StubError(404, NO_REFUND, f"{named}: the refund doesn't exist")
         return refund
 
     def refunds_of(self, order_id: str) -> list[dict[str, Any]]:

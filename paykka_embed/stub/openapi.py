@@ -131,6 +131,7 @@ def build(server_url: Optional[str] = None) -> dict[str, Any]:
         if answer_model is not None:
             pairs.append((answer_model, "serialization"))
     pairs.append((wire.NotifyEvent, "serialization"))
+    pairs.append((wire.DisputeNotification, "serialization"))
     refs, top = models_json_schema(pairs, ref_template=_REF)
     paths: dict[str, Any] = {}
     for path, (request_model, answer_model, summary) in ops.items():
@@ -164,6 +165,11 @@ def build(server_url: Optional[str] = None) -> dict[str, Any]:
         "webhooks": {"notification": {"post": {
             "summary": "PAYMENT.* and REFUND.* notifications to notify_url",
             "requestBody": {"content": {"application/json": {"schema": refs[(wire.NotifyEvent, "serialization")]}}},
+            "responses": {"200": {"description": "Any 2xx acknowledges; anything else is retried"}},
+        }}, "dispute": {"post": {
+            "summary": "DISPUTE notifications (event_type DISPUTE), one per stage, to the order's notify_url",
+            "requestBody": {"content": {"application/json": {
+                "schema": refs[(wire.DisputeNotification, "serialization")]}}},
             "responses": {"200": {"description": "Any 2xx acknowledges; anything else is retried"}},
         }}},
         "components": {

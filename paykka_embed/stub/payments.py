@@ -54,7 +54,7 @@ class CardFacts:
     exp_month: int
     exp_year: int
     fingerprint: str
-    outcome: str  # approve | decline | challenge | refund_fails
+    outcome: str  # approve | decline | challenge | refund_fails | refund_reviewing
     error_code: str = "0000"
     error_description: str = "request success"
 
@@ -138,6 +138,7 @@ class PaymentOps(VaultOps):
         with self.lock:
             tx.card_info = card.card_info()
             tx.refund_fails = card.outcome == "refund_fails"
+            tx.refund_review = card.outcome == "refund_reviewing"
             if store_usage and tx.shopper_reference:
                 tx.pending_store = {**card.stored(), "usage": store_usage}
             if card.outcome == "decline":

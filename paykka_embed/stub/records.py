@@ -170,6 +170,10 @@ class Transaction(Record):
     pending_store: Optional[dict[str, Any]] = None
     #: Test-card behaviour that outlives the payment (e.g. refunds that fail).
     refund_fails: bool = False
+    #: Refunds of this order wait in REVIEWING before they succeed (test card 4000000000007726).
+    refund_review: bool = False
+    #: Refunds accepted but still REVIEWING: not refunded yet, no longer refundable either.
+    reviewing_amount: int = 0
     #: The merchant's id of the (one) capture, so a retried capture answers the same.
     capture_trans_id: Optional[str] = None
 
@@ -188,7 +192,8 @@ class Transaction(Record):
             "voided_amount": self.voided_amount,
             "able_to_void_amount": able_to_capture,
             "refunded_amount": self.refunded_amount,
-            "able_to_refund_amount": max(self.captured_amount - self.refunded_amount, 0) if refundable else 0,
+            "able_to_refund_amount": (max(self.captured_amount - self.refunded_amount - self.reviewing_amount, 0)
+                                      if refundable else 0),
         }
 
     def to_wire(self, base_url: str = "") -> dict[str, Any]:
@@ -239,6 +244,8 @@ class Refund(Record):
     error_description: str = "request success"
     finish_time: Optional[datetime] = None
     notify_url: Optional[str] = None
+    #: While REVIEWING: when the review ends (stub clock) and the refund succeeds.
+    review_until: Optional[datetime] = None
 
     @property
     def key(self) -> str:
@@ -253,8 +260,8 @@ class Refund(Record):
             status=self.status,  # type: ignore[arg-type]
             amount=self.amount,
             currency=self.currency,
-            error_code=self.error_code,
-            error_description=self.error_description,
+            error_code=self.error_code or None,
+            error_description=self.error_description or None,
             refund_finish_time=self.finish_time,
         ).to_wire()
 
@@ -312,7 +319,33 @@ class Agreement(Record):
         return self.canceled_at is None
 
 
-RECORD_TYPES: tuple[type[Record], ...] = (Merchant, Session, Transaction, Refund, Token, Agreement)
+@dataclass
+class Dispute(Record):
+    """A dispute (chargeback, ``DG…``) on one order, and the stages it went through."""
+
+    KIND: ClassVar[str] = "dispute"
+
+    dispute_id: str
+    merchant_id: str
+    order_id: str
+    amount: int
+    currency: str
+    reason_code: str
+    reason_code_description: str
+    arn: str
+    stage: str
+    opened_at: datetime
+    due_time: datetime
+    stage_at: datetime
+    #: Every stage so far: ``{"dispute_stage": ..., "at": datetime}``, oldest first.
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.dispute_id
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (Merchant, Session, Transaction, Refund, Token, Agreement, Dispute)
 
 
 class IdFactory:

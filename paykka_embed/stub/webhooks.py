@@ -120,7 +120,8 @@ class WebhookSender:
         return delivery
 
     def _add(self, url: str, app_id: str, body: bytes, event: dict[str, Any], now: int) -> Delivery:
-        delivery = Delivery(next(self._ids), url, app_id, body, str(event.get("notify_type")), now, now)
+        kind = event.get("notify_type") or event.get("event_type")  # a dispute has event_type DISPUTE
+        delivery = Delivery(next(self._ids), url, app_id, body, str(kind), now, now)
         self._deliveries.append(delivery)
         self.store.save_delivery(delivery.id, delivery.to_row())
         return delivery

@@ -72,8 +72,10 @@ class StubHandle:
         self._http = httpx.Client(base_url=self.url, timeout=10)
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1", port: int = 0) -> "StubHandle":
-        context = StubContext()
+    def start(cls, host: str = "127.0.0.1", port: int = 0, *, strict: bool = False) -> "StubHandle":
+        """A new emulator on ``port`` (0: a free one). ``strict``: refuse unknown field names
+        instead of ignoring and reporting them."""
+        context = StubContext(strict=strict)
         server = BackgroundServer(create_app(context), host, port).start()
         return cls(server, context)
 
@@ -87,14 +89,17 @@ class StubHandle:
 
     def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None,
                           pci: bool = False, private_key: Any = None,
-                          database: Optional[str] = None) -> MerchantAccount:
+                          app_id: Optional[str] = None, database: Optional[str] = None) -> MerchantAccount:
         """A new merchant (its own merchant id and client key). Unless ``private_key`` is given it
         signs with the process's one test key: making an RSA key costs more than most tests.
+        ``app_id``: the ``x-paykka-appid`` its requests carry (default: its merchant id);
         ``database``: the store file its apps use (see :meth:`MerchantAccount.flask_config`)."""
         key = signing.load_private_key(private_key) if private_key is not None else shared_test_key()
         body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name, "pci": pci}
         if notify_url:
             body["notify_url"] = notify_url
+        if app_id:
+            body["app_id"] = app_id
         data = self._http.post("/_stub/merchants", json=body).raise_for_status().json()["data"]
         return MerchantAccount(data["merchant_id"], data["app_id"], data["client_key"], signing.private_pem(key),
                                data["platform_public_key"], self.url, database)
@@ -109,6 +114,38 @@ class StubHandle:
         it; a reset does too): how a merchant server whose clock is off sees PayKKa."""
         resp = self._http.post("/_stub/clock", json={"signature_skew_seconds": seconds}).raise_for_status()
         data: dict[str, Any] = resp.json()["data"]
+        return data
+
+    def requests(self, limit: Optional[int] = None) -> list[dict[str, Any]]:
+        """The request log, newest first: every v3 call answered since the last reset."""
+        params = {"limit": str(limit)} if limit else None
+        data: list[dict[str, Any]] = self._http.get("/_stub/requests", params=params).raise_for_status().json()["data"]
+        return data
+
+    def open_dispute(self, order_id: str, *, amount: Optional[int] = None, reason_code: Optional[str] = None,
+                     reason_code_description: Optional[str] = None,
+                     due_days: Optional[int] = None) -> dict[str, Any]:
+        """The shopper's bank disputes ``order_id`` (all that is captured and not refunded unless
+        ``amount``, minor units): a signed DISPUTE_CREATED notification goes to the order's
+        notify_url. Returns the dispute (its current notification plus ``history``)."""
+        body: dict[str, Any] = {"order_id": order_id}
+        for name, value in (("amount", amount), ("reason_code", reason_code),
+                            ("reason_code_description", reason_code_description), ("due_days", due_days)):
+            if value is not None:
+                body[name] = value
+        data: dict[str, Any] = self._http.post("/_stub/disputes", json=body).raise_for_status().json()["data"]
+        return data
+
+    def advance_dispute(self, dispute_id: str, outcome: Optional[str] = None) -> dict[str, Any]:
+        """The dispute's next stage (DISPUTE_CREATED → UNDER_REVIEW); ``outcome`` ``"WON"`` or
+        ``"LOST"`` closes it. Each stage is sent as a signed DISPUTE notification."""
+        body = {"outcome": outcome} if outcome is not None else {}
+        resp = self._http.post(f"/_stub/disputes/{dispute_id}/advance", json=body).raise_for_status()
+        data: dict[str, Any] = resp.json()["data"]
+        return data
+
+    def disputes(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._http.get("/_stub/disputes").raise_for_status().json()["data"]
         return data
 
     def webhooks(self) -> list[dict[str, Any]]:
