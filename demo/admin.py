@@ -1,43 +1,66 @@
 """The shop's back office: orders with their payment status and balances, capture for
-made-to-order items, void, partial and full refunds, the membership's monthly charge and
-cancellation, the webhook log, and a cheat sheet of the emulator's test cards.
+made-to-order items, void, partial and full refunds (including those PayKKa holds for review),
+disputes, the membership's monthly charge and cancellation, the webhook log, and a cheat sheet
+of the emulator's test cards.
 
-Every money action goes through paykka-embed's signed client; amounts typed here are
-Decimals in the order's currency, converted to minor units by the client.
+Every money action goes through paykka-embed's signed client. Amounts are shown and typed in
+major units of the order's currency (HK$8.80, ¥800); the client converts them to minor units.
+An outcome is coloured by what happened, not by whether the request was accepted: a refund PayKKa
+declined is an error, one it holds for review is pending.
 """
 
 from __future__ import annotations
 
 import secrets
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
+import httpx
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from paykka_embed import PayKKa, PayKKaError
 from paykka_embed.flask.integrity import describe
-from paykka_embed.money import from_minor
-from paykka_embed.stub.cards import TEST_CARDS
+from paykka_embed.money import format_minor, to_minor
 
 from .orders import Orders
+
+#: Flash categories by what happened: done, pending (PayKKa decides later), or failed.
+OUTCOME = {"SUCCESS": "ok", "CAPTURED": "ok", "CANCELED": "ok", "REVIEWING": "pending", "PROCESSING": "pending",
+           "FAILURE": "error"}
+#: A dispute's stages as the back office says them.
+STAGES = {"DISPUTE_CREATED": "opened: send your evidence", "UNDER_REVIEW": "under review by the card scheme",
+          "DISPUTE_WON": "won: the money stays with you", "DISPUTE_LOST": "lost: the amount was taken back"}
 
 
 def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str], dict[str, Any]]) -> Blueprint:
     bp = Blueprint("admin", __name__)
 
-    def paid_attempt(ref: str) -> Any:
-        return paykka.paid_attempt(ref)
+    def gateway() -> str:
+        return paykka.state().environment.api_base
+
+    def emulated() -> bool:
+        return paykka.state().environment.name == "stub"
+
+    @bp.app_template_global("shown")
+    def shown(minor: Optional[int], currency: str) -> str:
+        """Minor units as a shopper would read them: ``HK$8.80``."""
+        return format_minor(int(minor or 0), currency)
 
     @bp.get("/", endpoint="orders")
     def orders_view() -> str:
         rows = [(order, payment_status(order.ref)) for order in orders.recent()]
-        return render_template("admin/orders.html", rows=rows, gateway=paykka.state().environment.api_base,
-                               cards=TEST_CARDS.values())
+        cards: list[dict[str, Any]] = []
+        if emulated():
+            try:
+                cards = httpx.get(gateway() + "/_stub/test-cards", timeout=5).json()["data"]
+            except (httpx.HTTPError, ValueError, KeyError):
+                cards = []
+        return render_template("admin/orders.html", rows=rows, gateway=gateway(), cards=cards, emulated=emulated())
 
     @bp.get("/orders/<ref>")
     def order_detail(ref: str) -> str:
         order = orders.get(ref) or abort(404)
-        attempt = paid_attempt(ref)
+        attempt = paykka.paid_attempt(ref)
         transaction = None
         if attempt is not None:
             try:
@@ -45,36 +68,44 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             except PayKKaError as exc:
                 flash(f"Could not query the transaction: {exc}", "error")
         agreement = _agreement_for(order.shopper) if order.kind == "subscription" else None
+        refunds = []
+        for refund_trans_id in orders.refunds(ref):
+            try:
+                refunds.append(paykka.client.query_refund(refund_trans_id=refund_trans_id))
+            except PayKKaError as exc:
+                flash(f"Could not query refund {refund_trans_id}: {exc}", "error")
         return render_template("admin/order.html", order=order, attempts=paykka.store.attempts(ref), describe=describe,
                                transaction=transaction, status=payment_status(ref), agreement=agreement,
+                               refunds=refunds, disputes=paykka.store.disputes(ref), stages=STAGES,
+                               emulated=emulated(),
                                events=[e for e in paykka.store.events() if e.trans_id.startswith(ref)])
 
     def _agreement_for(shopper: Any) -> Any:
-        tokens = getattr(paykka.store, "tokens", None)
-        if not shopper or tokens is None:
+        if not shopper:
             return None
-        return next((t for t in tokens(shopper) if t.token_usage == "SUBSCRIPTION"
+        return next((t for t in paykka.stored_tokens(shopper) if t.token_usage == "SUBSCRIPTION"
                      and t.recurring_agreement_id), None)
 
-    def _amount(order_currency: str) -> Any:
+    def _amount(currency: str) -> Optional[int]:
+        """The typed amount in minor units (empty: None); a refusal names the field and the rule."""
         raw = request.form.get("amount", "").strip()
         if not raw:
             return None
         try:
-            value = Decimal(raw)
+            return to_minor(Decimal(raw), currency)
         except InvalidOperation:
-            raise PayKKaError(f"amount: {raw!r} is not a number") from None
-        return value
+            raise PayKKaError(f"amount: {raw!r} is not a number; type it in {currency}, e.g. 8.80") from None
 
-    def _act(ref: str, action: Callable[[Any, Any], str]) -> Any:
+    def _act(ref: str, action: Callable[[Any, Any, Any], tuple[str, str]]) -> Any:
         order = orders.get(ref) or abort(404)
-        attempt = paid_attempt(ref)
+        attempt = paykka.paid_attempt(ref)
         if attempt is None:
             flash("This order has no payment to act on.", "error")
             return redirect(url_for("admin.order_detail", ref=ref), code=303)
         try:
-            message = action(order, attempt)
-            flash(message, "ok")
+            tx = paykka.client.query_transaction(order_id=attempt.order_id)
+            message, category = action(order, attempt, tx)
+            flash(message, category)
             paykka.confirm(attempt.trans_id)
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
@@ -82,34 +113,47 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
 
     @bp.post("/orders/<ref>/capture")
     def capture(ref: str) -> Any:
-        def run(order: Any, attempt: Any) -> str:
-            amount = _amount(order.currency)
+        def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
+            able = tx.balances.able_to_capture_amount if tx.balances else 0
+            amount = _amount(order.currency) or able
+            if amount > able:
+                raise PayKKaError(f"amount: {shown(amount, order.currency)} is more than the "
+                                  f"{shown(able, order.currency)} that can be captured")
             params: dict[str, Any] = {"order_id": attempt.order_id}
-            if amount is not None:
+            if amount != able:
                 params.update(amount=amount, currency=order.currency)
-            tx = paykka.client.capture(**params)
-            return f"Captured: the payment is now {tx.status}."
+            done = paykka.client.capture(**params)
+            released = able - amount
+            message = f"Captured {shown(amount, order.currency)}."
+            if released:
+                message += f" The other {shown(released, order.currency)} was released to the shopper ({done.status})."
+            return message, "ok"
         return _act(ref, run)
 
     @bp.post("/orders/<ref>/void")
     def void(ref: str) -> Any:
-        def run(order: Any, attempt: Any) -> str:
-            tx = paykka.client.void(order_id=attempt.order_id, reason="REQUESTED_BY_CUSTOMER")
-            return f"Voided: the payment is now {tx.status}."
+        def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
+            done = paykka.client.void(order_id=attempt.order_id, reason="REQUESTED_BY_CUSTOMER")
+            return f"Authorisation of {shown(tx.amount, order.currency)} voided ({done.status}).", "ok"
         return _act(ref, run)
 
     @bp.post("/orders/<ref>/refund")
     def refund(ref: str) -> Any:
-        def run(order: Any, attempt: Any) -> str:
-            amount = _amount(order.currency)
-            if amount is None:  # everything still refundable
-                balances = paykka.client.query_transaction(order_id=attempt.order_id).balances
-                left = balances.able_to_refund_amount if balances else 0
-                amount = from_minor(left, order.currency)
-            result = paykka.client.refund(refund_trans_id=f"{ref}-R{secrets.token_hex(3).upper()}",
-                                          ori_order_id=attempt.order_id, amount=amount, currency=order.currency,
-                                          reason="REQUESTED_BY_CUSTOMER")
-            return f"Refund {result.refund_order_id} of {amount} {order.currency}: {result.status}."
+        def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
+            left = tx.balances.able_to_refund_amount if tx.balances else 0
+            amount = _amount(order.currency) or left
+            if amount > left:
+                raise PayKKaError(f"amount: {shown(amount, order.currency)} is more than the "
+                                  f"{shown(left, order.currency)} that can still be refunded")
+            refund_trans_id = f"{ref}-R{secrets.token_hex(3).upper()}"
+            orders.add_refund(ref, refund_trans_id)
+            result = paykka.client.refund(refund_trans_id=refund_trans_id, ori_order_id=attempt.order_id,
+                                          amount=amount, currency=order.currency, reason="REQUESTED_BY_CUSTOMER")
+            what = {"SUCCESS": "refunded", "FAILURE": "declined by the issuer",
+                    "REVIEWING": "held by PayKKa for review; it completes or fails later",
+                    "PROCESSING": "being processed"}.get(result.status, result.status)
+            return (f"Refund {result.refund_order_id} of {shown(amount, order.currency)}: {what}.",
+                    OUTCOME.get(result.status, "pending"))
         return _act(ref, run)
 
     @bp.post("/orders/<ref>/charge-next")
@@ -126,7 +170,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             tx = paykka.charge_recurring(renewal.ref, shopper_reference=order.shopper, token=agreement.token,
                                          recurring_agreement_id=agreement.recurring_agreement_id,
                                          idempotency_key=f"{agreement.recurring_agreement_id}:month-{month}")
-            flash(f"Charged month {month} as order {renewal.ref}: {tx.status}.", "ok")
+            flash(f"Charged month {month} as order {renewal.ref}: {tx.status}.", OUTCOME.get(tx.status, "pending"))
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
@@ -144,6 +188,28 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                 flash("Membership cancelled: no further charges.", "ok")
             except PayKKaError as exc:
                 flash(f"Refused: {exc}", "error")
+        return redirect(url_for("admin.order_detail", ref=ref), code=303)
+
+    # --- the emulator's dispute controls (test mode only): what a shopper's bank would do -------
+
+    @bp.post("/orders/<ref>/test-dispute")
+    def test_dispute(ref: str) -> Any:
+        attempt = paykka.paid_attempt(ref)
+        if not emulated() or attempt is None:
+            abort(404)
+        dispute_id = request.form.get("dispute_id")
+        if dispute_id:
+            outcome = request.form.get("outcome")
+            body = {"outcome": outcome} if outcome in ("WON", "LOST") else {}
+            answer = httpx.post(f"{gateway()}/_stub/disputes/{dispute_id}/advance", json=body, timeout=10)
+        else:
+            answer = httpx.post(gateway() + "/_stub/disputes", json={"order_id": attempt.order_id}, timeout=10)
+        data = answer.json()
+        if data.get("ret_code") == "000000":
+            flash(f"The emulator sent dispute {data['data']['dispute_id']} at stage {data['data']['dispute_stage']}; "
+                  "its notification arrives by webhook.", "pending")
+        else:
+            flash(f"Refused: {data.get('ret_msg')}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
 
     @bp.get("/webhooks")

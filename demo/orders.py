@@ -54,6 +54,8 @@ class Orders:
         with self._db() as db:
             db.execute("CREATE TABLE IF NOT EXISTS orders (ref TEXT PRIMARY KEY, lines TEXT NOT NULL, "
                        "currency TEXT NOT NULL, shopper TEXT, created_at TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS refunds (refund_trans_id TEXT PRIMARY KEY, ref TEXT NOT NULL, "
+                       "created_at TEXT NOT NULL)")
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -93,6 +95,18 @@ class Orders:
             rows = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE ref LIKE ? "
                               "ORDER BY ref", (membership.ref + "-M%",)).fetchall()
         return [self._order(row) for row in rows]
+
+    def add_refund(self, ref: str, refund_trans_id: str) -> None:
+        """Remember a refund asked of PayKKa (before asking, so a lost answer is still found)."""
+        with self._db() as db:
+            db.execute("INSERT INTO refunds VALUES (?, ?, ?)",
+                       (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+
+    def refunds(self, ref: str) -> list[str]:
+        with self._db() as db:
+            rows = db.execute("SELECT refund_trans_id FROM refunds WHERE ref = ? ORDER BY created_at, rowid",
+                              (ref,)).fetchall()
+        return [row[0] for row in rows]
 
     def get(self, ref: str) -> Optional[Order]:
         with self._db() as db:

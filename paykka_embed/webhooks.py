@@ -9,7 +9,7 @@ the request's raw path, headers and body, and connects its hooks to blinker sign
    what it says (type, transaction, status), claim the right to handle it,
 5. and record what a payment event means for its order (:func:`~paykka_embed.outcomes.record_outcome`:
    amounts reconciled, the status moved forward and never back, the paying attempt decided,
-   a stored card kept);
+   a stored card kept), or a dispute at its stage (forward only);
 6. run the merchant's handlers once per event that changes the order — not for a stale event
    (a late failure after the order was paid, an older status), a duplicate payment or an
    amount mismatch — then the ``on_event`` hook for every new event with its ``verdict``; if
@@ -23,27 +23,32 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Union
 
 from pydantic import ValidationError as PydanticValidationError
 
 from . import signing, wire
 from .errors import SignatureError, ValidationError
 from .outcomes import Outcome, Reported, Verdict, record_outcome
-from .store import EventRecord, Store
+from .store import DisputeRecord, EventRecord, Store
 
 log = logging.getLogger("paykka_embed.webhooks")
 
 ACK = {"ret_code": "000000", "ret_msg": "Success"}
 
-Handler = Callable[[wire.NotifyEvent], Any]
+#: What PayKKa posts to ``notify_url``: a payment or refund notification (``notify_type``), or a
+#: dispute notification (``event_type: "DISPUTE"``).
+Notification = Union[wire.NotifyEvent, wire.DisputeNotification]
+#: The notification kinds a handler can be registered for (``"*"``: all of them).
+HANDLED_TYPES = frozenset(wire.NotifyType.__args__) | {"DISPUTE"}  # type: ignore[attr-defined]
+Handler = Callable[[Notification], Any]
 #: Called with what a payment event meant for its order, before the handlers and before anything
 #: is acknowledged; raising makes PayKKa deliver the event again (so a remedy that failed, such as
 #: the reversal of a duplicate payment, is tried again).
 OutcomeHook = Callable[[Outcome], Any]
 #: Called for every new event once its handlers ran: ``(event, record, verdict)``; ``verdict`` is
 #: None for an event about no payment attempt (a refund).
-EventHook = Callable[[wire.NotifyEvent, EventRecord, Optional[Verdict]], Any]
+EventHook = Callable[[Notification, EventRecord, Optional[Verdict]], Any]
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,13 @@ class Answer:
 
 
 def construct_event(path: str, headers: Mapping[str, str], body: bytes, platform_key: Any, *,
-                    window_seconds: int = signing.WINDOW_SECONDS) -> tuple[wire.NotifyEvent, signing.VerifiedHeaders]:
+                    window_seconds: int = signing.WINDOW_SECONDS) -> tuple[Notification, signing.VerifiedHeaders]:
     """Verify a notification's signature over the raw ``body`` and only then parse it.
 
     ``path`` is the request path as it was sent (percent-encoded), ``headers`` its headers, and
-    ``platform_key`` PayKKa's platform public key. Returns the typed event and what the signature
+    ``platform_key`` PayKKa's platform public key. Returns the typed notification (a
+    :class:`~paykka_embed.wire.NotifyEvent`, or a :class:`~paykka_embed.wire.DisputeNotification`
+    for ``event_type: "DISPUTE"``) and what the signature
     said (timestamp, nonce, app id). Raises :class:`~paykka_embed.errors.SignatureError` (missing,
     wrong or stale signature: nothing was parsed) or :class:`~paykka_embed.errors.ValidationError`
     (signed, but not a notification). Usable without Flask or a store; replays are the caller's to
@@ -68,7 +75,10 @@ def construct_event(path: str, headers: Mapping[str, str], body: bytes, platform
     verified = signing.verify_headers(signing.load_public_key(platform_key), path, headers, body,
                                       window_seconds=window_seconds)
     try:
-        event = wire.NotifyEvent.model_validate_json(body)
+        decoded = json.loads(body)
+        model: type[Notification] = wire.DisputeNotification if isinstance(decoded, dict) \
+            and decoded.get("event_type") == "DISPUTE" else wire.NotifyEvent
+        event = model.model_validate(decoded)
     except (PydanticValidationError, ValueError) as exc:
         message = wire.describe_validation_error(exc)
         field, _, rule = message.partition(": ")
@@ -76,9 +86,13 @@ def construct_event(path: str, headers: Mapping[str, str], body: bytes, platform
     return event, verified
 
 
-def dedupe_key(event: wire.NotifyEvent) -> str:
-    parts = [event.notify_type, event.merchant_id, event.trans_id, event.order_id or "",
-             event.refund_order_id or "", event.status, str(event.amount)]
+def dedupe_key(event: Notification) -> str:
+    """What makes two deliveries the same event: the same notification about the same thing in the same state."""
+    if isinstance(event, wire.DisputeNotification):
+        parts = ["DISPUTE", event.merchant_id, event.dispute_id, event.dispute_stage]
+    else:
+        parts = [event.notify_type, event.merchant_id, event.trans_id, event.order_id or "",
+                 event.refund_order_id or "", event.status, str(event.amount)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -127,18 +141,18 @@ class WebhookPipeline:
             if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
                 record, claimed = None, False
             else:
-                record, _ = self.store.record_event(
-                    dedupe_key(event), event.notify_type, event.trans_id, event.order_id, event.status,
-                    body.decode("utf-8"),
-                )
+                record, _ = self.store.record_event(dedupe_key(event), kind(event), event.trans_id, event.order_id,
+                                                    status(event), body.decode("utf-8"))
                 claimed = record.handled_at is None and self.store.claim_event(record.id, self.lease_seconds)
-                if claimed and event.notify_type.startswith("PAYMENT."):
+                if claimed and isinstance(event, wire.DisputeNotification):
+                    self.record_dispute(event)
+                elif claimed and isinstance(event, wire.NotifyEvent) and event.notify_type.startswith("PAYMENT."):
                     outcome = record_outcome(self.store, Reported.of(event), "webhook")
         if record is None:
             log.warning("webhook refused: replayed nonce")
             return Answer(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
         if record.handled_at is not None:
-            log.info("webhook %s for %s already handled (event %d)", event.notify_type, event.trans_id, record.id)
+            log.info("webhook %s for %s already handled (event %d)", kind(event), event.trans_id, record.id)
             return Answer(200, ACK)
         if not claimed:
             # Another delivery of the same event is being handled right now: ask to be sent again later
@@ -149,20 +163,41 @@ class WebhookPipeline:
             if outcome is not None and self.on_outcome is not None:
                 self.on_outcome(outcome)
             if verdict in (None, Verdict.APPLIED, Verdict.UNKNOWN):
-                for handler in self.handlers.get(event.notify_type, []) + self.handlers.get("*", []):
+                for handler in self.handlers.get(kind(event), []) + self.handlers.get("*", []):
                     handler(event)
             else:
-                log.info("webhook %s for %s is %s: handlers not run", event.notify_type, event.trans_id,
+                log.info("webhook %s for %s is %s: handlers not run", kind(event), event.trans_id,
                          verdict.value if verdict else "")
             if self.on_event is not None:
                 self.on_event(event, record, verdict)
         except Exception:
             log.exception("webhook handler for %s (event %d) raised; answering 500 so it is delivered again",
-                          event.notify_type, record.id)
+                          kind(event), record.id)
             self.store.release_event(record.id)
             return Answer(500, {"ret_code": "999999", "ret_msg": "handler failed; please retry"})
         self.store.mark_handled(record.id)
         return Answer(200, ACK)
+
+    def record_dispute(self, event: wire.DisputeNotification) -> DisputeRecord:
+        """Keep the dispute at its newest stage (a late notification of an earlier one changes nothing)."""
+        attempt = self.store.attempt(event.trans_id)
+        return self.store.record_dispute(DisputeRecord(
+            dispute_id=event.dispute_id, trans_id=event.trans_id, order_id=event.order_id, stage=event.dispute_stage,
+            amount=int(event.dispute_amount), currency=event.dispute_currency,
+            order_ref=attempt.order_ref if attempt else None, reason_code=event.reason_code,
+            reason_code_description=event.reason_code_description,
+            due_time=wire.format_datetime(event.due_time) if event.due_time else None,
+        ))
+
+
+def kind(event: Notification) -> str:
+    """The handler key of a notification: its ``notify_type``, or ``DISPUTE``."""
+    return "DISPUTE" if isinstance(event, wire.DisputeNotification) else event.notify_type
+
+
+def status(event: Notification) -> str:
+    """What state a notification reports: a payment's or refund's status, or a dispute's stage."""
+    return event.dispute_stage if isinstance(event, wire.DisputeNotification) else event.status
 
 
 def ack_json(answer: Answer) -> bytes:

@@ -263,3 +263,15 @@ def test_an_expired_charge_lease_can_be_taken_over(store: SQLiteStore) -> None:
     time.sleep(0.01)
     _, owner = store.begin_charge("s", "k", "o", "h", 30)
     assert owner
+
+
+def test_a_dispute_moves_forward_only(store: SQLiteStore) -> None:
+    from paykka_embed.store import DisputeRecord
+
+    def at(stage: str) -> str:
+        return store.record_dispute(DisputeRecord(dispute_id="DG1", trans_id="o-1", order_id="GW1", stage=stage,
+                                                  amount=800, currency="HKD", order_ref="o")).stage
+
+    assert [at(s) for s in ("UNDER_REVIEW", "DISPUTE_CREATED", "DISPUTE_LOST", "DISPUTE_WON", "UNDER_REVIEW")] == \
+        ["UNDER_REVIEW", "UNDER_REVIEW", "DISPUTE_LOST", "DISPUTE_LOST", "DISPUTE_LOST"]
+    assert [d.stage for d in store.disputes("o")] == ["DISPUTE_LOST"] and store.disputes("other") == []

@@ -63,3 +63,11 @@ def test_controls_refuse_bad_input_in_the_envelope(paykka_stub: StubHandle) -> N
     huge = httpx.post(paykka_stub.url + "/_stub/merchants", content=b"x" * (2 * 1024 * 1024))
     assert huge.status_code == 413 and huge.json()["ret_code"] == "010000"
     assert httpx.get(paykka_stub.url + "/_stub/reset").status_code == 405
+
+
+def test_the_test_cards_are_listed_for_a_cheat_sheet(paykka_stub: StubHandle) -> None:
+    cards = httpx.get(paykka_stub.url + "/_stub/test-cards", timeout=10).json()["data"]
+    by_number = {c["number"]: c for c in cards}
+    assert by_number["4000000000000002"]["error_code"] == "5001"
+    assert by_number["4000000000007726"]["outcome"] == "refund_reviewing"
+    assert any(c["number"] is None and c["error_code"] == "5004" for c in cards)

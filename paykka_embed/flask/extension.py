@@ -25,7 +25,7 @@ from .. import wire
 from ..client import PayKKaClient
 from ..errors import OrderStateError, ValidationError
 from ..store import AttemptRecord, Store, TokenRecord
-from ..webhooks import Handler
+from ..webhooks import HANDLED_TYPES, Handler
 from . import applepay, config, templating
 from .orders import CheckoutSession, OrderInfo
 from .recurring import StoredPayments
@@ -80,14 +80,17 @@ class PayKKa:
         return fn
 
     def on(self, notify_type: str) -> Callable[[Handler], Handler]:
-        """Register a webhook handler for ``notify_type`` (``"*"`` for every event).
+        """Register a webhook handler for ``notify_type`` (``"PAYMENT.SUCCESS"``..., ``"DISPUTE"`` for a
+        dispute's every stage, ``"*"`` for every event). A payment or refund handler receives a
+        :class:`~paykka_embed.wire.NotifyEvent`; a dispute handler a
+        :class:`~paykka_embed.wire.DisputeNotification` (its ``dispute_stage``, ``due_time``...).
 
         A handler runs once per event that changes the order (not for a stale event, a duplicate
         payment or an amount mismatch). A handler that raises makes the webhook answer 500, so
         PayKKa delivers the event again and the handler runs again; handlers should therefore be
         idempotent.
         """
-        known = set(wire.NotifyType.__args__) | {"*"}  # type: ignore[attr-defined]
+        known = HANDLED_TYPES | {"*"}
         if notify_type not in known:
             raise ValidationError("notify_type", f"must be one of {', '.join(sorted(known))}")
 

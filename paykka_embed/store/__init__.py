@@ -5,6 +5,8 @@ from .base import (
     TOKEN_ACTIVE,
     TOKEN_REMOVED,
     AttemptRecord,
+    ChargeRecord,
+    DisputeRecord,
     EventRecord,
     Store,
     TokenRecord,
@@ -12,5 +14,5 @@ from .base import (
 )
 from .sqlite import SQLiteStore
 
-__all__ = ["AttemptRecord", "EventRecord", "TokenRecord", "Store", "SQLiteStore", "status_may_follow",
+__all__ = ["AttemptRecord", "ChargeRecord", "DisputeRecord", "EventRecord", "TokenRecord", "Store", "SQLiteStore", "status_may_follow",
            "TOKEN_ACTIVE", "TOKEN_REMOVED", "AGREEMENT_CANCELED"]

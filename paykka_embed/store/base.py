@@ -101,6 +101,39 @@ class AttemptRecord:
     settled_at: Optional[str] = None
 
 
+#: Dispute stages in the order they happen; a stage never gives way to an earlier one.
+DISPUTE_STAGE_RANK = {"DISPUTE_CREATED": 0, "UNDER_REVIEW": 1, "DISPUTE_WON": 2, "DISPUTE_LOST": 2}
+
+
+def dispute_stage_may_follow(current: Optional[str], new: str) -> bool:
+    """Whether a dispute at ``current`` may move to ``new``: forward only, and a decided dispute stays
+    decided (a stage this version does not know is accepted until a known final one arrives)."""
+    if current is None or current == new:
+        return True
+    if DISPUTE_STAGE_RANK.get(current) == 2:
+        return False
+    return DISPUTE_STAGE_RANK.get(new, 1) >= DISPUTE_STAGE_RANK.get(current, 0)
+
+
+@dataclass(frozen=True)
+class DisputeRecord:
+    """A shopper's bank disputing a payment (a chargeback), as PayKKa's DISPUTE notifications said it,
+    at its latest stage. Amounts are minor units; ``due_time`` is when the merchant's evidence is due."""
+
+    dispute_id: str
+    trans_id: str
+    order_id: str
+    stage: str
+    amount: int
+    currency: str
+    order_ref: Optional[str] = None
+    reason_code: Optional[str] = None
+    reason_code_description: Optional[str] = None
+    due_time: Optional[str] = None
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
+
+
 CHARGE_PENDING = "PENDING"
 CHARGE_DONE = "DONE"
 
@@ -219,6 +252,13 @@ class Store(Protocol):
         """Give up ownership of an unfinished charge (its outcome is unknown), so the next call resolves it."""
 
     def charge(self, scope: str, idempotency_key: str) -> Optional[ChargeRecord]: ...
+
+    def record_dispute(self, record: DisputeRecord) -> DisputeRecord:
+        """Insert a dispute or move it to ``record.stage`` (forward only: a late or repeated notification
+        of an earlier stage changes nothing); returns the dispute as stored."""
+
+    def disputes(self, order_ref: Optional[str] = None) -> list[DisputeRecord]:
+        """Every dispute (of ``order_ref``), newest first."""
 
     def transaction(self) -> ContextManager[None]:
         """Make the calls inside one atomic write, committed (durably) once on leaving.

@@ -52,6 +52,7 @@ from .sql import (
     ADDED_COLUMNS,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
+    DISPUTES_TABLE,
     EVENT_COLUMNS,
     TOKEN_COLUMNS,
     SharedStatements,
@@ -112,6 +113,7 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS tokens_shopper ON tokens (shopper_reference)",
     "CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id)",
     CHARGES_TABLE,
+    DISPUTES_TABLE,
 ) + tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
           for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns)
 

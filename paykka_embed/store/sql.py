@@ -5,12 +5,21 @@ the statements that are the same SQL on both but for the parameter placeholder."
 from __future__ import annotations
 
 from dataclasses import fields, replace
+import time
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-import time
-
-from .base import CHARGE_DONE, CHARGE_PENDING, AttemptRecord, ChargeRecord, EventRecord, TokenRecord, attempt_values
+from .base import (
+    CHARGE_DONE,
+    CHARGE_PENDING,
+    AttemptRecord,
+    ChargeRecord,
+    DisputeRecord,
+    EventRecord,
+    TokenRecord,
+    attempt_values,
+    dispute_stage_may_follow,
+)
 
 
 def _columns(record_type: type) -> str:
@@ -21,6 +30,7 @@ ATTEMPT_COLUMNS = _columns(AttemptRecord)
 EVENT_COLUMNS = _columns(EventRecord)
 TOKEN_COLUMNS = _columns(TokenRecord)
 CHARGE_COLUMNS = _columns(ChargeRecord)
+DISPUTE_COLUMNS = _columns(DisputeRecord)
 
 #: Columns added to ``attempts`` and ``order_counters`` after the first release, with their SQL
 #: types (the same in SQLite and PostgreSQL): an older database gains them when it is opened.
@@ -30,6 +40,21 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                  ("reported_currency", "TEXT"), ("flag", "TEXT"), ("note", "TEXT"), ("settled_at", "TEXT")),
     "order_counters": (("paid_trans_id", "TEXT"),),
 }
+
+DISPUTES_TABLE = """CREATE TABLE IF NOT EXISTS disputes (
+    dispute_id TEXT PRIMARY KEY,
+    trans_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    order_ref TEXT,
+    reason_code TEXT,
+    reason_code_description TEXT,
+    due_time TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)"""
 
 CHARGES_TABLE = """CREATE TABLE IF NOT EXISTS charges (
     scope TEXT NOT NULL,
@@ -158,3 +183,40 @@ class SharedStatements:
         row = self._run(f"SELECT {CHARGE_COLUMNS} FROM charges WHERE scope = ? AND idempotency_key = ?",
                         (scope, idempotency_key)).fetchone()
         return ChargeRecord(*row) if row else None
+
+    # --- disputes ----------------------------------------------------------------------------
+
+    def record_dispute(self, record: DisputeRecord) -> DisputeRecord:
+        # Read, decide and write under the caller's transaction (the webhook pipeline's), which
+        # serialises writers of one dispute: SQLite's one writer, PostgreSQL's row lock below.
+        current = self.dispute(record.dispute_id, for_update=True)
+        now = now_text()
+        if current is None:
+            stored = replace(record, created_at=now, updated_at=now)
+            marks = ", ".join("?" * len(fields(DisputeRecord)))
+            self._run(f"INSERT INTO disputes ({DISPUTE_COLUMNS}) VALUES ({marks})",
+                      tuple(getattr(stored, f.name) for f in fields(DisputeRecord)))
+            return stored
+        if not dispute_stage_may_follow(current.stage, record.stage):
+            return current
+        self._run("UPDATE disputes SET stage = ?, amount = ?, currency = ?, reason_code = COALESCE(?, reason_code), "
+                  "reason_code_description = COALESCE(?, reason_code_description), due_time = COALESCE(?, due_time), "
+                  "updated_at = ? WHERE dispute_id = ?",
+                  (record.stage, record.amount, record.currency, record.reason_code, record.reason_code_description,
+                   record.due_time, now, record.dispute_id))
+        found = self.dispute(record.dispute_id)
+        assert found is not None
+        return found
+
+    def dispute(self, dispute_id: str, *, for_update: bool = False) -> Optional[DisputeRecord]:
+        lock = " FOR UPDATE" if for_update and self.placeholder == "%s" else ""
+        row = self._run(f"SELECT {DISPUTE_COLUMNS} FROM disputes WHERE dispute_id = ?{lock}", (dispute_id,)).fetchone()
+        return DisputeRecord(*row) if row else None
+
+    def disputes(self, order_ref: Optional[str] = None) -> list[DisputeRecord]:
+        if order_ref is None:
+            rows = self._run(f"SELECT {DISPUTE_COLUMNS} FROM disputes ORDER BY created_at DESC").fetchall()
+        else:
+            rows = self._run(f"SELECT {DISPUTE_COLUMNS} FROM disputes WHERE order_ref = ? ORDER BY created_at DESC",
+                             (order_ref,)).fetchall()
+        return [DisputeRecord(*row) for row in rows]

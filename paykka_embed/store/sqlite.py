@@ -33,6 +33,7 @@ from .sql import (
     ADDED_COLUMNS,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
+    DISPUTES_TABLE,
     EVENT_COLUMNS,
     TOKEN_COLUMNS,
     SharedStatements,
@@ -113,6 +114,7 @@ class SQLiteStore(SharedStatements):
         conn = self._conn()
         conn.executescript(SCHEMA)
         conn.execute(CHARGES_TABLE)
+        conn.execute(DISPUTES_TABLE)
         for table, columns in ADDED_COLUMNS.items():
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             for name, sql_type in columns:

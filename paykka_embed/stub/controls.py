@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import signing, wire
 from . import openapi
+from .cards import CVV_FAILURE, TEST_CARDS
 from .errors import StubError, param_error
 from .faults import parse_fault
 
@@ -106,6 +107,16 @@ def requests_log() -> Response:
     if limit is not None and not (limit.isdigit() and 1 <= int(limit) <= 10_000):
         return _answer(error=param_error("limit: must be a whole number from 1 to 10000"))
     return _answer(ctx().requests.entries(int(limit) if limit else None))
+
+
+@bp.get("/test-cards")
+def test_cards() -> Response:
+    """The test cards and what each does, for a merchant's own cheat sheet (the demo's back office)."""
+    rows: list[dict[str, Optional[str]]] = [{"number": c.number, "brand": c.brand, "outcome": c.outcome, "error_code": c.error_code, "label": c.label}
+            for c in TEST_CARDS.values()]
+    rows.append({"number": None, "brand": None, "outcome": "decline", "error_code": CVV_FAILURE.error_code,
+                 "label": "any card with CVV 000: declined, CVV check failed"})
+    return _answer(rows)
 
 
 @bp.get("/webhooks")

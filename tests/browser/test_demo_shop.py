@@ -257,19 +257,28 @@ def test_admin_captures_partially_then_refunds_in_full(paykka_page, shop) -> Non
 
     page.goto(f"{shop.url}/admin/")
     page.locator(f'tr[data-order="{ref}"]').get_by_role("link").click()
-    assert page.inner_text("#bal-able-capture") == "88000"
+    assert page.inner_text("#bal-able-capture") == "HK$880.00"  # major units with the currency, not 88000
+    # Before a partial capture, the form says what happens to the rest.
+    assert "releases the rest to the shopper" in page.inner_text("#capture-note")
     page.get_by_label(re.compile("Capture amount")).fill("500.00")
     page.get_by_role("button", name="Capture").click()
-    page.get_by_text(re.compile(r"^Captured: ")).wait_for()
-    assert page.inner_text("#bal-captured") == "50000"
+    page.get_by_text("Captured HK$500.00. The other HK$380.00 was released to the shopper").wait_for()
+    assert page.locator(".flash-ok").count() == 1
+    assert page.inner_text("#bal-captured") == "HK$500.00"
+
+    page.get_by_label(re.compile("Refund amount")).fill("9999")
+    page.get_by_role("button", name="Refund").click()
+    refused = page.locator(".flash-error")
+    refused.wait_for()
+    assert "HK$9,999.00 is more than the HK$500.00 that can still be refunded" in refused.inner_text()
 
     page.get_by_label(re.compile("Refund amount")).fill("100")
     page.get_by_role("button", name="Refund").click()
-    page.get_by_text(re.compile(r"Refund RG\w+ of 100")).wait_for()
-    assert page.inner_text("#bal-refunded") == "10000"
+    page.get_by_text(re.compile(r"Refund RG\w+ of HK\$100\.00: refunded")).wait_for()
+    assert page.inner_text("#bal-refunded") == "HK$100.00"
     # A partial capture releases the rest of the authorisation: 400.00 is left to refund.
     page.get_by_role("button", name="Refund").click()
-    page.get_by_text(re.compile(r"Refund RG\w+ of 400\.00 HKD")).wait_for()
+    page.get_by_text(re.compile(r"Refund RG\w+ of HK\$400\.00: refunded")).wait_for()
     assert page.inner_text("#admin-status") == "REFUNDED"
 
 
@@ -281,9 +290,61 @@ def test_admin_voids_an_authorisation(paykka_page, shop) -> None:
     ref = wait_order(page, "AUTHORIZED")
     page.goto(f"{shop.url}/admin/orders/{ref}")
     page.get_by_role("button", name="Void the authorisation").click()
-    page.get_by_text(re.compile(r"^Voided: ")).wait_for()
+    page.get_by_text("Authorisation of HK$880.00 voided (CANCELED).").wait_for()
     assert page.inner_text("#admin-status") == "CANCELED"
-    assert page.inner_text("#bal-voided") == "88000"
+    assert page.inner_text("#bal-voided") == "HK$880.00"
+
+
+def test_admin_shows_a_declined_refund_as_a_failure(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    """Fault: "Refund RG… of 8.00 HKD: FAILURE." was flashed green, as a success."""
+    page = paykka_page
+    shop.browser_checkout(page)
+    ready(page)
+    pay_with_card(page, "4000000000005126")  # its refunds are declined
+    ref = wait_order(page)
+    page.goto(f"{shop.url}/admin/orders/{ref}")
+    page.get_by_role("button", name="Refund").click()
+    declined = page.locator(".flash-error")
+    declined.wait_for()
+    assert "declined by the issuer" in declined.inner_text()
+    assert page.locator(".flash-ok").count() == 0
+    assert "Declined" in page.locator("#refunds").inner_text()
+
+
+def test_admin_follows_a_refund_held_for_review(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page)
+    ready(page)
+    pay_with_card(page, "4000000000007726")  # its refunds wait in REVIEWING for an hour
+    ref = wait_order(page)
+    page.goto(f"{shop.url}/admin/orders/{ref}")
+    page.get_by_role("button", name="Refund").click()
+    page.locator(".flash-pending").get_by_text(re.compile("held by PayKKa for review")).wait_for()
+    assert page.locator("#refunds tr[data-status=REVIEWING]").count() == 1
+    assert page.inner_text("#bal-refunded") == "HK$0.00"  # not refunded yet
+    paykka_stub.advance_clock(3601)
+    paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "REFUND.SUCCESS")
+    page.reload()
+    assert page.locator("#refunds tr[data-status=SUCCESS]").count() == 1
+    assert page.inner_text("#admin-status") == "REFUNDED"
+
+
+def test_admin_follows_a_dispute_through_its_stages(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    page = paykka_page
+    shop.browser_checkout(page)
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    ref = wait_order(page)
+    page.goto(f"{shop.url}/admin/orders/{ref}")
+    page.get_by_role("button", name="Open a test dispute").click()
+    paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "DISPUTE")
+    page.reload()
+    row = page.locator("#disputes tr[data-stage=DISPUTE_CREATED]")
+    assert "opened: send your evidence" in row.inner_text() and "HK$" in row.inner_text()
+    page.get_by_role("button", name="Decide dispute: won").click()
+    paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "DISPUTE" and d["event"]["dispute_stage"] == "DISPUTE_WON")
+    page.reload()
+    assert "won: the money stays with you" in page.locator("#disputes tr[data-stage=DISPUTE_WON]").inner_text()
 
 
 def test_admin_webhook_log_cheat_sheet_and_gateway_links(paykka_page, paykka_stub: StubHandle, shop) -> None:

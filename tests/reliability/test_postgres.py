@@ -113,6 +113,12 @@ def script(store: Any) -> list[Any]:
     store.finish_charge("sc", "k1", '{"kind": "transaction"}')
     say(store.begin_charge("sc", "k1", "o1", "h1", 30))
     say(store.charge("sc", "nope"))
+    # Disputes move forward only, and a decided one stays decided.
+    from paykka_embed.store import DisputeRecord
+    for stage in ("UNDER_REVIEW", "DISPUTE_CREATED", "DISPUTE_WON", "UNDER_REVIEW", "DISPUTE_LOST"):
+        say(store.record_dispute(DisputeRecord(dispute_id="DG1", trans_id="o1-1", order_id="GW1", stage=stage,
+                                               amount=800, currency="HKD", order_ref="o1", reason_code="10.4")).stage)
+    say([d.dispute_id for d in store.disputes("o1")] + [d.dispute_id for d in store.disputes()])
     return out
 
 
