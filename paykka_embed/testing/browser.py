@@ -18,8 +18,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_launch_options() -> dict[str, Any]:
+def chromium_launch_options(*, back_forward_cache: bool = False) -> dict[str, Any]:
+    """Playwright's ``launch()`` options. ``back_forward_cache=True`` keeps Chromium's default
+    back/forward cache on (Playwright turns it off), to test what shoppers' browsers do on Back."""
     options: dict[str, Any] = {"headless": os.environ.get("PAYKKA_HEADED") != "1", "args": list(CHROMIUM_ARGS)}
+    if back_forward_cache:
+        options["ignore_default_args"] = ["--disable-back-forward-cache"]
     executable = os.environ.get("PAYKKA_CHROMIUM")
     if executable is None and Path("/usr/bin/chromium").exists():
         executable = "/usr/bin/chromium"
