@@ -65,3 +65,33 @@ class DeclinedError(PayKKaError):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.error_code, self.error_description), self.__dict__)
+
+
+class OrderStateError(PayKKaError):
+    """No payment may start for this order now. ``order_ref`` names it; ``order_url`` (when the
+    app knows one) is where the shopper can see it. The Flask extension turns these into a
+    409 for ``POST {prefix}/sessions`` and into a page for a merchant's own views."""
+
+    code = "order_state"
+
+    def __init__(self, order_ref: str, message: str, *, order_url: str | None = None) -> None:
+        super().__init__(message)
+        self.order_ref = order_ref
+        self.order_url = order_url
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.order_ref, self.message), self.__dict__)
+
+
+class OrderPaidError(OrderStateError):
+    """The order is already paid (by one of its attempts, as PayKKa confirmed): paying again would
+    charge the shopper twice."""
+
+    code = "already_paid"
+
+
+class PaymentInProgressError(OrderStateError):
+    """A payment for the order is still open at PayKKa (a 3DS challenge or a wallet waiting for the
+    shopper), or needs review (PayKKa reported another amount): a new one could charge twice."""
+
+    code = "payment_in_progress"

@@ -317,3 +317,20 @@ def test_apple_pay_domain_association_is_404_when_not_configured(tmp_path: Path,
     app, _ = make_app(paykka_merchant.flask_config(), tmp_path)
     assert app.test_client().get("/.well-known/apple-developer-merchantid-domain-association").status_code == 404
 
+
+
+def test_currency_exponent_overrides_come_from_the_config_and_are_checked(tmp_path: Any) -> None:
+    from paykka_embed import money
+
+    try:
+        app = Flask(__name__)
+        app.config.update(PAYKKA_DATABASE=str(tmp_path / "s.sqlite3"), PAYKKA_CURRENCY_EXPONENTS='{"HUF": 0}')
+        PayKKa(app)
+        assert money.exponent("HUF") == 0
+        bad = Flask(__name__)
+        bad.config.update(PAYKKA_DATABASE=str(tmp_path / "b.sqlite3"), PAYKKA_CURRENCY_EXPONENTS="HUF=0")
+        with pytest.raises(ValidationError) as info:
+            PayKKa(bad)
+        assert info.value.field == "PAYKKA_CURRENCY_EXPONENTS"
+    finally:
+        money.clear_overrides()

@@ -1,4 +1,5 @@
-"""Amounts in integer minor units, with each currency's decimals taken from Babel (CLDR)."""
+"""Amounts in integer minor units, with each currency's decimals taken from ISO 4217 (the ``iso4217``
+package), and formatted for shoppers with Babel (CLDR)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,81 @@ from paykka_embed.errors import ValidationError
 
 
 @pytest.mark.parametrize("currency,decimals", [("HKD", 2), ("USD", 2), ("JPY", 0), ("VND", 0), ("KRW", 0),
-                                               ("KWD", 3), ("BHD", 3)])
+                                               ("KWD", 3), ("BHD", 3), ("HUF", 2), ("IDR", 2), ("CLF", 4)])
 def test_exponent(currency: str, decimals: int) -> None:
     assert money.exponent(currency) == decimals
+
+
+def _active_iso_codes() -> list[tuple[str, int | None]]:
+    from iso4217 import Currency
+
+    return sorted((c.code, c.exponent) for c in Currency)
+
+
+def test_the_whole_active_iso_list_matches_the_package() -> None:
+    codes = _active_iso_codes()
+    assert len(codes) > 150
+    for code, iso_exponent in codes:
+        if iso_exponent is None:  # funds, metals, test codes: no minor unit, nothing to pay in
+            with pytest.raises(ValidationError) as info:
+                money.exponent(code)
+            assert "no minor unit" in info.value.rule
+            continue
+        assert money.exponent(code) == iso_exponent, code
+        one_major = Decimal(1)
+        assert money.to_minor(one_major, code) == 10**iso_exponent, code
+        assert money.from_minor(10**iso_exponent, code) == one_major, code
+        if iso_exponent:
+            smallest = Decimal(1).scaleb(-iso_exponent)
+            assert money.to_minor(smallest, code) == 1, code
+            with pytest.raises(ValidationError):
+                money.to_minor(smallest / 10, code)
+
+
+@pytest.mark.parametrize("amount,currency,minor", [
+    (Decimal("5000"), "HUF", 500000),  # CLDR shows HUF without decimals; ISO 4217 has two
+    (Decimal("150000"), "IDR", 15000000),
+    (Decimal("1200.50"), "HUF", 120050),  # a fraction CLDR would not display is still a valid amount
+    (Decimal("0.0001"), "CLF", 1),
+])
+def test_minor_units_follow_iso_4217_not_cldr_display_digits(amount: Decimal, currency: str, minor: int) -> None:
+    assert money.as_minor(amount, currency) == minor
+    assert money.from_minor(minor, currency) == amount
+
+
+def test_formatting_never_rounds_away_what_was_charged() -> None:
+    assert money.format_minor(500000, "HUF") == "HUF5,000"  # CLDR's usual layout when nothing is lost
+    assert money.format_minor(120050, "HUF") == "HUF1,200.50"  # not CLDR's rounded "HUF1,200"
+    assert money.format_minor(120050, "HUF", "de-DE") == "1.200,50\xa0HUF"
+    assert money.format_minor(800, "HKD") == "HK$8.00"
+
+
+class TestExponentOverrides:
+    def teardown_method(self) -> None:
+        money.clear_overrides()
+
+    def test_an_override_changes_minor_units(self) -> None:
+        money.override_exponents({"HUF": 0})
+        assert money.exponent("HUF") == 0
+        assert money.as_minor(Decimal("5000"), "HUF") == 5000
+        money.override_exponents({"HUF": 0})  # the same override again (a second app) is fine
+        money.clear_overrides()
+        assert money.as_minor(Decimal("5000"), "HUF") == 500000
+
+    def test_a_conflicting_override_is_refused(self) -> None:
+        money.override_exponents({"HUF": 0})
+        with pytest.raises(ValidationError) as info:
+            money.override_exponents({"HUF": 2})
+        assert info.value.field == "PAYKKA_CURRENCY_EXPONENTS"
+        assert money.exponent("HUF") == 0
+
+    @pytest.mark.parametrize("bad", [{"ZZZ": 2}, {"HUF": 5}, {"HUF": -1}, {"HUF": "2"}, {"HUF": True},
+                                     {"HUF": 2.0}, ["HUF"]])
+    def test_bad_overrides_name_the_key_and_change_nothing(self, bad: object) -> None:
+        with pytest.raises(ValidationError) as info:
+            money.override_exponents(bad)  # type: ignore[arg-type]
+        assert info.value.field == "PAYKKA_CURRENCY_EXPONENTS"
+        assert money.exponent("HUF") == 2
 
 
 @pytest.mark.parametrize("currency", ["hkd", "Hkd", "ZZZ", "", "HK", "HKDX", " HKD", "HKD ", None, 344, ["HKD"]])

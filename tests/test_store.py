@@ -200,3 +200,66 @@ def test_sqlite_store_implements_every_method_of_the_interface() -> None:
     wanted = {n for n, v in inspect.getmembers(Store) if not n.startswith("_") and callable(v)}
     assert wanted <= {n for n in dir(SQLiteStore) if not n.startswith("_")}
     assert {"save_token", "tokens", "token", "set_token_status", "record_event", "claim_event"} <= wanted
+
+
+def test_the_first_attempt_to_claim_an_order_paid_keeps_it(store: SQLiteStore) -> None:
+    assert store.paid_trans_id("o") is None
+    assert store.claim_paid("o", "o-2") == "o-2"
+    assert store.claim_paid("o", "o-1") == "o-2"  # a later claim learns who paid
+    assert store.paid_trans_id("o") == "o-2"
+
+
+def test_claims_of_one_order_from_many_threads_have_one_winner(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "race.sqlite3"
+    SQLiteStore(path).close()
+    stores = [SQLiteStore(path) for _ in range(2)]
+    winners: list[str] = []
+    barrier = threading.Barrier(10)
+
+    def claim(i: int) -> None:
+        barrier.wait()
+        winners.append(stores[i % 2].claim_paid("shared", f"shared-{i}"))
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(winners)) == 1 and len(winners) == 10
+
+
+def test_a_flag_is_set_once_and_a_note_can_follow(store: SQLiteStore) -> None:
+    store.add_attempt(AttemptRecord(trans_id="f-1", order_ref="f", attempt=1, session_id="CS", mode="DROP_IN",
+                                    amount=800, currency="HKD"))
+    assert store.flag_attempt("f-1", "MISMATCH", reported_amount=900, reported_currency="HKD") is True
+    assert store.flag_attempt("f-1", "DUPLICATE", note="looked at") is False
+    got = store.attempt("f-1")
+    assert got is not None
+    assert (got.flag, got.reported_amount, got.note) == ("MISMATCH", 900, "looked at")
+
+
+def test_a_charge_has_one_owner_until_released_and_replays_once_done(store: SQLiteStore) -> None:
+    first, owner = store.begin_charge("s", "k", "o", "h", 30)
+    assert owner and first.state == "PENDING" and first.locked_until_ms
+    _, second_owner = store.begin_charge("s", "k", "o", "h", 30)
+    assert not second_owner  # someone is sending it
+    store.set_charge_trans_id("s", "k", "o-1")
+    store.release_charge("s", "k")  # its outcome unknown: the next caller resumes it
+    other, other_owner = store.begin_charge("s", "k", "o", "another request", 30)
+    assert not other_owner and other.request_hash == "h"
+    resumed, resumed_owner = store.begin_charge("s", "k", "o", "h", 30)
+    assert resumed_owner and resumed.trans_id == "o-1"
+    store.finish_charge("s", "k", "{}")
+    done, done_owner = store.begin_charge("s", "k", "o", "h", 30)
+    assert not done_owner and (done.state, done.result, done.locked_until_ms) == ("DONE", "{}", None)
+
+
+def test_an_expired_charge_lease_can_be_taken_over(store: SQLiteStore) -> None:
+    store.begin_charge("s", "k", "o", "h", 0)  # its owner crashed at once
+    import time
+
+    time.sleep(0.01)
+    _, owner = store.begin_charge("s", "k", "o", "h", 30)
+    assert owner

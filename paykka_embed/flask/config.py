@@ -9,6 +9,7 @@ first use, so a new project pays end to end before anyone has a PayKKa account.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -19,11 +20,13 @@ from typing import Any, Mapping, Optional
 import httpx
 from flask import Flask
 
-from .. import signing
+from .. import money, signing
 from ..envs import Environment, resolve_environment
 from ..errors import PayKKaError, ValidationError
 from ..store.sqlite import SYNCHRONOUS_LEVELS
 from ..expiry import MAX_LIFETIME
+
+DUPLICATE_MODES = ("reverse", "record")
 
 log = logging.getLogger("paykka_embed")
 
@@ -40,8 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "PAYKKA_URL_PREFIX": "/paykka",
     "PAYKKA_DATABASE": None,            # SQLite file; default {instance_path}/paykka.sqlite3
     "PAYKKA_DATABASE_SYNCHRONOUS": "FULL",  # FULL: every commit flushed to disk; NORMAL: survives crashes, not power cuts
-    "PAYKKA_SUCCESS_URL": "/",          # after a confirmed payment; str.format(order=, trans_id=, status=) or a callable
-    "PAYKKA_FAILURE_URL": "/",
+    "PAYKKA_SUCCESS_URL": None,         # after a confirmed payment; str.format(order=, trans_id=, status=), a callable,
+    "PAYKKA_FAILURE_URL": None,         # or None: the extension's own result page, {prefix}/result/<token>
+    "PAYKKA_SHOP_URL": None,            # the result page links back here when set
+    "PAYKKA_DUPLICATE_PAYMENTS": "reverse",  # a second payment of a paid order: reverse (void/refund) or record
     "PAYKKA_NOTIFY_URL": None,          # default: the extension's own webhook URL
     "PAYKKA_SESSION_LIFETIME": 1800,    # seconds, at most 24 h
     "PAYKKA_MERCHANT_NAME": None,       # display_merchant_name
@@ -52,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "PAYKKA_MAX_RETRIES": 2,            # for retry-safe operations only
     "PAYKKA_WEBHOOK_LEASE": 60,         # seconds a delivery holds an event while its handlers run
     "PAYKKA_APPLE_PAY_DOMAIN_ASSOCIATION": None,  # the file's text, or a path to it
+    "PAYKKA_CURRENCY_EXPONENTS": None,  # {"HUF": 0}: minor units other than ISO 4217's, if PayKKa says so
 }
 
 CREDENTIAL_KEYS = ("PAYKKA_MERCHANT_ID", "PAYKKA_PRIVATE_KEY", "PAYKKA_PLATFORM_PUBLIC_KEY", "PAYKKA_CLIENT_KEY")
@@ -82,6 +88,23 @@ def check(app: Flask) -> None:
                 raise ValueError
         except (TypeError, ValueError):
             raise ValidationError(key, "must be a number, zero or more") from None
+    exponents = cfg["PAYKKA_CURRENCY_EXPONENTS"]
+    if isinstance(exponents, str):  # from the process environment: JSON text
+        try:
+            exponents = json.loads(exponents)
+        except ValueError:
+            raise ValidationError("PAYKKA_CURRENCY_EXPONENTS", 'must be JSON such as {"HUF": 0}') from None
+    if exponents:
+        money.override_exponents(exponents)
+    if cfg["PAYKKA_DUPLICATE_PAYMENTS"] not in DUPLICATE_MODES:
+        raise ValidationError("PAYKKA_DUPLICATE_PAYMENTS", f"must be one of {', '.join(DUPLICATE_MODES)}")
+    csrf_limit = cfg.get("WTF_CSRF_TIME_LIMIT", 3600)
+    if csrf_limit is not None and int(csrf_limit) < lifetime.total_seconds():
+        raise ValidationError(
+            "PAYKKA_SESSION_LIFETIME",
+            f"is {int(lifetime.total_seconds())} seconds, longer than WTF_CSRF_TIME_LIMIT ({int(csrf_limit)}): the "
+            "CSRF token in the page would expire before the session it renews; make the session shorter or the "
+            "token last longer (or None)")
     level = cfg["PAYKKA_DATABASE_SYNCHRONOUS"]
     if not isinstance(level, str) or level.upper() not in SYNCHRONOUS_LEVELS:
         raise ValidationError("PAYKKA_DATABASE_SYNCHRONOUS", f"must be one of {', '.join(SYNCHRONOUS_LEVELS)}")

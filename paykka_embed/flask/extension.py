@@ -19,8 +19,8 @@ expired session each need a fresh attempt.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 
@@ -29,21 +29,29 @@ from flask import Flask, current_app, has_app_context, url_for
 from .. import money, wire
 from ..client import PayKKaClient, RetryPolicy
 from ..envs import Environment
-from ..errors import APIError, ValidationError
+from ..errors import APIError, OrderStateError, PayKKaError, ValidationError
 from ..expiry import expire_in
-from ..store import AttemptRecord, SQLiteStore, Store, TokenRecord
+from ..outcomes import Verdict
+from ..store import AttemptRecord, SQLiteStore, Store
+from ..store.base import FLAG_MISMATCH
 from . import config
+from .integrity import Integrity
 from .recurring import StoredPayments
-from .webhooks import Handler, WebhookPipeline
+from .webhooks import Handler, WebhookPipeline, payment_mismatch
 
 EXTENSION_KEY = "paykka"
+#: An attempt with one of these statuses paid its order (the return page sends the shopper to
+#: ``PAYKKA_SUCCESS_URL``).
+SUCCESS_STATUSES = frozenset({"SUCCESS", "AUTHORIZED", "PARTIALLY_REFUNDED", "REFUNDED", "PARTIALLY_REVERSED"})
 #: Session modes and the name the mount layer uses for each.
 MODES = {"DROP_IN": "dropin", "COMPONENT": "component", "HOSTED": "hosted"}
 #: Component names are passed through to the SDK (``card`` → ``Card``, ``applepay`` → ``ApplePay``...);
 #: the mount layer reports a clear error for one the SDK does not have.
 COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 ORDER_REF = re.compile(r"^[A-Za-z0-9_-]{1,48}$")
-NO_TRANSACTION_YET = "206024"
+#: How many attempt numbers ``create_session`` may skip when PayKKa answers with a session it
+#: already had for that ``trans_id`` (the store was reset, or two instances keep separate ones).
+MAX_REUSED_TRANS_IDS = 5
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,7 @@ class PayKKaState:
         self.store: Store = ext.store_factory(database) if ext.store_factory else SQLiteStore(
             database, synchronous=app.config["PAYKKA_DATABASE_SYNCHRONOUS"])
         self._pipeline: Optional[WebhookPipeline] = None
+        self.integrity = Integrity(self)
 
     @property
     def credentials(self) -> config.Credentials:
@@ -156,8 +165,29 @@ class PayKKaState:
                 self.store, creds.platform_public_key, self.ext.handlers, sender=self.app,
                 merchant_id=creds.merchant_id, app_id=creds.app_id,
                 lease_seconds=float(self.app.config["PAYKKA_WEBHOOK_LEASE"]),
+                on_outcome=lambda outcome: self.integrity.alarm(outcome, "webhook"),
             )
         return self._pipeline
+
+    def order_url(self, order_ref: str) -> Optional[str]:
+        """Where a shopper sees a paid order: ``PAYKKA_SUCCESS_URL`` for the paying attempt, else
+        the extension's own result page for it; None while the order is unpaid."""
+        paid = self.store.paid_trans_id(order_ref)
+        attempt = self.store.attempt(paid) if paid else None
+        return self.result_url(attempt) if attempt else None
+
+    def result_url(self, attempt: AttemptRecord) -> str:
+        """Where ``{prefix}/return`` sends the shopper for this attempt (see ``PAYKKA_SUCCESS_URL``)."""
+        from .results import result_page_url
+
+        cfg = self.app.config
+        paid = attempt.status in SUCCESS_STATUSES and attempt.flag != FLAG_MISMATCH
+        template = cfg["PAYKKA_SUCCESS_URL"] if paid else cfg["PAYKKA_FAILURE_URL"]
+        if template is None:
+            return result_page_url(attempt)
+        if callable(template):
+            return str(template(attempt))
+        return str(template).format(order=attempt.order_ref, trans_id=attempt.trans_id, status=attempt.status)
 
 
 class PayKKa(StoredPayments):
@@ -179,12 +209,13 @@ class PayKKa(StoredPayments):
         app.extensions[EXTENSION_KEY] = PayKKaState(self, app)
         self._apps.append(app)
         from . import applepay, templating
-        from .views import create_blueprint
+        from .views import create_blueprint, order_state_page
 
         blueprint = create_blueprint(self)
         app.register_blueprint(blueprint, url_prefix=str(app.config["PAYKKA_URL_PREFIX"]).rstrip("/"))
         applepay.register(app)
         templating.register(app)
+        app.register_error_handler(OrderStateError, order_state_page)
 
         # The webhook is signed, not CSRF-protected, and POST {prefix}/sessions checks the CSRF
         # token itself; so Flask-WTF's CSRFProtect, whenever it was set up, skips this blueprint.
@@ -302,19 +333,53 @@ class PayKKa(StoredPayments):
             **dict(info.extra),
             **fields,
         }
-        # Validate before an attempt number is spent, so a refused request changes nothing.
-        state.client.core.create_session({**request, "trans_id": f"{order_ref}-1"})
-        attempt = state.store.next_attempt(order_ref)
-        trans_id = f"{order_ref}-{attempt}"
-        back = url_for("paykka.return_", trans_id=trans_id, _external=True)
-        request.update(trans_id=trans_id, return_url=request.get("return_url") or back,
-                       cancel_url=request.get("cancel_url") or back)
-        session = state.client.create_session(request)
-        state.store.add_attempt(AttemptRecord(
-            trans_id=trans_id, order_ref=order_ref, attempt=attempt, session_id=session.session_id,
-            mode=mode, amount=minor, currency=info.currency, payment_type=request["payment_type"],
-            shopper_reference=payment.get("shopper_reference"), token_usage=payment.get("token_usage"),
-        ))
+        expire = request["expire_time"]
+        # Validated once, before an attempt number is spent, so a refused request changes nothing;
+        # each attempt then sends the same payload under its own trans_id and return URL.
+        call = state.client.core.create_session({**request, "trans_id": f"{order_ref}-1",
+                                                 "return_url": request.get("return_url") or "https://return.invalid/",
+                                                 "cancel_url": request.get("cancel_url") or "https://return.invalid/"})
+        state.integrity.ensure_payable(order_ref)
+        for _ in range(MAX_REUSED_TRANS_IDS):
+            attempt = state.store.next_attempt(order_ref)
+            trans_id = f"{order_ref}-{attempt}"
+            back = url_for("paykka.return_", trans_id=trans_id, _external=True)
+            payload = {**call.payload, "trans_id": trans_id, "return_url": request.get("return_url") or back,
+                       "cancel_url": request.get("cancel_url") or back}
+            try:
+                session = state.client.run(replace(call, payload=payload))
+            except APIError as exc:
+                if exc.ret_code == "010000" and exc.ret_msg.startswith("trans_id:"):
+                    # PayKKa kept this trans_id for another session than ours (the store lost its counter).
+                    state.app.logger.error("PayKKa refused %s as a reused trans_id (%s); trying the next attempt "
+                                           "number", trans_id, exc.ret_msg)
+                    continue
+                raise
+            record = AttemptRecord(
+                trans_id=trans_id, order_ref=order_ref, attempt=attempt, session_id=session.session_id,
+                mode=mode, amount=minor, currency=info.currency, payment_type=request["payment_type"],
+                shopper_reference=payment.get("shopper_reference"), token_usage=payment.get("token_usage"),
+                valid_until=session.expire_time.isoformat(),
+            )
+            state.store.add_attempt(record)
+            if (int(session.amount), session.currency) != (minor, info.currency):
+                # PayKKa answered with the session it already had for this trans_id, for another sum.
+                state.store.flag_attempt(trans_id, FLAG_MISMATCH, reported_amount=int(session.amount),
+                                         reported_currency=session.currency)
+                state.app.logger.error(
+                    "PayKKa returned session %s of %s %s for %s, which is for %s %s: an old session for a reused "
+                    "trans_id; it is recorded as a mismatch and not used", session.session_id, session.amount,
+                    session.currency, trans_id, minor, info.currency)
+                payment_mismatch.send(state.app, attempt=state.store.attempt(trans_id), source="create_session")
+                continue
+            if session.status != "PROCESSING" or not _same_instant(session.expire_time, expire):
+                # An old session of ours (same sum): it may have been paid, or shown in a browser already.
+                state.integrity.ensure_payable(order_ref)
+                continue
+            break
+        else:
+            raise PayKKaError(f"trans_id: PayKKa already holds sessions for the next {MAX_REUSED_TRANS_IDS} "
+                              f"attempts of order {order_ref}; the store has lost track of this order")
         return CheckoutSession(
             order_ref=order_ref, attempt=attempt, trans_id=trans_id, session_id=session.session_id,
             session_url=session.session_url, mode=mode, client_key=state.credentials.client_key,
@@ -324,21 +389,25 @@ class PayKKa(StoredPayments):
         )
 
     def confirm(self, trans_id: str) -> Optional[AttemptRecord]:
-        """Ask PayKKa for the attempt's transaction and record what it says (and any stored card)."""
+        """Ask PayKKa for the attempt's transaction and record what it says (see :mod:`paykka_embed.outcomes`):
+        the status, a stored card, and whether the amount matches and which attempt paid the order.
+
+        Returns the attempt as recorded (unchanged when the shopper has not paid yet), or None for an
+        unknown ``trans_id``."""
         state = self.state()
-        try:
-            tx = state.client.query_transaction(trans_id=trans_id)
-        except APIError as exc:
-            if exc.ret_code == NO_TRANSACTION_YET:  # the shopper has not paid
-                return state.store.attempt(trans_id)
-            raise
-        record = state.store.update_status(trans_id, tx.status, order_id=tx.order_id, source="query")
-        if tx.token and tx.status in ("SUCCESS", "AUTHORIZED"):
-            shopper = tx.shopper_reference or (record.shopper_reference if record else None)
-            if shopper:
-                card = tx.card_info
-                state.store.save_token(TokenRecord(
-                    token=tx.token, shopper_reference=shopper, token_usage=record.token_usage if record else None,
-                    recurring_agreement_id=tx.recurring_agreement_id, brand=card.card_brand if card else None,
-                    last4=card.last4 if card else None))
-        return record
+        attempt = state.store.attempt(trans_id)
+        if attempt is None:
+            return None
+        outcome, _ = state.integrity.settle(attempt)
+        return outcome.attempt or state.store.attempt(trans_id)
+
+    def paid_attempt(self, order_ref: str) -> Optional[AttemptRecord]:
+        """The attempt that paid ``order_ref`` (at most one ever does), or None."""
+        store = self.state().store
+        paid = store.paid_trans_id(order_ref)
+        return store.attempt(paid) if paid else None
+
+
+def _same_instant(a: datetime, b: Any) -> bool:
+    other = b if isinstance(b, datetime) else datetime.fromisoformat(str(b))
+    return abs((a - other).total_seconds()) < 1

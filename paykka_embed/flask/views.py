@@ -4,7 +4,9 @@
   amount comes from the order resolver, never from the browser);
 - ``GET /return`` — where PayKKa sends the shopper back: the result is confirmed by
   Query Transaction, never taken from the redirect, then the shopper is sent on to
-  ``PAYKKA_SUCCESS_URL`` or ``PAYKKA_FAILURE_URL``;
+  ``PAYKKA_SUCCESS_URL`` or ``PAYKKA_FAILURE_URL`` (by default, the result page below);
+- ``GET /result/<token>`` — the extension's own result page (see :mod:`.results`);
+- ``GET /csrf-token`` — a fresh CSRF token for a page left open longer than the token lives;
 - ``POST /webhook`` — PayKKa's signed notifications (see :mod:`.webhooks`);
 - ``GET /static/...`` — the mount layer and its type declarations.
 
@@ -16,18 +18,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from urllib.parse import quote, urlsplit
+
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
-from flask_wtf.csrf import CSRFError, validate_csrf  # type: ignore[import-untyped]
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf  # type: ignore[import-untyped]
 from wtforms import ValidationError as WTFValidationError  # type: ignore[import-untyped]
 
-from ..errors import PayKKaError, ValidationError
+from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
 from ..resources import static_dir, templates_dir
+from . import results
 from .webhooks import ack_json
 
 if TYPE_CHECKING:
     from .extension import PayKKa
 
-FINAL_SUCCESS = {"SUCCESS", "AUTHORIZED"}
 BROWSER_MODES = {"dropin": "DROP_IN", "component": "COMPONENT", "hosted": "HOSTED"}
 
 
@@ -35,6 +39,40 @@ def _error(status: int, code: str, message: str) -> Response:
     resp = jsonify({"error": {"code": code, "message": message}})
     resp.status_code = status
     return resp
+
+
+def order_state_error(exc: OrderStateError) -> Response:
+    """``POST /sessions``'s answer when no payment may start: 409 with what the mount layer shows."""
+    error: dict[str, Any] = {"code": exc.code, "message": exc.message, "order": exc.order_ref}
+    if exc.order_url:
+        error["orderUrl"] = exc.order_url
+    resp = jsonify({"error": error})
+    resp.status_code = 409
+    return resp
+
+
+def order_state_page(exc: OrderStateError) -> Any:
+    """A merchant's own page asked for a session of an order that may not be paid now (the README's
+    ``/pay/<ref>`` after Back and reload): a paid order goes to its page, an open payment shows
+    the processing page. Registered app-wide by ``init_app``; an app may register its own."""
+    if isinstance(exc, OrderPaidError) and exc.order_url:
+        return redirect(exc.order_url, code=303)
+    state = results.RECEIVED if isinstance(exc, OrderPaidError) else results.PROCESSING
+    return results.render(state, exc.order_ref, status=409 if state == results.PROCESSING else 200)
+
+
+def raw_path() -> str:
+    """The request's path as it was sent on the wire (percent-encoded), which is what PayKKa signs.
+
+    Werkzeug decodes ``request.path`` (``/zahlung-%C3%BC/webhook`` becomes ``/zahlung-ü/webhook``);
+    servers keep the raw form in ``RAW_URI`` (gunicorn, werkzeug) or ``REQUEST_URI``; without either,
+    the decoded path is encoded again the way browsers and ``url_for`` encode it."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        path = urlsplit(raw).path if "://" in raw.split("?", 1)[0] else raw.split("?", 1)[0]
+        if path:
+            return str(path)
+    return quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~%")
 
 
 def create_blueprint(ext: "PayKKa") -> Blueprint:
@@ -64,6 +102,8 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
                                          locale=fields["locale"], theme=fields["theme"])
         except ValidationError as exc:
             return _error(400, "invalid_request", str(exc))
+        except OrderStateError as exc:
+            return order_state_error(exc)
         except LookupError:
             return _error(404, "order_not_found", "order: no such order")
         except PayKKaError as exc:
@@ -82,16 +122,32 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
         except PayKKaError as exc:
             current_app.logger.error("PayKKa confirmation of %s failed: %s", trans_id, exc)
             confirmed = attempt
-        cfg = current_app.config
-        template = cfg["PAYKKA_SUCCESS_URL"] if confirmed.status in FINAL_SUCCESS else cfg["PAYKKA_FAILURE_URL"]
-        target = template(confirmed) if callable(template) else str(template).format(
-            order=confirmed.order_ref, trans_id=confirmed.trans_id, status=confirmed.status)
-        return redirect(target, code=303)
+        return redirect(ext.state().result_url(confirmed), code=303)
+
+    @bp.get("/result/<token>")
+    def result(token: str) -> Any:
+        trans_id = results.trans_id_of(token)
+        attempt = ext.store.attempt(trans_id) if trans_id else None
+        if attempt is None:
+            abort(404)
+        if attempt.status == "PROCESSING" and not ext.store.paid_trans_id(attempt.order_ref):
+            try:  # the webhook may not have come yet: ask PayKKa
+                attempt = ext.confirm(attempt.trans_id) or attempt
+            except PayKKaError as exc:
+                current_app.logger.warning("PayKKa confirmation of %s failed: %s", attempt.trans_id, exc)
+        state = results.state_of(attempt, ext.store.paid_trans_id(attempt.order_ref))
+        return results.render(state, attempt.order_ref)
+
+    @bp.get("/csrf-token")
+    def csrf_token() -> Response:
+        resp = jsonify({"csrfToken": generate_csrf()})
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     @bp.post("/webhook")
     def webhook() -> Response:
         body = request.get_data(cache=False)
-        outcome = ext.state().pipeline.process(request.script_root + request.path, request.headers, body)
+        outcome = ext.state().pipeline.process(raw_path(), request.headers, body)
         return Response(ack_json(outcome), status=outcome.status, mimetype="application/json")
 
     return bp

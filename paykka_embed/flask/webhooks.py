@@ -6,10 +6,14 @@
 3. parse the body into a typed :class:`~paykka_embed.wire.NotifyEvent`;
 4. in one transaction: refuse a replayed nonce, store the event durably, deduplicated on
    what it says (type, transaction, status), claim the right to handle it,
-5. and move the payment attempt forward (never back) and record a stored card or recurring
-   agreement the event carries (token, agreement id, brand, last four: nothing more);
-6. run the merchant's handlers (``@paykka.on(...)`` and the blinker signal) once per
-   event; if one raises, answer 500 so PayKKa delivers again, and run them again then;
+5. and record what a payment event means for its order (:func:`~paykka_embed.outcomes.record_outcome`:
+   amounts reconciled, the status moved forward and never back, the paying attempt decided,
+   a stored card kept);
+6. run the merchant's handlers (``@paykka.on(...)``) once per event that changes the order —
+   not for a stale event (a late failure after the order was paid, an older status), a
+   duplicate payment or an amount mismatch, which go to their own signals instead — and send
+   the blinker signal ``webhook_received`` for every new event with its ``verdict``; if a
+   handler raises, answer 500 so PayKKa delivers again, and run them again then;
 7. answer PayKKa's ack body.
 """
 
@@ -26,17 +30,30 @@ from pydantic import ValidationError as PydanticValidationError
 
 from .. import signing, wire
 from ..errors import SignatureError
-from ..store import Store, TokenRecord
+from ..outcomes import Outcome as PaymentOutcome, Reported, Verdict, record_outcome
+from ..store import Store
 
 log = logging.getLogger("paykka_embed.webhooks")
 
 ACK = {"ret_code": "000000", "ret_msg": "Success"}
 
 signals = Namespace()
-#: Sent once per new event, with ``event`` (a NotifyEvent) and ``record`` (its EventRecord).
+#: Sent once per new event, with ``event`` (a NotifyEvent), ``record`` (its EventRecord) and
+#: ``verdict`` (a :class:`~paykka_embed.outcomes.Verdict`, or None for an event about no payment
+#: attempt, such as a refund): audit code hears of everything, stale events included.
 webhook_received = signals.signal("paykka-webhook-received")
+#: PayKKa reported another amount or currency than the attempt's (``attempt``, ``source``):
+#: the order is not paid; someone must look. Sent once per attempt.
+payment_mismatch = signals.signal("paykka-payment-mismatch")
+#: A second attempt paid an order another had paid (``attempt``, ``paid_by``, ``reversal``: what
+#: was done, or None when ``PAYKKA_DUPLICATE_PAYMENTS`` is ``record``). Sent once per attempt.
+duplicate_payment = signals.signal("paykka-duplicate-payment")
 
 Handler = Callable[[wire.NotifyEvent], Any]
+#: Called with what a payment event meant for its order, before the handlers and before anything
+#: is acknowledged (the extension raises its alarms and reverses a duplicate payment there);
+#: raising makes PayKKa deliver the event again, so a reversal that failed is tried again.
+OutcomeHook = Callable[[PaymentOutcome], Any]
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ class WebhookPipeline:
     def __init__(self, store: Store, platform_key: Any, handlers: dict[str, list[Handler]],
                  sender: Any = None, window_seconds: int = signing.WINDOW_SECONDS, *,
                  merchant_id: Optional[str] = None, app_id: Optional[str] = None,
-                 lease_seconds: float = 60.0) -> None:
+                 lease_seconds: float = 60.0, on_outcome: Optional[OutcomeHook] = None) -> None:
         self.store = store
         self.platform_key = signing.load_public_key(platform_key)
         self.handlers = handlers
@@ -70,6 +87,7 @@ class WebhookPipeline:
         self.merchant_id = merchant_id
         self.app_id = app_id or merchant_id
         self.lease_seconds = lease_seconds
+        self.on_outcome = on_outcome
 
     def process(self, path: str, headers: Any, body: bytes) -> Outcome:
         try:
@@ -93,6 +111,7 @@ class WebhookPipeline:
         # The nonce, the event, the right to handle it and what it says about the payment (status,
         # stored card) are written in one transaction: on disk before the handlers run and long
         # before anything is acknowledged, at the cost of a single flush.
+        outcome: Optional[PaymentOutcome] = None
         with self.store.transaction():
             if not self.store.remember_nonce(verified.nonce, verified.timestamp_ms):
                 record, claimed = None, False
@@ -103,9 +122,7 @@ class WebhookPipeline:
                 )
                 claimed = record.handled_at is None and self.store.claim_event(record.id, self.lease_seconds)
                 if claimed and event.notify_type.startswith("PAYMENT."):
-                    self.store.update_status(event.trans_id, event.status, order_id=event.order_id,
-                                             source="webhook")
-                    self.record_token(event)
+                    outcome = record_outcome(self.store, Reported.of(event), "webhook")
         if record is None:
             log.warning("webhook refused: replayed nonce")
             return Outcome(401, {"ret_code": "206003", "ret_msg": "Replayed request"})
@@ -116,10 +133,17 @@ class WebhookPipeline:
             # Another delivery of the same event is being handled right now: ask to be sent again later
             # rather than acknowledge something not yet handled.
             return Outcome(409, {"ret_code": "999999", "ret_msg": "event is being handled; please retry"})
+        verdict = outcome.verdict if outcome else None
         try:
-            for handler in self.handlers.get(event.notify_type, []) + self.handlers.get("*", []):
-                handler(event)
-            webhook_received.send(self.sender, event=event, record=record)
+            if outcome is not None and self.on_outcome is not None:
+                self.on_outcome(outcome)
+            if verdict in (None, Verdict.APPLIED, Verdict.UNKNOWN):
+                for handler in self.handlers.get(event.notify_type, []) + self.handlers.get("*", []):
+                    handler(event)
+            else:
+                log.info("webhook %s for %s is %s: handlers not run", event.notify_type, event.trans_id,
+                         verdict.value if verdict else "")
+            webhook_received.send(self.sender, event=event, record=record, verdict=verdict)
         except Exception:
             log.exception("webhook handler for %s (event %d) raised; answering 500 so it is delivered again",
                           event.notify_type, record.id)
@@ -127,25 +151,6 @@ class WebhookPipeline:
             return Outcome(500, {"ret_code": "999999", "ret_msg": "handler failed; please retry"})
         self.store.mark_handled(record.id)
         return Outcome(200, ACK)
-
-    def record_token(self, event: wire.NotifyEvent) -> None:
-        """Keep the token and agreement of a successful payment for later charges."""
-        if not event.token or event.status not in ("SUCCESS", "AUTHORIZED"):
-            return
-        attempt = self.store.attempt(event.trans_id)
-        shopper = event.shopper_reference or (attempt.shopper_reference if attempt else None)
-        if not shopper:
-            log.warning("webhook for %s carries a token but no shopper_reference; not stored", event.trans_id)
-            return
-        extra = event.model_extra or {}
-        usage = extra.get("token_usage") or (attempt.token_usage if attempt else None)
-        card = event.card_info
-        last4 = card.last4 if card and card.last4 and len(card.last4) == 4 and card.last4.isdigit() else None
-        self.store.save_token(TokenRecord(
-            token=event.token, shopper_reference=shopper, token_usage=str(usage) if usage else None,
-            recurring_agreement_id=event.recurring_agreement_id, brand=card.card_brand if card else None,
-            last4=last4,
-        ))
 
 
 def ack_json(outcome: Outcome) -> bytes:

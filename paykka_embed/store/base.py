@@ -1,7 +1,9 @@
 """What the merchant side remembers, and the interface a storage backend implements.
 
 Recorded: each payment attempt of a merchant order (its ``trans_id``, session, the
-transaction's ``order_id`` and latest status, as confirmed by query and by webhook),
+transaction's ``order_id`` and latest status, as confirmed by query and by webhook, and
+what PayKKa reported when it did not agree with the attempt), which attempt paid the
+order (one at most, decided atomically), merchant-initiated charges by idempotency key,
 stored-card tokens and recurring agreements (from webhooks: brand and last four digits
 at most), webhook nonces (to refuse replays) and webhook events (to dedupe, and to prove
 what arrived). Never card data: nothing here has a field that could hold a card number,
@@ -13,7 +15,7 @@ A backend implements :class:`Store` (a ``typing.Protocol``: no base class needed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Optional, Protocol, ContextManager
 
 #: How far along a payment's life each status is. A status may only be replaced by one
@@ -52,15 +54,29 @@ def advance(current: "AttemptRecord", status: str, source: str) -> tuple[str, st
 
 
 def attempt_values(record: "AttemptRecord") -> tuple[object, ...]:
-    """An attempt's column values, in the order of the backends' INSERT."""
-    return (record.trans_id, record.order_ref, record.attempt, record.session_id, record.mode, record.amount,
-            record.currency, record.status, record.order_id, record.query_status, record.webhook_status,
-            record.created_at, record.updated_at, record.payment_type, record.shopper_reference,
-            record.token_usage)
+    """An attempt's column values, in the order of its fields (the backends' column order)."""
+    return tuple(getattr(record, f.name) for f in fields(AttemptRecord))
+
+
+#: An attempt whose transaction PayKKa reports with another amount or currency than the
+#: attempt's own: it never counts as paying the order.
+FLAG_MISMATCH = "MISMATCH"
+#: A second attempt paid for an order another attempt already paid.
+FLAG_DUPLICATE = "DUPLICATE"
 
 
 @dataclass(frozen=True)
 class AttemptRecord:
+    """One try at paying an order: one ``trans_id``, one session (or one merchant-initiated charge).
+
+    ``amount``/``currency`` are what the merchant's server decided; ``reported_amount`` and
+    ``reported_currency`` are set only when PayKKa reported something else (``flag`` is then
+    ``MISMATCH``). ``flag`` ``DUPLICATE`` marks a payment for an order another attempt had
+    already paid; ``note`` says what was done about it. ``valid_until`` is when the session expires;
+    ``settled_at`` is when the attempt was found unable to take money any more (its session
+    expired unpaid), so it need not be asked about again.
+    """
+
     trans_id: str
     order_ref: str
     attempt: int
@@ -77,6 +93,39 @@ class AttemptRecord:
     payment_type: str = "PURCHASE"
     shopper_reference: Optional[str] = None
     token_usage: Optional[str] = None
+    valid_until: Optional[str] = None
+    reported_amount: Optional[int] = None
+    reported_currency: Optional[str] = None
+    flag: Optional[str] = None
+    note: Optional[str] = None
+    settled_at: Optional[str] = None
+
+
+CHARGE_PENDING = "PENDING"
+CHARGE_DONE = "DONE"
+
+
+@dataclass(frozen=True)
+class ChargeRecord:
+    """A merchant-initiated charge, under its idempotency key.
+
+    ``scope`` keeps keys of different shoppers apart (``recurring:{shopper_reference}``);
+    ``request_hash`` is what the key was first used for, so the same key for another charge is
+    refused; ``trans_id`` is set before the request is sent, so whoever finds the charge
+    unfinished asks PayKKa about that transaction instead of charging again. ``result`` is the
+    outcome as JSON, replayed to every later call with the same key.
+    """
+
+    scope: str
+    idempotency_key: str
+    order_ref: str
+    request_hash: str
+    state: str = CHARGE_PENDING
+    trans_id: Optional[str] = None
+    result: Optional[str] = None
+    locked_until_ms: Optional[int] = None
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
 
 
 TOKEN_ACTIVE = "ACTIVE"
@@ -136,6 +185,40 @@ class Store(Protocol):
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
         """Record ``status`` from ``source`` (``query`` or ``webhook``) unless it would move the attempt back."""
+
+    def flag_attempt(self, trans_id: str, flag: str, *, reported_amount: Optional[int] = None,
+                     reported_currency: Optional[str] = None, note: Optional[str] = None) -> bool:
+        """Mark an attempt ``MISMATCH`` or ``DUPLICATE`` (the first flag stays); True if it was not flagged before.
+        ``note`` replaces the previous note, so a later step can say what was done."""
+
+    def settle_attempt(self, trans_id: str) -> None:
+        """Record that the attempt can take no more money (its session expired unpaid)."""
+
+    def claim_paid(self, order_ref: str, trans_id: str) -> str:
+        """Make ``trans_id`` the attempt that paid ``order_ref`` unless another already is; returns the one that is.
+
+        Atomic across threads and processes: of two attempts paid at once, exactly one wins."""
+
+    def paid_trans_id(self, order_ref: str) -> Optional[str]:
+        """The attempt that paid ``order_ref``, if any."""
+
+    def begin_charge(self, scope: str, idempotency_key: str, order_ref: str, request_hash: str,
+                     lease_seconds: float) -> tuple[ChargeRecord, bool]:
+        """The charge under this key, and whether the caller now owns it (to send it, or to finish it).
+
+        The caller owns it when the key is new, or when the charge is unfinished and its previous
+        owner's lease has run out (a crashed process); otherwise another caller is sending it now
+        or it is done."""
+
+    def set_charge_trans_id(self, scope: str, idempotency_key: str, trans_id: str) -> None: ...
+
+    def finish_charge(self, scope: str, idempotency_key: str, result: str) -> None:
+        """Record the charge's outcome (JSON) and release it; later calls with the key replay it."""
+
+    def release_charge(self, scope: str, idempotency_key: str) -> None:
+        """Give up ownership of an unfinished charge (its outcome is unknown), so the next call resolves it."""
+
+    def charge(self, scope: str, idempotency_key: str) -> Optional[ChargeRecord]: ...
 
     def transaction(self) -> ContextManager[None]:
         """Make the calls inside one atomic write, committed (durably) once on leaving.

@@ -48,7 +48,15 @@ from .base import (
     advance,
     source_column,
 )
-from .sql import ATTEMPT_COLUMNS, EVENT_COLUMNS, TOKEN_COLUMNS, SharedStatements, now_text
+from .sql import (
+    ADDED_COLUMNS,
+    ATTEMPT_COLUMNS,
+    CHARGES_TABLE,
+    EVENT_COLUMNS,
+    TOKEN_COLUMNS,
+    SharedStatements,
+    now_text,
+)
 from .threads import ThreadConnections
 
 SCHEMA_STATEMENTS = (
@@ -70,9 +78,6 @@ SCHEMA_STATEMENTS = (
         webhook_status TEXT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        payment_type TEXT NOT NULL DEFAULT 'PURCHASE',
-        shopper_reference TEXT,
-        token_usage TEXT,
         UNIQUE (order_ref, attempt)
     )""",
     """CREATE TABLE IF NOT EXISTS webhook_nonces (
@@ -106,7 +111,9 @@ SCHEMA_STATEMENTS = (
     )""",
     "CREATE INDEX IF NOT EXISTS tokens_shopper ON tokens (shopper_reference)",
     "CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id)",
-)
+    CHARGES_TABLE,
+) + tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
+          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns)
 
 #: Any constant works; it only has to be the same in every instance creating the tables.
 _SCHEMA_LOCK = 0x7061796B6B61

@@ -8,7 +8,9 @@ from dataclasses import fields, replace
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .base import AttemptRecord, EventRecord, TokenRecord, attempt_values
+import time
+
+from .base import CHARGE_DONE, CHARGE_PENDING, AttemptRecord, ChargeRecord, EventRecord, TokenRecord, attempt_values
 
 
 def _columns(record_type: type) -> str:
@@ -18,10 +20,38 @@ def _columns(record_type: type) -> str:
 ATTEMPT_COLUMNS = _columns(AttemptRecord)
 EVENT_COLUMNS = _columns(EventRecord)
 TOKEN_COLUMNS = _columns(TokenRecord)
+CHARGE_COLUMNS = _columns(ChargeRecord)
+
+#: Columns added to ``attempts`` and ``order_counters`` after the first release, with their SQL
+#: types (the same in SQLite and PostgreSQL): an older database gains them when it is opened.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "attempts": (("payment_type", "TEXT NOT NULL DEFAULT 'PURCHASE'"), ("shopper_reference", "TEXT"),
+                 ("token_usage", "TEXT"), ("valid_until", "TEXT"), ("reported_amount", "BIGINT"),
+                 ("reported_currency", "TEXT"), ("flag", "TEXT"), ("note", "TEXT"), ("settled_at", "TEXT")),
+    "order_counters": (("paid_trans_id", "TEXT"),),
+}
+
+CHARGES_TABLE = """CREATE TABLE IF NOT EXISTS charges (
+    scope TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    order_ref TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    state TEXT NOT NULL,
+    trans_id TEXT,
+    result TEXT,
+    locked_until_ms BIGINT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (scope, idempotency_key)
+)"""
 
 
 def now_text() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 class SharedStatements:
@@ -61,3 +91,70 @@ class SharedStatements:
     def token(self, token: str) -> Optional[TokenRecord]:
         row = self._run(f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE token = ?", (token,)).fetchone()
         return TokenRecord(*row) if row else None
+
+    # --- what PayKKa reported, and who paid the order ------------------------------------
+
+    def flag_attempt(self, trans_id: str, flag: str, *, reported_amount: Optional[int] = None,
+                     reported_currency: Optional[str] = None, note: Optional[str] = None) -> bool:
+        first = self._run("UPDATE attempts SET flag = ?, reported_amount = ?, reported_currency = ?, updated_at = ? "
+                          "WHERE trans_id = ? AND flag IS NULL",
+                          (flag, reported_amount, reported_currency, now_text(), trans_id)).rowcount == 1
+        if note is not None:
+            self._run("UPDATE attempts SET note = ?, updated_at = ? WHERE trans_id = ?", (note, now_text(), trans_id))
+        return bool(first)
+
+    def settle_attempt(self, trans_id: str) -> None:
+        self._run("UPDATE attempts SET settled_at = ? WHERE trans_id = ? AND settled_at IS NULL",
+                  (now_text(), trans_id))
+
+    def claim_paid(self, order_ref: str, trans_id: str) -> str:
+        # The counter row exists once an attempt number was given out; an attempt recorded
+        # some other way (a migration, a test) gets one here. The conditional UPDATE is the claim:
+        # of two writers, the second finds paid_trans_id already set and changes nothing.
+        self._run("INSERT INTO order_counters (order_ref, last_attempt) VALUES (?, 0) "
+                  "ON CONFLICT (order_ref) DO NOTHING", (order_ref,))
+        self._run("UPDATE order_counters SET paid_trans_id = ? WHERE order_ref = ? AND paid_trans_id IS NULL",
+                  (trans_id, order_ref))
+        winner = self.paid_trans_id(order_ref)
+        assert winner is not None
+        return winner
+
+    def paid_trans_id(self, order_ref: str) -> Optional[str]:
+        row = self._run("SELECT paid_trans_id FROM order_counters WHERE order_ref = ?", (order_ref,)).fetchone()
+        return row[0] if row else None
+
+    # --- merchant-initiated charges by idempotency key -----------------------------------
+
+    def begin_charge(self, scope: str, idempotency_key: str, order_ref: str, request_hash: str,
+                     lease_seconds: float) -> tuple[ChargeRecord, bool]:
+        now, text = now_ms(), now_text()
+        until = now + int(lease_seconds * 1000)
+        owner = self._run(
+            "INSERT INTO charges (scope, idempotency_key, order_ref, request_hash, state, locked_until_ms, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, idempotency_key) DO NOTHING",
+            (scope, idempotency_key, order_ref, request_hash, CHARGE_PENDING, until, text, text)).rowcount == 1
+        if not owner:  # unfinished, and its owner gone: take it over
+            owner = self._run(
+                "UPDATE charges SET locked_until_ms = ?, updated_at = ? WHERE scope = ? AND idempotency_key = ? "
+                "AND state = ? AND request_hash = ? AND (locked_until_ms IS NULL OR locked_until_ms < ?)",
+                (until, text, scope, idempotency_key, CHARGE_PENDING, request_hash, now)).rowcount == 1
+        record = self.charge(scope, idempotency_key)
+        assert record is not None
+        return record, bool(owner)
+
+    def set_charge_trans_id(self, scope: str, idempotency_key: str, trans_id: str) -> None:
+        self._run("UPDATE charges SET trans_id = ?, updated_at = ? WHERE scope = ? AND idempotency_key = ?",
+                  (trans_id, now_text(), scope, idempotency_key))
+
+    def finish_charge(self, scope: str, idempotency_key: str, result: str) -> None:
+        self._run("UPDATE charges SET state = ?, result = ?, locked_until_ms = NULL, updated_at = ? "
+                  "WHERE scope = ? AND idempotency_key = ?", (CHARGE_DONE, result, now_text(), scope, idempotency_key))
+
+    def release_charge(self, scope: str, idempotency_key: str) -> None:
+        self._run("UPDATE charges SET locked_until_ms = NULL, updated_at = ? WHERE scope = ? AND idempotency_key = ? "
+                  "AND state = ?", (now_text(), scope, idempotency_key, CHARGE_PENDING))
+
+    def charge(self, scope: str, idempotency_key: str) -> Optional[ChargeRecord]:
+        row = self._run(f"SELECT {CHARGE_COLUMNS} FROM charges WHERE scope = ? AND idempotency_key = ?",
+                        (scope, idempotency_key)).fetchone()
+        return ChargeRecord(*row) if row else None

@@ -29,7 +29,15 @@ from .base import (
     advance,
     source_column,
 )
-from .sql import ATTEMPT_COLUMNS, EVENT_COLUMNS, TOKEN_COLUMNS, SharedStatements, now_text
+from .sql import (
+    ADDED_COLUMNS,
+    ATTEMPT_COLUMNS,
+    CHARGES_TABLE,
+    EVENT_COLUMNS,
+    TOKEN_COLUMNS,
+    SharedStatements,
+    now_text,
+)
 from .threads import ThreadConnections
 
 SCHEMA = """
@@ -85,13 +93,6 @@ CREATE INDEX IF NOT EXISTS tokens_shopper ON tokens (shopper_reference);
 CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id);
 """
 
-#: Columns added after the first release, with their SQL types: an older file gains them on open.
-ADDED_COLUMNS = {"attempts": (("payment_type", "TEXT NOT NULL DEFAULT 'PURCHASE'"), ("shopper_reference", "TEXT"),
-                              ("token_usage", "TEXT"))}
-
-
-
-
 #: The values of SQLite's ``PRAGMA synchronous`` the store accepts: FULL flushes every commit to
 #: disk; NORMAL (with WAL) flushes at checkpoints only. OFF is not offered for payment records.
 SYNCHRONOUS_LEVELS = ("FULL", "NORMAL")
@@ -111,6 +112,7 @@ class SQLiteStore(SharedStatements):
         self._connections = ThreadConnections(self._connect, sqlite3.Connection.close)
         conn = self._conn()
         conn.executescript(SCHEMA)
+        conn.execute(CHARGES_TABLE)
         for table, columns in ADDED_COLUMNS.items():
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             for name, sql_type in columns:

@@ -93,9 +93,24 @@ def test_the_installed_minimal_integration_pays_in_a_browser(app_url: str, paykk
         page.goto(app_url + "/pay/ORD1")
         page.locator(".pk-pay-button:enabled").wait_for()
         pay_with_card(page, "4111111111111111")
-        page.wait_for_url(app_url + "/")  # PAYKKA_SUCCESS_URL after the return page confirmed by query
+        # No PAYKKA_SUCCESS_URL: the return page, having confirmed by query, sends the shopper to the
+        # extension's own result page, a 200 that says the payment was received.
+        page.wait_for_url("**/paykka/result/**")
+        assert page.locator("[data-paykka-result]").get_attribute("data-paykka-result") == "received"
+        assert "Payment received" in page.locator("h1").inner_text()
+        result_url = page.url
+        # Back and reload of /pay/ORD1 (what a shopper does after paying): no second payable session,
+        # the order's page again instead.
+        response = page.goto(app_url + "/pay/ORD1")
+        assert response is not None and response.ok
+        assert page.url == result_url
+        assert page.locator(".pk-pay-button").count() == 0
     finally:
         context.close()
     delivery = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == "ORD1-1")
     assert delivery["notify_type"] == "PAYMENT.SUCCESS"
     assert delivery["attempts"][-1]["status"] == 200  # the app's pipeline verified, stored and acknowledged it
+    gw = paykka_stub.context.gateway
+    paid = [tx for tx in gw.transactions.values() if tx.trans_id.startswith("ORD1-") and tx.status == "SUCCESS"]
+    assert [tx.trans_id for tx in paid] == ["ORD1-1"]
+    assert [t for (_, t) in gw.sessions_by_trans if t.startswith("ORD1-")] == ["ORD1-1"]

@@ -18,14 +18,17 @@ import threading
 import time
 from typing import Any, Optional
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
-from paykka_embed import PayKKa
+from paykka_embed import PayKKa, PayKKaError
+from paykka_embed.errors import OrderStateError
 from paykka_embed.flask.extension import OrderInfo
 from paykka_embed.store import SQLiteStore, Store
 
 ORDER = re.compile(r"^ORD[A-Za-z0-9_-]{1,40}$")
+#: The shopper of every ORDR... order: a recurring agreement's first payment and its monthly charges.
+SHOPPER = "shopper-pg"
 
 
 def open_store(database: str, schema: Optional[str]) -> Store:
@@ -55,6 +58,9 @@ def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any
         if not ORDER.match(order_ref):
             return None
         # ORDM...: authorise only (capture later), for flows with PAYMENT.AUTHORIZATION.
+        # ORDR...: a recurring shopper's order (first payment, then merchant-initiated charges).
+        if order_ref.startswith("ORDR"):
+            return OrderInfo(amount=1000, currency="HKD", shopper_reference=SHOPPER)
         return OrderInfo(amount=1000, currency="HKD",
                          capture_method="MANUAL" if order_ref.startswith("ORDM") else "AUTOMATIC")
 
@@ -79,9 +85,25 @@ def build_app(config: dict[str, Any]) -> tuple[Flask, PayKKa, list[dict[str, Any
 
     @app.post("/test/session/<order>")
     def session(order: str) -> Any:
-        created = paykka.create_session(order, "DROP_IN")
+        try:
+            created = paykka.create_session(order, "DROP_IN")
+        except OrderStateError as exc:
+            return jsonify({"error": exc.code, "pid": os.getpid()}), 409
         return jsonify({"trans_id": created.trans_id, "session_id": created.session_id,
                         "attempt": created.attempt, "pid": os.getpid()})
+
+    @app.post("/test/recurring-session/<order>")
+    def recurring_session(order: str) -> Any:
+        created = paykka.recurring_session(order, SHOPPER)
+        return jsonify({"trans_id": created.trans_id, "session_id": created.session_id, "pid": os.getpid()})
+
+    @app.post("/test/charge/<order>")
+    def charge(order: str) -> Any:
+        try:
+            tx = paykka.charge_recurring(order, idempotency_key=request.args.get("key"))
+        except PayKKaError as exc:
+            return jsonify({"error": type(exc).__name__, "message": str(exc), "pid": os.getpid()}), 409
+        return jsonify({"trans_id": tx.trans_id, "order_id": tx.order_id, "status": tx.status, "pid": os.getpid()})
 
     @app.get("/test/csrf")
     def csrf() -> Any:

@@ -21,16 +21,19 @@ from paykka_embed.store.postgres import PostgresStore
 from paykka_embed.testing import StubHandle
 
 from figures import record
-from reliability_kit import ShopProcess, handler_runs, register, shop_config, sign_webhook
+from reliability_kit import CARD, ShopProcess, handler_runs, poll, register, shop_config, sign_webhook
 
 STAMPS = {"created_at", "updated_at", "received_at", "handled_at"}
+
+
+STAMPS_MS = {"locked_until_ms"}
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
         return (_plain(value[0]),) + value[1:]
     if hasattr(value, "__dataclass_fields__"):
-        return {k: (v is not None if k in STAMPS else v) for k, v in asdict(value).items()}
+        return {k: (v is not None if k in STAMPS | STAMPS_MS else v) for k, v in asdict(value).items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
@@ -93,6 +96,23 @@ def script(store: Any) -> list[Any]:
             bad()
         except ValueError as exc:
             say(str(exc))
+    # Who paid the order, flags, settling, and charges by idempotency key.
+    say([store.paid_trans_id("o1"), store.claim_paid("o1", "o1-2"), store.claim_paid("o1", "o1-1"),
+         store.paid_trans_id("o1"), store.claim_paid("o9", "o9-1")])
+    say([store.flag_attempt("o1-1", "DUPLICATE"), store.flag_attempt("o1-1", "MISMATCH", reported_amount=9,
+                                                                      reported_currency="USD", note="n1")])
+    store.settle_attempt("o1-2")
+    say([(a.flag, a.reported_amount, a.reported_currency, a.note, a.settled_at is not None)
+         for a in store.attempts("o1")])
+    say(store.begin_charge("sc", "k1", "o1", "h1", 30))
+    say(store.begin_charge("sc", "k1", "o1", "h1", 30))  # owned by the first caller: not ours
+    store.set_charge_trans_id("sc", "k1", "o1-3")
+    store.release_charge("sc", "k1")
+    say(store.begin_charge("sc", "k1", "o1", "h2", 30))  # another request: no takeover
+    say(store.begin_charge("sc", "k1", "o1", "h1", 30))  # released: taken over
+    store.finish_charge("sc", "k1", '{"kind": "transaction"}')
+    say(store.begin_charge("sc", "k1", "o1", "h1", 30))
+    say(store.charge("sc", "nope"))
     return out
 
 
@@ -176,11 +196,13 @@ def test_two_shop_processes_share_one_postgres(paykka_stub: StubHandle, postgres
         gw = paykka_stub.context.gateway
         assert sum(1 for (m, t) in gw.sessions_by_trans if m == merchant.merchant_id) == 30
 
-        # (b) each of 8 events delivered 10 times at once, alternately to the two shops (fresh nonces).
+        # (b) each of 8 events (one payment each of 8 orders) delivered 10 times at once, alternately
+        # to the two shops (fresh nonces). Eight payments of the one shared order would be duplicates.
+        paid = [http.post(f"{shops[n % 2].url}/test/session/ORD-event{n}").json() for n in range(8)]
         platform = paykka_stub.context.platform_key
         path = "/paykka/webhook"
         statuses: list[int] = []
-        for n, answer in enumerate(answers[:8]):
+        for n, answer in enumerate(paid):
             body = (f'{{"notify_type":"PAYMENT.SUCCESS","merchant_id":"{merchant.merchant_id}",'
                     f'"trans_id":"{answer["trans_id"]}","order_id":"GW{n:08d}","status":"SUCCESS",'
                     f'"amount":1000,"currency":"HKD"}}').encode()
@@ -204,11 +226,11 @@ def test_two_shop_processes_share_one_postgres(paykka_stub: StubHandle, postgres
             assert sorted(pair) == [200, 401], pair
         assert set(statuses) <= {200, 409}, Counter(statuses)
         runs = Counter(r["trans_id"] for r in handler_runs(runs_path))
-        assert sorted(runs) == sorted(a["trans_id"] for a in answers[:8]) and set(runs.values()) == {1}
+        assert sorted(runs) == sorted(a["trans_id"] for a in paid) and set(runs.values()) == {1}
         pids = {r["pid"] for r in handler_runs(runs_path)}
         store = PostgresStore(postgres_dsn, schema=pg_schema)
         try:
-            assert all(store.attempt(a["trans_id"]).status == "SUCCESS" for a in answers[:8])
+            assert all(store.attempt(a["trans_id"]).status == "SUCCESS" for a in paid)
             assert len(store.events()) == 8 and all(e.handled_at for e in store.events())
         finally:
             store.close()
@@ -221,3 +243,71 @@ def test_two_shop_processes_share_one_postgres(paykka_stub: StubHandle, postgres
     record(6, "2 shop processes: 8 events x 10 concurrent deliveries split across both",
            {"handler_runs_per_event": 1, "answers": dict(Counter(statuses)), "processes_that_handled": len(pids),
             "same_nonce_to_both": "one 200, one 401"})
+
+
+def _race(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
+    """Run ``calls`` at the same moment, one thread each."""
+    answers: list[httpx.Response] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], httpx.Response]) -> None:
+        barrier.wait()
+        answer = call()
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return answers
+
+
+@pytest.mark.slow
+def test_two_shop_processes_never_pay_one_order_or_one_period_twice(paykka_stub: StubHandle, postgres_dsn: str,
+                                                                      pg_schema: str, tmp_path: Path) -> None:
+    """Money integrity across instances: two shop processes on one PostgresStore, racing (a) to start
+    a payment for an order already paid at PayKKa, and (b) to charge one billing period."""
+    merchant = register(paykka_stub)
+    config = shop_config(merchant, postgres_dsn, schema=pg_schema)
+    shops = [ShopProcess(config, tmp_path).start(), ShopProcess(config, tmp_path).start()]
+    gw = paykka_stub.context.gateway
+    http = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=64))
+    try:
+        # (b) first: the recurring agreement's first payment, its webhook stored in the shared database.
+        first = http.post(f"{shops[0].url}/test/recurring-session/ORDR-first").json()
+        gw.pay_with_card(first["session_id"], merchant.client_key, CARD)
+        store = PostgresStore(postgres_dsn, schema=pg_schema)
+        try:
+            poll(lambda: any(t.recurring_agreement_id for t in store.tokens("shopper-pg")), what="the agreement")
+        finally:
+            store.close()
+        charges = _race([lambda i=i: http.post(f"{shops[i % 2].url}/test/charge/ORDR-2026-11?key=2026-11")
+                         for i in range(20)])
+        bodies = [c.json() for c in charges]
+        assert [c.status_code for c in charges] == [200] * 20, bodies
+        assert len({(b["order_id"], b["trans_id"]) for b in bodies}) == 1
+        assert len({b["pid"] for b in bodies}) == 2
+        with gw.lock:
+            charged = [tx for tx in gw.transactions.values() if tx.trans_id.startswith("ORDR-2026-11-")]
+        assert [(tx.trans_id, tx.status) for tx in charged] == [("ORDR-2026-11-1", "SUCCESS")]
+
+        # (a) an order paid at PayKKa whose webhook has not arrived: every new session is refused.
+        httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "webhook", "kind": "fail", "count": 50})
+        paid = http.post(f"{shops[1].url}/test/session/ORD-race").json()
+        gw.pay_with_card(paid["session_id"], merchant.client_key, CARD)
+        tries = _race([lambda i=i: http.post(f"{shops[i % 2].url}/test/session/ORD-race") for i in range(20)])
+        assert [t.status_code for t in tries] == [409] * 20
+        assert {t.json()["error"] for t in tries} == {"already_paid"}
+        with gw.lock:
+            sessions = [t for (m, t) in gw.sessions_by_trans if m == merchant.merchant_id and t.startswith("ORD-race")]
+            paid_txs = [tx for tx in gw.transactions.values() if tx.trans_id.startswith("ORD-race")]
+        assert sessions == ["ORD-race-1"] and [tx.status for tx in paid_txs] == ["SUCCESS"]
+    finally:
+        http.close()
+        for shop in shops:
+            shop.stop()
+    record(6, "2 shop processes on one PostgreSQL: 20 racing charges of one period, 20 racing sessions of a paid order",
+           {"charges_sent": 1, "charge_answers_identical": 20, "sessions_refused": 20, "sessions_created": 0})
