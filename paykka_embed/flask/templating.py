@@ -41,6 +41,8 @@ def script_config(locale: Optional[str] = None) -> dict[str, Any]:
         "env": env.sdk_env,
         "sessionsUrl": url_for("paykka.sessions"),
         "csrfToken": generate_csrf(),
+        # Where the mount layer gets a fresh token when a page was left open past the token's life.
+        "csrfUrl": url_for("paykka.csrf_token"),
         "locale": tag,
         # The page's language as the toolkit's one rule resolves it, and the mount layer's words in it.
         "lang": locales.resolve(tag),

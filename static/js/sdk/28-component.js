@@ -23,7 +23,7 @@ function Component(checkout, options, code) {
  * drop their timers and dialogs when the page is hidden, and when it is shown again ask
  * the gateway what became of the attempt: paid → the success path; still open → usable
  * again (a new attempt replaces the pending one at the gateway); failed → the decline;
- * session expired → onExpired, for a fresh session. */
+ * session expired → the attempt is given up and onExpired called, for a fresh session. */
 var WAITING = [];
 window.addEventListener("pagehide", function (event) {
   if (event.persisted) WAITING.forEach(function (c) { c._stopTimers(); });
@@ -329,11 +329,16 @@ Component.prototype._resume = function () {
     if (self._waitingFor !== order) return;
     if (r.status !== "PROCESSING") return self._final(r);
     if (r.sessionStatus === "EXPIRED") {
-      return self._fail(new PayKKaError("SESSION_EXPIRED", "the session has expired", "API_ERROR"));
+      // The shopper is back, not in the wallet: the attempt is given up (unless it was paid
+      // just now), so the merchant's server sees it settled and can start a fresh one.
+      return apiPost("/cp/api/cancel", self._apiBody({ orderId: order })).then(function (c) {
+        if (isPaid(c.status)) return self._final(c);
+        self._fail(new PayKKaError("SESSION_EXPIRED", "the session has expired", "API_ERROR"));
+      });
     }
     self._stopAction();
     self._setBusy(false);
     self._say("", false);
     self._settle({ status: "CANCELLED", orderId: order });
-  }, function (err) { if (self._waitingFor === order) self._fail(err); });
+  }).catch(function (err) { if (self._waitingFor === order) self._fail(err); });
 };
