@@ -131,3 +131,31 @@ def test_the_kit_finds_the_card_of_components_and_of_the_hosted_page(paykka_page
     page.goto(hosted["sessionUrl"])
     pay_with_card(page, "5555555555554444")
     page.wait_for_url(f"{shop.url}/return**")
+
+
+@pytest.mark.parametrize("locale, number, words", [
+    ("de-DE", "4000000000009995", "Diese Karte ist nicht ausreichend gedeckt."),
+    ("ja-JP", "4000000000000002", "カード会社がこのカードでのお支払いを承認しませんでした。"),
+])
+def test_a_decline_is_said_once_in_the_shoppers_language(paykka_page, paykka_merchant, shop, locale, number,
+                                                         words) -> None:
+    page = paykka_page
+    open_dropin(page, shop, new_session(paykka_merchant, shop, display_locale=locale))
+    pay_with_card(page, number)
+    error = wait_event(page, "error")
+    assert error["type"] == "PAYMENT_FAILED" and error["code"] in ("5001", "5002")  # the merchant's detail
+    page.get_by_role("alert").filter(has_text=words).wait_for()
+    assert [t for t in page.get_by_role("alert").all_inner_texts() if t.strip()] == [
+        page.get_by_role("alert").filter(has_text=words).inner_text()]
+
+
+def test_a_wallet_declined_names_the_wallet(paykka_page, paykka_merchant, shop) -> None:
+    page = paykka_page
+    open_dropin(page, shop, new_session(paykka_merchant, shop, display_locale="zh-HK"))
+    choose_method(page, "GOOGLE_PAY")
+    pay(page)
+    approve_wallet(page, approve=False)
+    assert wait_event(page, "error")["code"] == "5006"
+    alert = page.get_by_role("alert").filter(has_text="付款在 Google Pay 中被拒絕。")
+    alert.wait_for()
+    assert alert.locator("bdi").inner_text() == "Google Pay"
