@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, NamedTuple, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from babel.core import get_global
 
@@ -73,7 +73,7 @@ def parse(tag: Any) -> Optional[Subtags]:
 def _canonical(tags: Subtags) -> Subtags:
     """Alias codes replaced by CLDR's current ones (a replacement may bring a script or region)."""
     language, script, region = tags
-    aliases: dict[str, str] = get_global("language_aliases")
+    aliases: Mapping[str, str] = get_global("language_aliases")
     replacement = aliases.get(f"{language}_{region}") if region else None
     if replacement:
         region = None
@@ -86,15 +86,16 @@ def _canonical(tags: Subtags) -> Subtags:
                 script = bit
             elif len(bit) in (2, 3) and region is None:
                 region = bit
-    territories: dict[str, str] = get_global("territory_aliases")
-    if region and region in territories:
-        region = str(territories[region]).split()[0]
+    territories: Mapping[str, Any] = get_global("territory_aliases")  # e.g. UK → [GB], SU → [RU, ...]
+    if region and territories.get(region):
+        replaced = territories[region]
+        region = str(replaced[0] if isinstance(replaced, (list, tuple)) else replaced)
     return Subtags(language, script, region)
 
 
 def _maximise(tags: Subtags) -> Subtags:
     """CLDR's likely subtags fill what the tag leaves out (never override what it says)."""
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely: Mapping[str, str] = get_global("likely_subtags")
     language, script, region = tags
     for key in (f"{language}_{script}_{region}", f"{language}_{region}", f"{language}_{script}", language,
                 f"und_{script}_{region}", f"und_{region}", f"und_{script}"):
