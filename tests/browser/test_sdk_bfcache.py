@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
 import pytest
-from flask import Flask, render_template_string, request
 
-from paykka_embed import OrderInfo, PayKKa
-from paykka_embed.expiry import expire_in
-from paykka_embed.stub import BackgroundServer
 from paykka_embed.testing import MerchantAccount, StubHandle
 from paykka_embed.testing.plugin import _PAGES_PROBLEMS, ConsoleProblems
 from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, pay
@@ -148,54 +142,8 @@ def test_sdk_session_expired_meanwhile_reports_expiry(page: Any, paykka_merchant
 
 # --- through the mount layer ------------------------------------------------------------------
 
-PAGE = """<!doctype html><html lang="en"><head>{% import "paykka/macros.html" as paykka %}
-{{ paykka.scripts() }}</head><body>{{ paykka.drop_in(session) }}</body></html>"""
-
-EVENTS = """
-window.__events = [];
-["ready", "success", "failure", "expired", "error"].forEach(function (name) {
-  document.addEventListener("paykka:" + name, function (e) { window.__events.push({ name: name, detail: e.detail }); });
-});
-"""
-
-
-@pytest.fixture
-def toolkit_shop(paykka_merchant: MerchantAccount, tmp_path: Path) -> Iterator[tuple[str, PayKKa]]:
-    app = Flask("bfcache_shop", instance_path=str(tmp_path))
-    app.config.update(SECRET_KEY="s", PAYKKA_DATABASE=str(tmp_path / "p.sqlite3"), PAYKKA_SUCCESS_URL="/paid/{order}",
-                      **paykka_merchant.flask_config())
-    paykka = PayKKa(app)
-
-    @paykka.order_resolver
-    def resolve(ref: str) -> Optional[OrderInfo]:
-        return OrderInfo(amount=Decimal("1500.00"), currency="PHP")
-
-    @app.get("/pay/<ref>")
-    def pay_page(ref: str) -> str:
-        # A short session where the test lets it expire (the emulator's clock runs ahead then).
-        short = {"expire_time": expire_in(timedelta(seconds=60))} if request.args.get("short") else {}
-        return render_template_string(PAGE, session=paykka.create_session(ref, "DROP_IN", **short))
-
-    @app.get("/paid/<ref>")
-    def paid(ref: str) -> str:
-        return f"paid {ref}"
-
-    @app.get("/favicon.ico")
-    def favicon() -> tuple[str, int]:
-        return "", 204
-
-    with BackgroundServer(app) as server:
-        yield server.url, paykka
-
-
-def toolkit_events(page: Any, name: str) -> list[dict[str, Any]]:
-    return [e["detail"] for e in page.evaluate("window.__events") if e["name"] == name]
-
-
-def open_toolkit(page: Any, url: str) -> None:
-    page.add_init_script(EVENTS)
-    page.goto(url)
-    page.locator(".pk-pay-button:enabled").wait_for()
+# The shop of the order-state tests: PHP orders through the macros (GCash is offered).
+from test_toolkit_order_states import open_toolkit, toolkit_events, toolkit_shop  # noqa: E402,F401
 
 
 def test_mount_layer_paid_elsewhere_then_back_goes_to_the_order(page: Any, toolkit_shop: Any) -> None:

@@ -150,7 +150,8 @@ def test_a_decline_is_a_failure_event_and_is_said_once(shop: Any, paykka_page: A
 
 
 @pytest.mark.parametrize("locale,words", [(None, "could not be loaded"), ("ja-JP", "読み込めませんでした"),
-                                          ("zh-HK", "無法載入")])
+                                          ("zh-HK", "無法載入"), ("zh-Hans-HK", "无法加载"), ("zh-Hant-CN", "無法載入"),
+                                          ("tl", "Hindi ma-load")])
 def test_a_component_the_sdk_lacks_is_a_clear_translated_error(shop: Any, paykka_page: Any, locale: Optional[str],
                                                                words: str) -> None:
     server, _ = shop
