@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from paykka_embed.demo import load_demo
 from paykka_embed.stub import BackgroundServer
 from paykka_embed.testing import StubHandle
-from paykka_embed.testing.browser import card_frame, chromium_launch_options, fill_card, pay
+from paykka_embed.testing.browser import card_field, chromium_launch_options, choose_method, fill_card, pay
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
 
@@ -37,11 +37,11 @@ def walk(page: Any, shop_url: str, stub: StubHandle, out: Path, viewport: str) -
     shoot(page, out, "cart", viewport)
     page.get_by_role("button", name="Check out").click()
     page.wait_for_url(re.compile(r"/checkout/ORD"))
-    card_frame(page).get_by_label("Card number").wait_for()
+    card_field(page, "number").wait_for()
     shoot(page, out, "checkout-dropin", viewport)
     ref = page.url.rsplit("/", 1)[-1]
     page.goto(f"{shop_url}/checkout/{ref}?mode=components")
-    card_frame(page).get_by_label("Card number").wait_for()
+    card_field(page, "number").wait_for()
     page.locator(".pk-pay-button:enabled").first.wait_for()
     shoot(page, out, "checkout-components", viewport)
     page.goto(f"{shop_url}/checkout/{ref}")
@@ -53,6 +53,28 @@ def walk(page: Any, shop_url: str, stub: StubHandle, out: Path, viewport: str) -
     shoot(page, out, "order", viewport)
     page.goto(shop_url + "/admin/")
     shoot(page, out, "admin", viewport)
+    arabic(page, shop_url, out, viewport)
+
+
+def arabic(page: Any, shop_url: str, out: Path, viewport: str) -> None:
+    """The checkout in Arabic, right to left: amounts and method names keep their own order."""
+    page.goto(shop_url + "/")
+    with page.expect_navigation():
+        page.select_option("#locale-select", "ar")
+    page.get_by_role("button", name="Add Jade tea cup to cart").click()
+    page.get_by_role("button", name="Check out").click()
+    page.wait_for_url(re.compile(r"/checkout/ORD"))
+    ref = page.url.rsplit("/", 1)[-1]
+    card_field(page, "number").wait_for()
+    if page.locator('.pk-option[data-method="ALIPAY_PLUS"]').count():
+        choose_method(page, "ALIPAY_PLUS")
+    page.locator(".pk-pay-button:enabled").first.wait_for()
+    shoot(page, out, "checkout-dropin-ar", viewport)
+    page.goto(f"{shop_url}/checkout/{ref}?mode=hosted")
+    page.locator("a[href*='/hp/pay/']").click()
+    page.locator(".hp-amount").wait_for()
+    page.locator(".pk-pay-button:enabled").first.wait_for()
+    shoot(page, out, "hosted-ar", viewport)
 
 
 def main() -> None:

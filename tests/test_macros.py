@@ -16,7 +16,7 @@ from paykka_embed import PayKKa, signing
 from paykka_embed.envs import ENVIRONMENTS
 from paykka_embed.errors import ValidationError
 from paykka_embed.flask import CheckoutSession
-from paykka_embed.flask.templating import messages_for
+from paykka_embed.flask.templating import BROWSER_MESSAGES, messages_for
 
 KEY = signing.generate_private_key()
 HOSTILE = [
@@ -39,7 +39,7 @@ PAGE = """{% import "paykka/macros.html" as paykka %}
 ALLOWED = {
     "link": {"rel", "href", "as", "nonce"},
     "script": {"src", "defer", "data-paykka-config", "nonce"},
-    "div": {"id", "class", "data-paykka-mount", "aria-label", "nonce"},
+    "div": {"id", "class", "lang", "dir", "data-paykka-mount", "aria-label", "nonce"},
     "p": {"class", "role", "nonce"},
     "noscript": {"nonce"},
     "button": {"type", "class", "data-paykka-pay", "data-paykka-component", "nonce"},
@@ -171,7 +171,7 @@ def test_options_reach_the_mount_element(tmp_path: Path) -> None:
                        "checkoutBase": "https://checkout-fat.eu.paykka.com", "order": "ORD1",
                        "component": "googlepay", "locale": "ja-JP", "theme": "dark", "hidePaymentButton": True,
                        "successUrl": "/ok", "failureUrl": "https://shop.example/no",
-                       "messages": messages_for("ja-JP")[:4]}
+                       "messages": messages_for("ja-JP")[:BROWSER_MESSAGES]}
     assert div["id"] == "paykka-CS1-googlepay"
     button = next(a for t, a in parsed.tags if t == "button")
     assert button["data-paykka-pay"] == "CS1"
@@ -179,7 +179,23 @@ def test_options_reach_the_mount_element(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("locale,retry", [("zh-HK", "重試"), ("zh-TW", "重試"), ("zh-CN", "重试"), ("fr-CH", "Réessayer"),
+                                          ("zh-Hans-HK", "重试"), ("zh-Hant-CN", "重試"), ("tl", "Subukan muli"),
                                           ("ar", "حاول مرة أخرى"), ("xx-YY", "Try again"), (None, "Try again")])
 def test_messages_fall_back_to_the_parent_language_then_english(locale: str, retry: str) -> None:
-    assert messages_for(locale)[1] == retry
-    assert len(messages_for(locale)) == 5
+    assert messages_for(locale)[0] == retry
+
+
+def test_every_locale_has_every_toolkit_message_with_the_same_placeholders() -> None:
+    import re
+
+    from paykka_embed import locales
+    from paykka_embed.flask.templating import MESSAGE_KEYS, MESSAGES
+
+    assert set(MESSAGES) == set(locales.SUPPORTED)
+    english = MESSAGES["en-US"]
+    for locale, words in MESSAGES.items():
+        assert len(words) == len(MESSAGE_KEYS), locale
+        for mine, theirs in zip(words, english):
+            assert set(re.findall(r"\{\w+\}", mine)) == set(re.findall(r"\{\w+\}", theirs)), (locale, mine)
+        if locale != "en-US":  # translated, not copied (but for brand-like words)
+            assert sum(a == b for a, b in zip(words, english)) == 0, locale

@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from .. import money, wire
+from .. import locales, wire
 from ..resources import static_dir
 from . import i18n, icons
 from .gateway import Gateway, StubError, param_error
@@ -196,7 +196,7 @@ def result_payload(result: Any) -> dict[str, Any]:
 
         action["qrSvg"] = svg(qr_content(action, result.order_id))
         action["qrData"] = action.pop("qr_data", None)
-    return {
+    payload = {
         "status": result.status,
         "orderId": result.order_id,
         "errorCode": result.error_code,
@@ -205,6 +205,10 @@ def result_payload(result: Any) -> dict[str, Any]:
         "paymentMethod": getattr(result, "payment_method", None),
         "action": action,
     }
+    if result.status == "FAILURE":
+        # Which message the shopper reads; the code stays in errorCode for the merchant.
+        payload["declineKey"] = i18n.decline_key(result.error_code)
+    return payload
 
 
 def qr_content(action: dict[str, Any], order_id: str) -> str:
@@ -220,7 +224,7 @@ def session_payload(gw: Gateway, session: Any, requested_locale: Optional[str]) 
     """Everything the checkout needs to draw itself: amount, methods, stored cards, words."""
     req = session.request
     tag = requested_locale or req.display_locale
-    locale = i18n.resolve(tag)
+    locale = locales.resolve(tag)
     merchant = gw.merchants[session.merchant_id]
     words = i18n.messages(locale)
     methods = []
@@ -242,10 +246,10 @@ def session_payload(gw: Gateway, session: Any, requested_locale: Optional[str]) 
         "sessionId": session.session_id,
         "amount": req.amount,
         "currency": req.currency,
-        "exponent": money.exponent(req.currency),
+        # Laid out by CLDR for the shopper's language here, so the browser does not have to.
+        "amountText": i18n.amount_text(req.amount, req.currency, tag, locale),
         "locale": locale,
-        "formatLocale": i18n.format_tag(tag, locale),
-        "dir": i18n.direction(locale),
+        "dir": locales.direction(locale),
         "messages": words,
         "merchantName": req.display_merchant_name or merchant.name,
         "expireTime": wire.format_datetime(session.expire_time),
@@ -296,13 +300,17 @@ def api_pay() -> Response:
         return answer(error=exc)
 
 
-def _owned_order(gw: Gateway, data: dict[str, Any]) -> str:
-    """The order id of the body, checked to belong to the session the client key opens."""
+def _owned(gw: Gateway, data: dict[str, Any]) -> tuple[Any, str]:
+    """The session the client key opens and the body's order id, checked to belong to it."""
     session = gw.open_for_browser(string(data, "sessionId"), string(data, "clientKey"))
     order_id = string(data, "orderId")
     if order_id not in session.order_ids:
         raise StubError(404, "206024", "the order doesn't exist")
-    return order_id
+    return session, order_id
+
+
+def _owned_order(gw: Gateway, data: dict[str, Any]) -> str:
+    return _owned(gw, data)[1]
 
 
 def _cors_api(handler: Any) -> Response:
@@ -326,7 +334,12 @@ def api_wallet() -> Response:
 
 @bp.route("/cp/api/status", methods=["POST", "OPTIONS"])
 def api_status() -> Response:
-    return _cors_api(lambda gw, data: result_payload(gw.payment_status(_owned_order(gw, data))))
+    """An attempt's status, and its session's (a page back from the back/forward cache asks
+    both: a pending attempt on an expired session needs a fresh session, not a retry)."""
+    def status(gw: Gateway, data: dict[str, Any]) -> dict[str, Any]:
+        session, order_id = _owned(gw, data)
+        return {**result_payload(gw.payment_status(order_id)), "sessionStatus": gw.session_status(session)}
+    return _cors_api(status)
 
 
 @bp.route("/cp/api/cancel", methods=["POST", "OPTIONS"])

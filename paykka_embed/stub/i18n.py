@@ -3,23 +3,34 @@ language tag finds one of them.
 
 Kept on the server so each shopper downloads one table (the SDK receives it with the
 session, the card frame and the stub's pages render it) instead of all fourteen.
-Missing keys fall back to en-US, so a new message never shows up blank.
+Missing keys fall back to en-US, so a new message never shows up blank. Which table a
+tag gets is :mod:`paykka_embed.locales`' rule, shared with the toolkit.
+
+Values put into a message (an amount, a brand, a method or merchant name) are isolated
+from the text around them (``<bdi>`` in HTML, FSI/PDI in plain text), so a right-to-left
+sentence never reorders "Alipay+" into "+Alipay" nor an amount's symbol and digits.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional
 
-DEFAULT = "en-US"
-RTL = frozenset({"ar"})
+from markupsafe import Markup, escape
+
+from .. import locales
+from .cards import CVV_FAILURE, THREE_DS_FAILURE, WALLET_DECLINED
+
+DEFAULT = locales.DEFAULT
+resolve = locales.resolve
+direction = locales.direction
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en-US": {
         "pay": "Pay {amount}", "continueWith": "Continue with {method}", "card": "Card",
         "savedCard": "{brand} ending in {last4}", "expires": "Expires {date}", "methods": "Payment method",
         "saveCard": "Save this card for future payments", "cardSaved": "This card will be saved for future payments.",
-        "paying": "Processing payment…", "paid": "Payment successful", "declined": "Payment declined: {reason}",
+        "paying": "Processing payment…", "paid": "Payment successful",
         "expired": "This checkout has expired. Please start again.", "error": "Something went wrong: {reason}",
         "cancelled": "Payment cancelled", "timeout": "The payment was not confirmed in time.",
         "frameTitle": "Secure card payment fields", "simulated": "Simulated {method}: no real payment is made.",
@@ -36,12 +47,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Enter the security code", "cvvInvalid": "The security code has {n} digits",
         "back": "Back to {merchant}", "total": "Total", "hostedExpired": "This payment page has expired.",
         "alreadyPaid": "This payment is already complete.", "testMode": "Test environment: no real money moves.",
+        "declinedCard": "Your bank declined this card. Try another card or payment method.",
+        "declinedFunds": "This card doesn't have enough funds. Try another card or payment method.",
+        "declinedExpired": "This card has expired. Try another card or payment method.",
+        "declinedCvv": "The security code doesn't match this card. Check it and try again.",
+        "declined3ds": "Your bank couldn't verify this payment. Try again, or use another card or payment method.",
+        "declinedWallet": "The payment was declined in {method}. Try again or choose another payment method.",
+        "declinedOther": "The payment didn't go through. Try another card or payment method.",
     },
     "zh-CN": {
         "pay": "支付 {amount}", "continueWith": "使用 {method} 继续", "card": "银行卡",
         "savedCard": "{brand}，尾号 {last4}", "expires": "有效期至 {date}", "methods": "支付方式",
         "saveCard": "保存此卡以便下次支付", "cardSaved": "此卡将被保存以便下次支付。",
-        "paying": "正在处理付款…", "paid": "支付成功", "declined": "支付被拒绝：{reason}",
+        "paying": "正在处理付款…", "paid": "支付成功",
         "expired": "收银台已过期，请重新开始。", "error": "出现问题：{reason}",
         "cancelled": "支付已取消", "timeout": "未能及时确认支付。",
         "frameTitle": "安全的银行卡支付信息", "simulated": "模拟的 {method}：不会产生真实付款。",
@@ -57,12 +75,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "请输入安全码", "cvvInvalid": "安全码为 {n} 位数字",
         "back": "返回 {merchant}", "total": "合计", "hostedExpired": "此支付页面已过期。",
         "alreadyPaid": "此笔付款已完成。", "testMode": "测试环境：不会产生真实资金流动。",
+        "declinedCard": "您的银行拒绝了此卡。请尝试其他银行卡或支付方式。",
+        "declinedFunds": "此卡余额不足。请尝试其他银行卡或支付方式。",
+        "declinedExpired": "此卡已过期。请尝试其他银行卡或支付方式。",
+        "declinedCvv": "安全码与此卡不符。请检查后重试。",
+        "declined3ds": "您的银行无法验证此笔付款。请重试，或使用其他银行卡或支付方式。",
+        "declinedWallet": "付款在 {method} 中被拒绝。请重试或选择其他支付方式。",
+        "declinedOther": "付款未成功。请尝试其他银行卡或支付方式。",
     },
     "zh-HK": {
         "pay": "支付 {amount}", "continueWith": "使用 {method} 繼續", "card": "銀行卡",
         "savedCard": "{brand}，尾號 {last4}", "expires": "有效期至 {date}", "methods": "付款方式",
         "saveCard": "儲存此卡以便下次付款", "cardSaved": "此卡將被儲存以便下次付款。",
-        "paying": "正在處理付款…", "paid": "付款成功", "declined": "付款被拒絕：{reason}",
+        "paying": "正在處理付款…", "paid": "付款成功",
         "expired": "收銀台已過期，請重新開始。", "error": "出現問題：{reason}",
         "cancelled": "付款已取消", "timeout": "未能及時確認付款。",
         "frameTitle": "安全的銀行卡付款資料", "simulated": "模擬的 {method}：不會產生真實付款。",
@@ -78,12 +103,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "請輸入安全碼", "cvvInvalid": "安全碼為 {n} 位數字",
         "back": "返回 {merchant}", "total": "合計", "hostedExpired": "此付款頁面已過期。",
         "alreadyPaid": "此筆付款已完成。", "testMode": "測試環境：不會產生真實資金流動。",
+        "declinedCard": "您的銀行拒絕了此卡。請嘗試其他銀行卡或付款方式。",
+        "declinedFunds": "此卡餘額不足。請嘗試其他銀行卡或付款方式。",
+        "declinedExpired": "此卡已過期。請嘗試其他銀行卡或付款方式。",
+        "declinedCvv": "安全碼與此卡不符。請檢查後重試。",
+        "declined3ds": "您的銀行無法驗證此筆付款。請重試，或使用其他銀行卡或付款方式。",
+        "declinedWallet": "付款在 {method} 中被拒絕。請重試或選擇其他付款方式。",
+        "declinedOther": "付款未成功。請嘗試其他銀行卡或付款方式。",
     },
     "ja-JP": {
         "pay": "{amount} を支払う", "continueWith": "{method} で続ける", "card": "カード",
         "savedCard": "{brand}（末尾 {last4}）", "expires": "有効期限 {date}", "methods": "お支払い方法",
         "saveCard": "次回のためにこのカードを保存する", "cardSaved": "このカードは次回のお支払いのために保存されます。",
-        "paying": "お支払いを処理しています…", "paid": "お支払いが完了しました", "declined": "お支払いが拒否されました：{reason}",
+        "paying": "お支払いを処理しています…", "paid": "お支払いが完了しました",
         "expired": "このチェックアウトは期限切れです。もう一度お試しください。", "error": "問題が発生しました：{reason}",
         "cancelled": "お支払いはキャンセルされました", "timeout": "時間内にお支払いが確認されませんでした。",
         "frameTitle": "安全なカード入力欄", "simulated": "{method} のシミュレーション：実際の支払いは発生しません。",
@@ -100,12 +132,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "セキュリティコードを入力してください", "cvvInvalid": "セキュリティコードは {n} 桁です",
         "back": "{merchant} に戻る", "total": "合計", "hostedExpired": "この支払いページは期限切れです。",
         "alreadyPaid": "このお支払いは完了しています。", "testMode": "テスト環境：実際のお金は動きません。",
+        "declinedCard": "カード会社がこのカードでのお支払いを承認しませんでした。別のカードまたはお支払い方法をお試しください。",
+        "declinedFunds": "このカードの残高が不足しています。別のカードまたはお支払い方法をお試しください。",
+        "declinedExpired": "このカードは有効期限が切れています。別のカードまたはお支払い方法をお試しください。",
+        "declinedCvv": "セキュリティコードが一致しません。確認してもう一度お試しください。",
+        "declined3ds": "カード会社がこのお支払いを認証できませんでした。もう一度お試しいただくか、別のカードまたはお支払い方法をご利用ください。",
+        "declinedWallet": "{method} でお支払いが拒否されました。もう一度お試しいただくか、別のお支払い方法を選択してください。",
+        "declinedOther": "お支払いが完了しませんでした。別のカードまたはお支払い方法をお試しください。",
     },
     "ko-KR": {
         "pay": "{amount} 결제", "continueWith": "{method}(으)로 계속", "card": "카드",
         "savedCard": "{brand} 끝자리 {last4}", "expires": "만료 {date}", "methods": "결제 수단",
         "saveCard": "다음 결제를 위해 이 카드 저장", "cardSaved": "이 카드는 다음 결제를 위해 저장됩니다.",
-        "paying": "결제 처리 중…", "paid": "결제 완료", "declined": "결제가 거절되었습니다: {reason}",
+        "paying": "결제 처리 중…", "paid": "결제 완료",
         "expired": "결제 세션이 만료되었습니다. 다시 시작해 주세요.", "error": "문제가 발생했습니다: {reason}",
         "cancelled": "결제가 취소되었습니다", "timeout": "결제가 제시간에 확인되지 않았습니다.",
         "frameTitle": "안전한 카드 입력란", "simulated": "{method} 시뮬레이션: 실제 결제는 이루어지지 않습니다.",
@@ -122,12 +161,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "보안 코드를 입력하세요", "cvvInvalid": "보안 코드는 {n}자리입니다",
         "back": "{merchant}(으)로 돌아가기", "total": "합계", "hostedExpired": "이 결제 페이지는 만료되었습니다.",
         "alreadyPaid": "이미 완료된 결제입니다.", "testMode": "테스트 환경: 실제 돈은 이동하지 않습니다.",
+        "declinedCard": "카드사에서 이 카드를 거절했습니다. 다른 카드나 결제 수단을 이용해 주세요.",
+        "declinedFunds": "이 카드의 잔액이 부족합니다. 다른 카드나 결제 수단을 이용해 주세요.",
+        "declinedExpired": "만료된 카드입니다. 다른 카드나 결제 수단을 이용해 주세요.",
+        "declinedCvv": "보안 코드가 카드와 일치하지 않습니다. 확인 후 다시 시도해 주세요.",
+        "declined3ds": "카드사에서 이 결제를 인증하지 못했습니다. 다시 시도하거나 다른 카드나 결제 수단을 이용해 주세요.",
+        "declinedWallet": "{method}에서 결제가 거절되었습니다. 다시 시도하거나 다른 결제 수단을 선택해 주세요.",
+        "declinedOther": "결제가 완료되지 않았습니다. 다른 카드나 결제 수단을 이용해 주세요.",
     },
     "th-TH": {
         "pay": "ชำระ {amount}", "continueWith": "ดำเนินการต่อด้วย {method}", "card": "บัตร",
         "savedCard": "{brand} ลงท้ายด้วย {last4}", "expires": "หมดอายุ {date}", "methods": "วิธีการชำระเงิน",
         "saveCard": "บันทึกบัตรนี้สำหรับการชำระครั้งต่อไป", "cardSaved": "บัตรนี้จะถูกบันทึกสำหรับการชำระครั้งต่อไป",
-        "paying": "กำลังดำเนินการชำระเงิน…", "paid": "ชำระเงินสำเร็จ", "declined": "การชำระเงินถูกปฏิเสธ: {reason}",
+        "paying": "กำลังดำเนินการชำระเงิน…", "paid": "ชำระเงินสำเร็จ",
         "expired": "การชำระเงินนี้หมดอายุแล้ว โปรดเริ่มใหม่", "error": "เกิดข้อผิดพลาด: {reason}",
         "cancelled": "ยกเลิกการชำระเงินแล้ว", "timeout": "ไม่ได้รับการยืนยันการชำระเงินภายในเวลาที่กำหนด",
         "frameTitle": "ช่องกรอกข้อมูลบัตรที่ปลอดภัย", "simulated": "{method} จำลอง: ไม่มีการชำระเงินจริง",
@@ -144,12 +190,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "กรอกรหัสความปลอดภัย", "cvvInvalid": "รหัสความปลอดภัยมี {n} หลัก",
         "back": "กลับไปที่ {merchant}", "total": "ยอดรวม", "hostedExpired": "หน้าชำระเงินนี้หมดอายุแล้ว",
         "alreadyPaid": "การชำระเงินนี้เสร็จสมบูรณ์แล้ว", "testMode": "สภาพแวดล้อมทดสอบ: ไม่มีเงินจริงเคลื่อนไหว",
+        "declinedCard": "ธนาคารของคุณปฏิเสธบัตรนี้ โปรดลองใช้บัตรหรือวิธีการชำระเงินอื่น",
+        "declinedFunds": "บัตรนี้มียอดเงินไม่เพียงพอ โปรดลองใช้บัตรหรือวิธีการชำระเงินอื่น",
+        "declinedExpired": "บัตรนี้หมดอายุแล้ว โปรดลองใช้บัตรหรือวิธีการชำระเงินอื่น",
+        "declinedCvv": "รหัสความปลอดภัยไม่ตรงกับบัตรนี้ โปรดตรวจสอบแล้วลองอีกครั้ง",
+        "declined3ds": "ธนาคารของคุณไม่สามารถยืนยันการชำระเงินนี้ได้ โปรดลองอีกครั้ง หรือใช้บัตรหรือวิธีการชำระเงินอื่น",
+        "declinedWallet": "การชำระเงินถูกปฏิเสธใน {method} โปรดลองอีกครั้งหรือเลือกวิธีการชำระเงินอื่น",
+        "declinedOther": "การชำระเงินไม่สำเร็จ โปรดลองใช้บัตรหรือวิธีการชำระเงินอื่น",
     },
     "vi-VN": {
         "pay": "Thanh toán {amount}", "continueWith": "Tiếp tục với {method}", "card": "Thẻ",
         "savedCard": "{brand} kết thúc bằng {last4}", "expires": "Hết hạn {date}", "methods": "Phương thức thanh toán",
         "saveCard": "Lưu thẻ này cho lần thanh toán sau", "cardSaved": "Thẻ này sẽ được lưu cho lần thanh toán sau.",
-        "paying": "Đang xử lý thanh toán…", "paid": "Thanh toán thành công", "declined": "Thanh toán bị từ chối: {reason}",
+        "paying": "Đang xử lý thanh toán…", "paid": "Thanh toán thành công",
         "expired": "Phiên thanh toán đã hết hạn. Vui lòng bắt đầu lại.", "error": "Đã xảy ra lỗi: {reason}",
         "cancelled": "Đã hủy thanh toán", "timeout": "Thanh toán không được xác nhận kịp thời.",
         "frameTitle": "Ô nhập thẻ an toàn", "simulated": "{method} mô phỏng: không có thanh toán thật.",
@@ -166,12 +219,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Nhập mã bảo mật", "cvvInvalid": "Mã bảo mật gồm {n} chữ số",
         "back": "Quay lại {merchant}", "total": "Tổng cộng", "hostedExpired": "Trang thanh toán này đã hết hạn.",
         "alreadyPaid": "Khoản thanh toán này đã hoàn tất.", "testMode": "Môi trường thử nghiệm: không có tiền thật.",
+        "declinedCard": "Ngân hàng của bạn đã từ chối thẻ này. Hãy thử thẻ hoặc phương thức thanh toán khác.",
+        "declinedFunds": "Thẻ này không đủ số dư. Hãy thử thẻ hoặc phương thức thanh toán khác.",
+        "declinedExpired": "Thẻ này đã hết hạn. Hãy thử thẻ hoặc phương thức thanh toán khác.",
+        "declinedCvv": "Mã bảo mật không khớp với thẻ này. Hãy kiểm tra và thử lại.",
+        "declined3ds": "Ngân hàng của bạn không thể xác thực khoản thanh toán này. Hãy thử lại hoặc dùng thẻ hay phương thức thanh toán khác.",
+        "declinedWallet": "Khoản thanh toán đã bị từ chối trong {method}. Hãy thử lại hoặc chọn phương thức thanh toán khác.",
+        "declinedOther": "Thanh toán không thành công. Hãy thử thẻ hoặc phương thức thanh toán khác.",
     },
     "id-ID": {
         "pay": "Bayar {amount}", "continueWith": "Lanjutkan dengan {method}", "card": "Kartu",
         "savedCard": "{brand} berakhiran {last4}", "expires": "Berlaku hingga {date}", "methods": "Metode pembayaran",
         "saveCard": "Simpan kartu ini untuk pembayaran berikutnya", "cardSaved": "Kartu ini akan disimpan untuk pembayaran berikutnya.",
-        "paying": "Memproses pembayaran…", "paid": "Pembayaran berhasil", "declined": "Pembayaran ditolak: {reason}",
+        "paying": "Memproses pembayaran…", "paid": "Pembayaran berhasil",
         "expired": "Sesi pembayaran telah kedaluwarsa. Silakan mulai lagi.", "error": "Terjadi kesalahan: {reason}",
         "cancelled": "Pembayaran dibatalkan", "timeout": "Pembayaran tidak dikonfirmasi tepat waktu.",
         "frameTitle": "Kolom kartu yang aman", "simulated": "Simulasi {method}: tidak ada pembayaran sungguhan.",
@@ -188,12 +248,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Masukkan kode keamanan", "cvvInvalid": "Kode keamanan terdiri dari {n} digit",
         "back": "Kembali ke {merchant}", "total": "Total", "hostedExpired": "Halaman pembayaran ini telah kedaluwarsa.",
         "alreadyPaid": "Pembayaran ini sudah selesai.", "testMode": "Lingkungan uji: tidak ada uang sungguhan.",
+        "declinedCard": "Bank Anda menolak kartu ini. Coba kartu atau metode pembayaran lain.",
+        "declinedFunds": "Saldo kartu ini tidak mencukupi. Coba kartu atau metode pembayaran lain.",
+        "declinedExpired": "Kartu ini sudah kedaluwarsa. Coba kartu atau metode pembayaran lain.",
+        "declinedCvv": "Kode keamanan tidak cocok dengan kartu ini. Periksa lalu coba lagi.",
+        "declined3ds": "Bank Anda tidak dapat memverifikasi pembayaran ini. Coba lagi, atau gunakan kartu atau metode pembayaran lain.",
+        "declinedWallet": "Pembayaran ditolak di {method}. Coba lagi atau pilih metode pembayaran lain.",
+        "declinedOther": "Pembayaran tidak berhasil. Coba kartu atau metode pembayaran lain.",
     },
     "ms-MY": {
         "pay": "Bayar {amount}", "continueWith": "Teruskan dengan {method}", "card": "Kad",
         "savedCard": "{brand} berakhir dengan {last4}", "expires": "Tamat tempoh {date}", "methods": "Kaedah pembayaran",
         "saveCard": "Simpan kad ini untuk pembayaran akan datang", "cardSaved": "Kad ini akan disimpan untuk pembayaran akan datang.",
-        "paying": "Memproses pembayaran…", "paid": "Pembayaran berjaya", "declined": "Pembayaran ditolak: {reason}",
+        "paying": "Memproses pembayaran…", "paid": "Pembayaran berjaya",
         "expired": "Sesi pembayaran telah tamat tempoh. Sila mulakan semula.", "error": "Berlaku ralat: {reason}",
         "cancelled": "Pembayaran dibatalkan", "timeout": "Pembayaran tidak disahkan dalam masa.",
         "frameTitle": "Ruangan kad yang selamat", "simulated": "{method} simulasi: tiada pembayaran sebenar dibuat.",
@@ -210,12 +277,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Masukkan kod keselamatan", "cvvInvalid": "Kod keselamatan mempunyai {n} digit",
         "back": "Kembali ke {merchant}", "total": "Jumlah", "hostedExpired": "Halaman pembayaran ini telah tamat tempoh.",
         "alreadyPaid": "Pembayaran ini sudah selesai.", "testMode": "Persekitaran ujian: tiada wang sebenar bergerak.",
+        "declinedCard": "Bank anda menolak kad ini. Cuba kad atau kaedah pembayaran lain.",
+        "declinedFunds": "Baki kad ini tidak mencukupi. Cuba kad atau kaedah pembayaran lain.",
+        "declinedExpired": "Kad ini telah tamat tempoh. Cuba kad atau kaedah pembayaran lain.",
+        "declinedCvv": "Kod keselamatan tidak sepadan dengan kad ini. Semak dan cuba lagi.",
+        "declined3ds": "Bank anda tidak dapat mengesahkan pembayaran ini. Cuba lagi, atau gunakan kad atau kaedah pembayaran lain.",
+        "declinedWallet": "Pembayaran ditolak dalam {method}. Cuba lagi atau pilih kaedah pembayaran lain.",
+        "declinedOther": "Pembayaran tidak berjaya. Cuba kad atau kaedah pembayaran lain.",
     },
     "fil-PH": {
         "pay": "Magbayad ng {amount}", "continueWith": "Magpatuloy gamit ang {method}", "card": "Card",
         "savedCard": "{brand} na nagtatapos sa {last4}", "expires": "Mag-e-expire sa {date}", "methods": "Paraan ng pagbabayad",
         "saveCard": "I-save ang card na ito para sa susunod na bayad", "cardSaved": "Ise-save ang card na ito para sa susunod na bayad.",
-        "paying": "Pinoproseso ang bayad…", "paid": "Matagumpay ang pagbabayad", "declined": "Tinanggihan ang bayad: {reason}",
+        "paying": "Pinoproseso ang bayad…", "paid": "Matagumpay ang pagbabayad",
         "expired": "Nag-expire na ang checkout na ito. Pakisimulang muli.", "error": "May nangyaring mali: {reason}",
         "cancelled": "Kinansela ang bayad", "timeout": "Hindi nakumpirma ang bayad sa takdang oras.",
         "frameTitle": "Ligtas na mga field ng card", "simulated": "Simulated na {method}: walang totoong bayad.",
@@ -232,12 +306,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Ilagay ang security code", "cvvInvalid": "May {n} digit ang security code",
         "back": "Bumalik sa {merchant}", "total": "Kabuuan", "hostedExpired": "Nag-expire na ang pahinang ito.",
         "alreadyPaid": "Tapos na ang bayad na ito.", "testMode": "Test environment: walang totoong pera.",
+        "declinedCard": "Tinanggihan ng iyong bangko ang card na ito. Subukan ang ibang card o paraan ng pagbabayad.",
+        "declinedFunds": "Kulang ang pondo ng card na ito. Subukan ang ibang card o paraan ng pagbabayad.",
+        "declinedExpired": "Expired na ang card na ito. Subukan ang ibang card o paraan ng pagbabayad.",
+        "declinedCvv": "Hindi tugma ang security code sa card na ito. Suriin ito at subukang muli.",
+        "declined3ds": "Hindi ma-verify ng iyong bangko ang bayad na ito. Subukang muli, o gumamit ng ibang card o paraan ng pagbabayad.",
+        "declinedWallet": "Tinanggihan ang bayad sa {method}. Subukang muli o pumili ng ibang paraan ng pagbabayad.",
+        "declinedOther": "Hindi natuloy ang bayad. Subukan ang ibang card o paraan ng pagbabayad.",
     },
     "fr-FR": {
         "pay": "Payer {amount}", "continueWith": "Continuer avec {method}", "card": "Carte",
         "savedCard": "{brand} se terminant par {last4}", "expires": "Expire le {date}", "methods": "Moyen de paiement",
         "saveCard": "Enregistrer cette carte pour mes prochains paiements", "cardSaved": "Cette carte sera enregistrée pour vos prochains paiements.",
-        "paying": "Paiement en cours…", "paid": "Paiement réussi", "declined": "Paiement refusé : {reason}",
+        "paying": "Paiement en cours…", "paid": "Paiement réussi",
         "expired": "Ce paiement a expiré. Veuillez recommencer.", "error": "Une erreur est survenue : {reason}",
         "cancelled": "Paiement annulé", "timeout": "Le paiement n’a pas été confirmé à temps.",
         "frameTitle": "Champs de carte sécurisés", "simulated": "{method} simulé : aucun paiement réel n’est effectué.",
@@ -254,12 +335,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Saisissez le code de sécurité", "cvvInvalid": "Le code de sécurité compte {n} chiffres",
         "back": "Retour à {merchant}", "total": "Total", "hostedExpired": "Cette page de paiement a expiré.",
         "alreadyPaid": "Ce paiement est déjà effectué.", "testMode": "Environnement de test : aucun argent réel.",
+        "declinedCard": "Votre banque a refusé cette carte. Essayez une autre carte ou un autre moyen de paiement.",
+        "declinedFunds": "Le solde de cette carte est insuffisant. Essayez une autre carte ou un autre moyen de paiement.",
+        "declinedExpired": "Cette carte a expiré. Essayez une autre carte ou un autre moyen de paiement.",
+        "declinedCvv": "Le code de sécurité ne correspond pas à cette carte. Vérifiez-le et réessayez.",
+        "declined3ds": "Votre banque n’a pas pu vérifier ce paiement. Réessayez ou utilisez une autre carte ou un autre moyen de paiement.",
+        "declinedWallet": "Le paiement a été refusé dans {method}. Réessayez ou choisissez un autre moyen de paiement.",
+        "declinedOther": "Le paiement n’a pas abouti. Essayez une autre carte ou un autre moyen de paiement.",
     },
     "de-DE": {
         "pay": "{amount} bezahlen", "continueWith": "Weiter mit {method}", "card": "Karte",
         "savedCard": "{brand} mit Endziffern {last4}", "expires": "Gültig bis {date}", "methods": "Zahlungsart",
         "saveCard": "Diese Karte für künftige Zahlungen speichern", "cardSaved": "Diese Karte wird für künftige Zahlungen gespeichert.",
-        "paying": "Zahlung wird verarbeitet…", "paid": "Zahlung erfolgreich", "declined": "Zahlung abgelehnt: {reason}",
+        "paying": "Zahlung wird verarbeitet…", "paid": "Zahlung erfolgreich",
         "expired": "Dieser Bezahlvorgang ist abgelaufen. Bitte beginnen Sie erneut.", "error": "Etwas ist schiefgelaufen: {reason}",
         "cancelled": "Zahlung abgebrochen", "timeout": "Die Zahlung wurde nicht rechtzeitig bestätigt.",
         "frameTitle": "Sichere Kartenfelder", "simulated": "Simuliertes {method}: Es wird nicht wirklich bezahlt.",
@@ -276,12 +364,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Geben Sie den Sicherheitscode ein", "cvvInvalid": "Der Sicherheitscode hat {n} Ziffern",
         "back": "Zurück zu {merchant}", "total": "Gesamt", "hostedExpired": "Diese Zahlungsseite ist abgelaufen.",
         "alreadyPaid": "Diese Zahlung ist bereits abgeschlossen.", "testMode": "Testumgebung: Es fließt kein echtes Geld.",
+        "declinedCard": "Ihre Bank hat diese Karte abgelehnt. Versuchen Sie es mit einer anderen Karte oder Zahlungsart.",
+        "declinedFunds": "Diese Karte ist nicht ausreichend gedeckt. Versuchen Sie es mit einer anderen Karte oder Zahlungsart.",
+        "declinedExpired": "Diese Karte ist abgelaufen. Versuchen Sie es mit einer anderen Karte oder Zahlungsart.",
+        "declinedCvv": "Der Sicherheitscode passt nicht zu dieser Karte. Prüfen Sie ihn und versuchen Sie es erneut.",
+        "declined3ds": "Ihre Bank konnte diese Zahlung nicht bestätigen. Versuchen Sie es erneut oder verwenden Sie eine andere Karte oder Zahlungsart.",
+        "declinedWallet": "Die Zahlung wurde in {method} abgelehnt. Versuchen Sie es erneut oder wählen Sie eine andere Zahlungsart.",
+        "declinedOther": "Die Zahlung ist nicht durchgegangen. Versuchen Sie es mit einer anderen Karte oder Zahlungsart.",
     },
     "es-ES": {
         "pay": "Pagar {amount}", "continueWith": "Continuar con {method}", "card": "Tarjeta",
         "savedCard": "{brand} terminada en {last4}", "expires": "Caduca el {date}", "methods": "Método de pago",
         "saveCard": "Guardar esta tarjeta para futuros pagos", "cardSaved": "Esta tarjeta se guardará para futuros pagos.",
-        "paying": "Procesando el pago…", "paid": "Pago realizado", "declined": "Pago rechazado: {reason}",
+        "paying": "Procesando el pago…", "paid": "Pago realizado",
         "expired": "Este pago ha caducado. Vuelve a empezar.", "error": "Algo ha fallado: {reason}",
         "cancelled": "Pago cancelado", "timeout": "El pago no se confirmó a tiempo.",
         "frameTitle": "Campos de tarjeta seguros", "simulated": "{method} simulado: no se realiza ningún pago real.",
@@ -298,12 +393,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "Introduce el código de seguridad", "cvvInvalid": "El código de seguridad tiene {n} dígitos",
         "back": "Volver a {merchant}", "total": "Total", "hostedExpired": "Esta página de pago ha caducado.",
         "alreadyPaid": "Este pago ya se ha completado.", "testMode": "Entorno de pruebas: no se mueve dinero real.",
+        "declinedCard": "Tu banco ha rechazado esta tarjeta. Prueba con otra tarjeta u otro método de pago.",
+        "declinedFunds": "Esta tarjeta no tiene saldo suficiente. Prueba con otra tarjeta u otro método de pago.",
+        "declinedExpired": "Esta tarjeta ha caducado. Prueba con otra tarjeta u otro método de pago.",
+        "declinedCvv": "El código de seguridad no coincide con esta tarjeta. Compruébalo y vuelve a intentarlo.",
+        "declined3ds": "Tu banco no ha podido verificar este pago. Vuelve a intentarlo o usa otra tarjeta u otro método de pago.",
+        "declinedWallet": "El pago se ha rechazado en {method}. Vuelve a intentarlo o elige otro método de pago.",
+        "declinedOther": "El pago no se ha completado. Prueba con otra tarjeta u otro método de pago.",
     },
     "ar": {
         "pay": "ادفع {amount}", "continueWith": "المتابعة باستخدام {method}", "card": "بطاقة",
         "savedCard": "{brand} المنتهية بـ {last4}", "expires": "تنتهي في {date}", "methods": "طريقة الدفع",
         "saveCard": "احفظ هذه البطاقة للدفعات القادمة", "cardSaved": "سيتم حفظ هذه البطاقة للدفعات القادمة.",
-        "paying": "جارٍ معالجة الدفع…", "paid": "تم الدفع بنجاح", "declined": "تم رفض الدفع: {reason}",
+        "paying": "جارٍ معالجة الدفع…", "paid": "تم الدفع بنجاح",
         "expired": "انتهت صلاحية جلسة الدفع. يُرجى البدء من جديد.", "error": "حدث خطأ: {reason}",
         "cancelled": "تم إلغاء الدفع", "timeout": "لم يتم تأكيد الدفع في الوقت المحدد.",
         "frameTitle": "حقول البطاقة الآمنة", "simulated": "{method} تجريبي: لا تتم أي عملية دفع حقيقية.",
@@ -320,43 +422,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cvvRequired": "أدخل رمز الأمان", "cvvInvalid": "يتكون رمز الأمان من {n} أرقام",
         "back": "العودة إلى {merchant}", "total": "الإجمالي", "hostedExpired": "انتهت صلاحية صفحة الدفع هذه.",
         "alreadyPaid": "تم إكمال هذه الدفعة بالفعل.", "testMode": "بيئة اختبار: لا تنتقل أموال حقيقية.",
+        "declinedCard": "رفض البنك الذي تتعامل معه هذه البطاقة. جرّب بطاقة أو طريقة دفع أخرى.",
+        "declinedFunds": "لا يوجد رصيد كافٍ في هذه البطاقة. جرّب بطاقة أو طريقة دفع أخرى.",
+        "declinedExpired": "انتهت صلاحية هذه البطاقة. جرّب بطاقة أو طريقة دفع أخرى.",
+        "declinedCvv": "رمز الأمان لا يطابق هذه البطاقة. تحقق منه وحاول مرة أخرى.",
+        "declined3ds": "تعذّر على البنك التحقق من هذه الدفعة. حاول مرة أخرى أو استخدم بطاقة أو طريقة دفع أخرى.",
+        "declinedWallet": "تم رفض الدفع في {method}. حاول مرة أخرى أو اختر طريقة دفع أخرى.",
+        "declinedOther": "لم تتم عملية الدفع. جرّب بطاقة أو طريقة دفع أخرى.",
     },
 }
 
-#: A bare language, or a script or region that says which table: the parent-language rule.
-_BY_LANGUAGE = {locale.split("-")[0]: locale for locale in MESSAGES}
-_BY_LANGUAGE.update({"tl": "fil-PH", "in": "id-ID", "zsm": "ms-MY"})
-_TRADITIONAL = {"hant", "hk", "mo", "tw"}
-_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+#: PayKKa's decline codes → the message a shopper reads: what happened, what to do next.
+#: The code itself stays in the error the merchant's callbacks receive.
+DECLINES = {
+    "5001": "declinedCard", "5002": "declinedFunds", "5003": "declinedExpired",
+    CVV_FAILURE.error_code: "declinedCvv", THREE_DS_FAILURE[0]: "declined3ds", WALLET_DECLINED[0]: "declinedWallet",
+}
+FSI, PDI = "\u2068", "\u2069"
 
 
-def resolve(tag: Optional[str]) -> str:
-    """The supported locale for a BCP 47 tag: exact, then the parent language, then en-US.
-
-    ``fr-CH`` → ``fr-FR``; ``zh-HK``, ``zh-TW`` and ``zh-Hant-*`` → ``zh-HK`` (Traditional);
-    other Chinese → ``zh-CN``; anything unknown or malformed → ``en-US``.
-    """
-    if not tag or not isinstance(tag, str) or not _TAG.match(tag.strip()):
-        return DEFAULT
-    parts = tag.strip().replace("_", "-").lower().split("-")
-    for locale in MESSAGES:
-        if locale.lower() == "-".join(parts):
-            return locale
-    language = parts[0]
-    if language == "zh":
-        # The script decides before the region: zh-Hans-HK is Simplified.
-        if "hans" in parts[1:]:
-            return "zh-CN"
-        return "zh-HK" if _TRADITIONAL & set(parts[1:]) else "zh-CN"
-    return _BY_LANGUAGE.get(language, DEFAULT)
-
-
-def format_tag(tag: Optional[str], resolved: str) -> str:
-    """The tag to format numbers and dates with: the shopper's own when well formed
-    (so fr-CH gets Swiss separators while reading French text), else the resolved one."""
-    if tag and isinstance(tag, str) and _TAG.match(tag.strip()):
-        return tag.strip().replace("_", "-")
-    return resolved
+def decline_key(error_code: Optional[str]) -> str:
+    """The message key for a decline: one per kind, ``declinedOther`` for the rest."""
+    return DECLINES.get(error_code or "", "declinedOther")
 
 
 def messages(locale: str) -> dict[str, str]:
@@ -365,10 +453,25 @@ def messages(locale: str) -> dict[str, str]:
     return table
 
 
-def direction(locale: str) -> str:
-    return "rtl" if locale.split("-")[0] in RTL else "ltr"
+def _fill(template: str, put: Any) -> list[Any]:
+    parts: list[Any] = []
+    for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        parts.append(put(piece) if i % 2 else piece)
+    return parts
 
 
 def text(locale: str, key: str, **values: str) -> str:
+    """A message as plain text, each value between FSI and PDI (first-strong isolates)."""
     template = MESSAGES.get(locale, {}).get(key) or MESSAGES[DEFAULT].get(key, key)
-    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), "")), template)
+    return "".join(_fill(template, lambda name: FSI + str(values.get(name, "")) + PDI if name in values else ""))
+
+
+def markup(locale: str, key: str, **values: str) -> Markup:
+    """A message as HTML for the stub's pages: text escaped, each value in its own ``<bdi>``."""
+    template = MESSAGES.get(locale, {}).get(key) or MESSAGES[DEFAULT].get(key, key)
+    return Markup("").join(_fill(template, lambda name: Markup("<bdi>%s</bdi>") % values.get(name, "")))
+
+
+def amount_text(minor: int, currency: str, tag: Any, locale: str) -> str:
+    """See :func:`paykka_embed.locales.amount_text`."""
+    return locales.amount_text(minor, currency, tag, locale)

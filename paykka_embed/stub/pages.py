@@ -16,7 +16,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 from flask import Response, abort, render_template, request
 
-from .. import money
 from . import i18n, icons, qr
 from .browser import (METHODS, bp, gateway, json_body, page_headers, result_payload, serve, session_payload,
                       static_asset, string)
@@ -37,11 +36,8 @@ def _locale() -> str:
     return i18n.resolve(request.args.get("locale"))
 
 
-def _amount(minor: int, currency: str, locale: str) -> str:
-    try:
-        return money.format_minor(minor, currency, locale)
-    except Exception:  # an odd locale never costs the shopper the page
-        return money.format_minor(minor, currency)
+def _amount(minor: int, currency: str, locale: str, tag: Optional[str] = None) -> str:
+    return i18n.amount_text(minor, currency, tag or locale, locale)
 
 
 def _order(order_id: str) -> Any:
@@ -81,9 +77,11 @@ def pages_css() -> Response:
 def challenge_page(order_id: str) -> Response:
     tx = _order(order_id)
     locale = _locale()
+    amount, merchant = _amount(tx.amount, tx.currency, locale), _merchant_name(tx.session_id)
     return _page("paykka_stub/challenge.html", FRAMED_CSP, t=i18n.messages(locale), locale=locale,
-                 dir=i18n.direction(locale), order_id=order_id,
-                 amount=_amount(tx.amount, tx.currency, locale), merchant=_merchant_name(tx.session_id),
+                 dir=i18n.direction(locale), order_id=order_id, amount=amount, merchant=merchant,
+                 text=i18n.markup(locale, "threeDsText", amount=amount, merchant=merchant),
+                 simulated=i18n.markup(locale, "simulated", method="3-D Secure"),
                  last4=(tx.card_info or {}).get("last4", ""))
 
 
@@ -116,7 +114,7 @@ def wallet_page(order_id: str) -> Response:
                  t=i18n.messages(locale), locale=locale, dir=i18n.direction(locale), order_id=order_id,
                  kind=kind, method=name, icon=icons.inline(code), amount=_amount(tx.amount, tx.currency, locale),
                  merchant=_merchant_name(tx.session_id), status=tx.status,
-                 simulated=i18n.text(locale, "simulated", method=name))
+                 simulated=i18n.markup(locale, "simulated", method=name))
 
 
 @bp.post("/cp/wallet/<order_id>")
@@ -168,7 +166,8 @@ def hosted_page(session_id: str) -> Response:
     if session is None:
         abort(404)
     req = session.request
-    locale = i18n.resolve(request.args.get("locale") or req.display_locale)
+    tag = request.args.get("locale") or req.display_locale
+    locale = i18n.resolve(tag)
     merchant_name = _merchant_name(session_id)
     status = gw.session_status(session)
     back_url = req.cancel_url or req.return_url
@@ -182,8 +181,8 @@ def hosted_page(session_id: str) -> Response:
     theme = req.theme_id if req.theme_id in THEMES else "default"
     return _page("paykka_stub/hosted.html", PAGE_CSP, t=i18n.messages(locale), locale=locale,
                  dir=i18n.direction(locale), state=state, merchant=merchant_name,
-                 initial=(merchant_name[:1] or "P").upper(), amount=_amount(req.amount, req.currency, locale),
-                 back_url=back_url, return_url=req.return_url, theme=theme, config=config,
+                 initial=(merchant_name[:1] or "P").upper(), amount=_amount(req.amount, req.currency, locale, tag),
+                 back=i18n.markup(locale, "back", merchant=merchant_name), back_url=back_url, return_url=req.return_url, theme=theme, config=config,
                  session_id=session_id)
 
 

@@ -18,8 +18,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_launch_options() -> dict[str, Any]:
+def chromium_launch_options(*, back_forward_cache: bool = False) -> dict[str, Any]:
+    """Playwright's ``launch()`` options. ``back_forward_cache=True`` keeps Chromium's default
+    back/forward cache on (Playwright turns it off), to test what shoppers' browsers do on Back."""
     options: dict[str, Any] = {"headless": os.environ.get("PAYKKA_HEADED") != "1", "args": list(CHROMIUM_ARGS)}
+    if back_forward_cache:
+        options["ignore_default_args"] = ["--disable-back-forward-cache"]
     executable = os.environ.get("PAYKKA_CHROMIUM")
     if executable is None and Path("/usr/bin/chromium").exists():
         executable = "/usr/bin/chromium"
@@ -28,25 +32,42 @@ def chromium_launch_options() -> dict[str, Any]:
     return options
 
 
+#: The card fields, by their standard ``autocomplete`` tokens: the same in every language.
+FIELDS = {"number": "cc-number", "expiry": "cc-exp", "cvv": "cc-csc", "holder": "cc-name"}
+
+
+def _visible(locator: Any) -> Any:
+    """The first of ``locator``'s elements the shopper can see (a Drop-in keeps a stored card's
+    frame, hidden, beside the new card's; a parked component waits hidden)."""
+    return locator.filter(visible=True).first
+
+
 def card_frame(page: Any, root: str = "body") -> Any:
-    """The card iframe inside ``root`` as a Playwright FrameLocator."""
-    return page.frame_locator(f"{root} iframe.pk-card-frame").first
+    """The card iframe the shopper sees inside ``root`` (the active one of the Drop-in, of a
+    card component, or of the hosted page), as a Playwright FrameLocator."""
+    return _visible(page.locator(f"{root} iframe.pk-card-frame")).content_frame
+
+
+def card_field(page: Any, name: str, *, root: str = "body") -> Any:
+    """One field of the visible card frame, by its ``autocomplete`` token: ``number``,
+    ``expiry``, ``cvv`` or ``holder``."""
+    return card_frame(page, root).locator(f'input[autocomplete~="{FIELDS[name]}"]')
 
 
 def fill_card(page: Any, number: str, expiry: str = "12/34", cvv: str = "123", *, root: str = "body",
               holder: Optional[str] = None) -> None:
-    """Type a card into the checkout's iframe, as a shopper would."""
-    frame = card_frame(page, root)
-    frame.get_by_label("Card number").fill(number)
-    frame.get_by_label("Expiry date").fill(expiry)
-    frame.get_by_label("Security code").fill(cvv)
+    """Type a card into the checkout's visible card frame, as a shopper would, whatever the
+    checkout's language."""
+    card_field(page, "number", root=root).fill(number)
+    card_field(page, "expiry", root=root).fill(expiry)
+    card_field(page, "cvv", root=root).fill(cvv)
     if holder is not None:
-        frame.get_by_label("Name on card").fill(holder)
+        card_field(page, "holder", root=root).fill(holder)
 
 
 def pay(page: Any, *, root: str = "body") -> None:
-    """Press the checkout's own pay button."""
-    page.locator(f"{root} .pk-pay-button").first.click()
+    """Press the checkout's own pay button (the visible one)."""
+    _visible(page.locator(f"{root} .pk-pay-button")).click()
 
 
 def pay_with_card(page: Any, number: str, expiry: str = "12/34", cvv: str = "123", *, root: str = "body") -> None:
@@ -55,23 +76,28 @@ def pay_with_card(page: Any, number: str, expiry: str = "12/34", cvv: str = "123
 
 
 def choose_method(page: Any, code: str, *, root: str = "body") -> None:
-    """Pick a payment method in the Drop-in by its code (``BANKCARD``, ``APPLE_PAY``, ``GCASH`` ...)."""
+    """Pick a payment method in the Drop-in by its code (``BANKCARD``, ``APPLE_PAY``, ``GCASH`` ...);
+    ``BANKCARD`` is a new card, beside any stored card listed."""
     page.locator(f'{root} .pk-option[data-method="{code}"]:not([data-stored]) .pk-option-label').first.click()
-    page.locator(f'{root} .pk-option[data-method="{code}"].pk-selected').first.wait_for()
+    page.locator(f'{root} .pk-option[data-method="{code}"]:not([data-stored]).pk-selected').first.wait_for()
 
 
 def pay_with_stored_card(page: Any, cvv: str = "123", *, root: str = "body") -> None:
     """One-click: the stored card the Drop-in lists first, paid with its security code only."""
     page.locator(f'{root} .pk-option[data-stored="true"] .pk-option-label').first.click()
-    card_frame(page, root).get_by_label("Security code").fill(cvv)
+    card_field(page, "cvv", root=root).fill(cvv)
     pay(page, root=root)
+
+
+def _decision(where: Any, approve: bool) -> Any:
+    """The approve / decline button of the emulator's 3DS and wallet pages, in any language."""
+    return where.locator(f'main[data-post] button[data-approve="{"true" if approve else "false"}"]')
 
 
 def complete_3ds(page: Any, passed: bool = True, timeout: float = 15_000) -> None:
     """Answer the 3DS challenge the checkout shows in its modal: pass or fail verification."""
     page.locator("dialog.pk-modal[open]").wait_for(timeout=timeout)
-    challenge = page.frame_locator("dialog.pk-modal iframe")
-    challenge.get_by_role("button", name="Pass verification" if passed else "Fail verification").click()
+    _decision(page.frame_locator("dialog.pk-modal iframe"), passed).click()
     page.locator("dialog.pk-modal[open]").wait_for(state="detached", timeout=timeout)
 
 
@@ -80,20 +106,19 @@ def approve_wallet(page: Any, approve: bool = True, timeout: float = 15_000) -> 
     a simulated payment sheet in a modal (Apple Pay, Google Pay), a QR code whose link the
     shopper's phone opens (WeChat Pay, Alipay+, VietQR), or a redirect to the provider's page
     (GCash, Maya, ShopeePay, GrabPay, ZaloPay)."""
-    button = "Approve payment" if approve else "Decline"
     sheet = page.locator("dialog.pk-modal[open]")
     qr = page.locator(".pk-qr-link")
-    redirected = page.get_by_role("button", name=button)
+    redirected = _decision(page, approve)
     sheet.or_(qr).or_(redirected).first.wait_for(timeout=timeout)
     if sheet.count():
-        page.frame_locator("dialog.pk-modal iframe").get_by_role("button", name=button).click()
+        _decision(page.frame_locator("dialog.pk-modal iframe"), approve).click()
         sheet.wait_for(state="detached", timeout=timeout)
     elif qr.count():
         phone = page.context.new_page()
         try:
             phone.goto(qr.first.get_attribute("href"))
-            phone.get_by_role("button", name=button).click()
-            phone.get_by_role("status").first.wait_for(timeout=timeout)
+            _decision(phone, approve).click()
+            phone.locator("#state:not(:empty)").wait_for(timeout=timeout)
         finally:
             phone.close()
     else:

@@ -21,15 +21,20 @@ export interface MountOptions {
   hidePaymentButton?: boolean;
   /** Where to go after paykka:success unless it is cancelled (default: the session's return URL). */
   successUrl?: string;
-  /** Where to go after paykka:failure unless it is cancelled (default: stay and offer a retry). */
+  /** Where to go after paykka:failure unless it is cancelled (default: stay; the SDK says why, and its form takes another card). */
   failureUrl?: string;
   /** Overrides PayKKaEmbedConfig.sessionsUrl. */
   sessionsUrl?: string;
   /** Mounts sharing a group share one checkout; defaults to sessionId. */
   group?: string;
-  /** [payment failed, try again, expired, could not load]; "{r}" is replaced by the reason. */
-  messages?: [string, string, string, string];
+  /** The mount layer's words, in the session's language as paykka_embed.locales resolves it (the macros
+   * render them; see MountMessages). */
+  messages?: MountMessages;
 }
+
+/** [try again, session expired, could not load ("{r}": the reason), order already paid, view the order,
+ * payment still in progress, check again]. A decline is not among them: the SDK shows it, once. */
+export type MountMessages = [string, string, string, string, string, string, string];
 
 /** Rendered by paykka.scripts() on the script tag (data-paykka-config). */
 export interface PayKKaEmbedConfig {
@@ -39,8 +44,14 @@ export interface PayKKaEmbedConfig {
   env: string;
   sessionsUrl: string;
   csrfToken: string;
+  /** GET: {"csrfToken": "..."}; asked when POST sessionsUrl answers 400 {"error": {"code": "csrf"}} (a page
+   * left open past the token's life), then the POST is sent once more. */
+  csrfUrl: string;
+  /** The merchant's tag, handed to the SDK as it is (the gateway resolves it by the same rule). */
   locale: string | null;
-  messages: [string, string, string, string];
+  /** The page's language as paykka_embed.locales resolves it: one of the 14 the checkout speaks. */
+  lang: string;
+  messages: MountMessages;
 }
 
 export interface ReadyDetail {
@@ -60,11 +71,31 @@ export interface SuccessDetail {
 
 export interface ProblemDetail {
   sessionId: string;
-  /** A stable code: PayKKa's error code (e.g. "5001"), "UNKNOWN_COMPONENT", "SDK_LOAD_FAILED", "TIMEOUT", ... */
+  /** A stable code: PayKKa's error code (e.g. "5001" do not honour, "5002" insufficient funds, "5003" expired card,
+   * "5004" CVV, "5005" 3DS failed, "5006" declined in the wallet), "UNKNOWN_COMPONENT", "SDK_LOAD_FAILED",
+   * "TIMEOUT", "ALREADY_PAID", "PAYMENT_IN_PROGRESS", ... */
   code: string;
-  /** "PAYMENT_FAILED" for a declined payment; "IMPLEMENTATION_ERROR", "NETWORK_ERROR", "API_ERROR", "SDK_ERROR", ... */
+  /** "PAYMENT_FAILED" for a declined payment; "CANCEL" for one the shopper abandoned or that timed out;
+   * "IMPLEMENTATION_ERROR", "NETWORK_ERROR", "API_ERROR", "SDK_ERROR", ... */
   type: string;
+  /** For the merchant (PayKKa's own words for a decline); the shopper reads the SDK's translated message. */
   message: string;
+}
+
+/** paykka:error when a fresh attempt is refused because the order is paid already: the mount layer shows
+ * "This order has already been paid." with a link to orderUrl (when the server gave one), and no retry. */
+export interface AlreadyPaidDetail extends ProblemDetail {
+  code: "ALREADY_PAID";
+  type: "API_ERROR";
+  orderUrl?: string;
+}
+
+/** paykka:error when a payment of the order is still being processed: the mount layer shows so, with a
+ * "Check again" button that asks the server again. */
+export interface PaymentInProgressDetail extends ProblemDetail {
+  code: "PAYMENT_IN_PROGRESS";
+  type: "API_ERROR";
+  orderUrl?: string;
 }
 
 export interface FailureDetail extends ProblemDetail {
@@ -82,9 +113,10 @@ export interface PayKKaEventMap {
   "paykka:success": CustomEvent<SuccessDetail>;
   /** Cancelable: preventDefault() stays on the page even when failureUrl is set. */
   "paykka:failure": CustomEvent<FailureDetail>;
-  /** A fresh attempt is being mounted in its place. */
+  /** A fresh attempt is being mounted in its place (also when the page comes back from the back/forward
+   * cache and the session expired meanwhile). */
   "paykka:expired": CustomEvent<ExpiredDetail>;
-  "paykka:error": CustomEvent<ProblemDetail>;
+  "paykka:error": CustomEvent<ProblemDetail | AlreadyPaidDetail | PaymentInProgressDetail>;
 }
 
 export interface MountHandle {

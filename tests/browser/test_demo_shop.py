@@ -352,7 +352,7 @@ def test_admin_webhook_log_cheat_sheet_and_gateway_links(paykka_page, paykka_stu
     shop.browser_checkout(page)
     ready(page)
     pay_with_card(page, "4000000000000002")
-    page.locator(".paykka-message").wait_for()
+    page.locator(".pk-component [role=alert]").filter(has_text="declined").wait_for()
     paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "PAYMENT.FAILURE")
     page.goto(shop.url + "/admin/")
     sheet = page.locator(".cards-sheet")

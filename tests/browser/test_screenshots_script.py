@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_screenshot_script_writes_every_page_in_both_viewports(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--out", str(tmp_path)],
                    check=True, capture_output=True, text=True, timeout=300)
-    pages = ["catalogue", "cart", "checkout-dropin", "checkout-components", "order", "admin"]
+    pages = ["catalogue", "cart", "checkout-dropin", "checkout-components", "order", "admin",
+             "checkout-dropin-ar", "hosted-ar"]  # Arabic, right to left
     for page in pages:
         for viewport in ("desktop", "mobile"):
             png = tmp_path / f"{page}-{viewport}.png"

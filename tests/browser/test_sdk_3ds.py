@@ -53,7 +53,7 @@ def test_challenge_failed(paykka_page, paykka_merchant, shop) -> None:
     error = wait_event(page, "error")
     assert error["type"] == "PAYMENT_FAILED" and error["code"] == "5005"
     assert page.locator("dialog").count() == 0
-    page.get_by_role("alert").filter(has_text="declined").wait_for()
+    page.get_by_role("alert").filter(has_text="Your bank couldn't verify this payment.").wait_for()
 
 
 def test_escape_cancels_and_focus_stays_in_the_dialog(paykka_page, paykka_merchant, shop) -> None:

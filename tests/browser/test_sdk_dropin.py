@@ -42,7 +42,8 @@ def test_declined_card_reports_the_gateway_code_and_the_session_stays_payable(pa
     pay_with_card(page, "4000000000000002")
     error = wait_event(page, "error")
     assert error["type"] == "PAYMENT_FAILED" and error["code"] == "5001"
-    page.get_by_role("alert").filter(has_text="Payment declined").wait_for()
+    page.get_by_role("alert").filter(has_text="Your bank declined this card. Try another card or payment method.").wait_for()
+    assert "Do not honour" not in page.inner_text("body")  # the code and its jargon are the merchant's
     fill_card(page, "4111111111111111")
     pay(page)
     assert wait_event(page, "success")["status"] == "SUCCESS"

@@ -16,11 +16,11 @@ from paykka_embed.testing.browser import card_frame  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CASES = [  # requested tag, the card number label, the pay button
-    ("fr-CH", "Numéro de carte", "Payer 8.00\u00a0HKD"),  # French words, Swiss number format
+CASES = [  # requested tag, the card number label, the pay button (the amount as CLDR lays it out, by Babel)
+    ("fr-CH", "Numéro de carte", "Payer 8,00\u00a0HKD"),  # French words, the Swiss layout of the amount
     ("zh-HK", "卡號", "支付 HK$8.00"),
     ("zh-CN", "卡号", "支付 HK$8.00"),
-    ("pt-BR", "Card number", "Pay HK$\u00a08,00"),
+    ("pt-BR", "Card number", "Pay HK$8.00"),  # English words: the amount as English writes it
     ("ar", "رقم البطاقة", None),
     ("th-TH", "หมายเลขบัตร", None),
     ("fil-PH", "Numero ng card", None),

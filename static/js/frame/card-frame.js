@@ -20,27 +20,36 @@
   history.replaceState(null, "", location.pathname + location.search);
 
   var T = JSON.parse(document.getElementById("pk-messages").textContent);
+  // In a right-to-left page a value (a brand, a number) sits between first-strong isolates.
+  var RTL = document.documentElement.dir === "rtl";
   function t(key, vars) {
-    return (T[key] || key).replace(/\{(\w+)\}/g, function (_, k) { return vars && vars[k] != null ? vars[k] : ""; });
+    return (T[key] || key).replace(/\{(\w+)\}/g, function (_, k) {
+      return vars && vars[k] != null ? (RTL ? "\u2068" + vars[k] + "\u2069" : vars[k]) : "";
+    });
   }
 
   var form = document.getElementById("card-form");
+  var brandAnnounce = document.getElementById("brand-announce");
+  // Only the fields the shopper sees exist: the holder's name when asked for (and not for a
+  // stored card), the number and expiry only for a new card.
+  if (params.get("holder") === "1" && !token) {
+    form.insertBefore(document.getElementById("holder-row").content.cloneNode(true), brandAnnounce);
+  }
+  if (token) Array.prototype.forEach.call(document.querySelectorAll("[data-part=card]"), function (n) { n.remove(); });
   var fields = {
     number: document.getElementById("card-number"),
     expiry: document.getElementById("card-expiry"),
     cvv: document.getElementById("card-cvv"),
     holder: document.getElementById("card-holder")
   };
+  Object.keys(fields).forEach(function (k) { if (!fields[k]) delete fields[k]; });
   var ERROR_KEYS = { number: "cardNumber", expiry: "expiryDate", cvv: "securityCode", holder: "holderName" };
   var brandIcon = document.getElementById("brand-icon");
-  var brandAnnounce = document.getElementById("brand-announce");
   var accepted = (params.get("brands") || "").split(",").filter(Boolean);
   var storedBrand = params.get("brand") || "";
-  if (params.get("holder") === "1" && !token) document.getElementById("holder-row").hidden = false;
   if (params.get("layout") === "combine") form.className = "combine";
   if (token) {
     // A stored card pays with its security code only.
-    Array.prototype.forEach.call(document.querySelectorAll("[data-part=card]"), function (n) { n.hidden = true; });
     var stored = document.getElementById("stored-card");
     stored.hidden = false;
     stored.textContent = t("savedCard", { brand: BRAND_NAMES()[storedBrand] || storedBrand, last4: params.get("last4") || "" });
@@ -131,7 +140,7 @@
 
   function validate() {
     var errors = {};
-    var number = digits(fields.number.value);
+    var number = token ? "" : digits(fields.number.value);
     var exp = null;
     if (!token) {
       var brand = brandOf(number);
@@ -152,7 +161,7 @@
     var wantLength = (token ? storedBrand : brandOf(number)) === "AMEX" ? 4 : 3;
     if (!cvv) err(errors, "securityCode", "required", t("cvvRequired"));
     else if (cvv.length !== wantLength) err(errors, "securityCode", "invalid", t("cvvInvalid", { n: wantLength }));
-    Object.keys(ERROR_KEYS).forEach(function (name) {
+    Object.keys(fields).forEach(function (name) {
       var e = errors[ERROR_KEYS[name]];
       setError(name, e && e[0].message);
     });
@@ -160,7 +169,7 @@
     return { errors: errors, number: number, exp: exp, cvv: cvv };
   }
 
-  fields.number.addEventListener("input", function () {
+  if (!token) fields.number.addEventListener("input", function () {
     var number = digits(fields.number.value).slice(0, 19);
     var brand = brandOf(number);
     fields.number.value = brand === "AMEX"
@@ -172,14 +181,15 @@
     if (brandAnnounce.textContent !== name) brandAnnounce.textContent = name;
     if (fields.number.getAttribute("aria-invalid")) setError("number", "");
   });
-  fields.expiry.addEventListener("input", function (event) {
+  if (!token) fields.expiry.addEventListener("input", function (event) {
     var d = digits(fields.expiry.value).slice(0, 4);
     // Typing "1" then "/" must not be undone; deleting past the slash must stay possible.
     if (event.inputType && event.inputType.indexOf("delete") === 0) return;
     fields.expiry.value = d.length > 2 ? d.slice(0, 2) + "/" + d.slice(2) : (d.length === 2 ? d + "/" : d);
   });
-  [fields.expiry, fields.cvv, fields.holder].forEach(function (input) {
-    input.addEventListener("input", function () { if (input.getAttribute("aria-invalid")) setError(input === fields.expiry ? "expiry" : input === fields.cvv ? "cvv" : "holder", ""); });
+  Object.keys(fields).forEach(function (name) {
+    var input = fields[name];
+    if (name !== "number") input.addEventListener("input", function () { if (input.getAttribute("aria-invalid")) setError(name, ""); });
   });
 
   function post(body) {
@@ -192,7 +202,7 @@
 
   function clear() {
     form.reset();
-    brandIcon.hidden = true;
+    if (brandIcon) brandIcon.hidden = true;
     brandAnnounce.textContent = "";
   }
 
@@ -213,7 +223,7 @@
       body.cvv = checked.cvv;
     } else {
       body.card = { number: checked.number, exp_month: checked.exp.month, exp_year: checked.exp.year,
-                    cvv: checked.cvv, holder_name: fields.holder.value.trim() || null };
+                    cvv: checked.cvv, holder_name: fields.holder && fields.holder.value.trim() || null };
       if (typeof store === "boolean") body.store = store;
     }
     post(body).then(function (r) {

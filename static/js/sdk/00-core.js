@@ -22,7 +22,7 @@ function gatewayUrl(path) { return new URL(path, frameOrigin() + "/").href; }
 function el(tag, className, text) {
   var node = document.createElement(tag);
   if (className) node.className = className;
-  if (text != null) node.textContent = text;
+  if (text != null) node.append(text);
   return node;
 }
 
@@ -93,17 +93,6 @@ function apiPost(path, body) {
   }, function (err) {
     throw new PayKKaError("NETWORK_ERROR", String(err && err.message || err), "NETWORK_ERROR");
   });
-}
-
-function formatAmount(minor, currency, exponent, locale) {
-  var major = minor / Math.pow(10, exponent);
-  try {
-    return new Intl.NumberFormat(locale || "en-US", {
-      style: "currency", currency: currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent
-    }).format(major);
-  } catch (e) {
-    return currency + " " + major.toFixed(exponent);
-  }
 }
 
 var uid = 0;

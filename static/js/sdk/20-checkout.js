@@ -57,11 +57,10 @@ PayKKaCheckout.prototype.init = function () {
 };
 
 PayKKaCheckout.prototype.t = function (key, vars) { return translate(this.messages, key, vars); };
+PayKKaCheckout.prototype.w = function (key, vars) { return words(this.messages, key, vars); };
 
-PayKKaCheckout.prototype.amountText = function () {
-  var s = this.session;
-  return formatAmount(s.amount, s.currency, s.exponent, s.formatLocale || s.locale);
-};
+/** Laid out by the gateway from CLDR for the shopper's locale. */
+PayKKaCheckout.prototype.amountText = function () { return this.session.amountText; };
 
 PayKKaCheckout.prototype.method = function (code) {
   var list = this.session ? this.session.paymentMethods : [];

@@ -18,6 +18,20 @@ function Component(checkout, options, code) {
   this._onPayClick = this._onPayClick.bind(this);
 }
 
+/* Back from a redirect wallet (or any page) through the back/forward cache: the page comes
+ * back as it was left, busy. Components waiting on an attempt (redirect, QR, 3DS, sheet)
+ * drop their timers and dialogs when the page is hidden, and when it is shown again ask
+ * the gateway what became of the attempt: paid → the success path; still open → usable
+ * again (a new attempt replaces the pending one at the gateway); failed → the decline;
+ * session expired → the attempt is given up and onExpired called, for a fresh session. */
+var WAITING = [];
+window.addEventListener("pagehide", function (event) {
+  if (event.persisted) WAITING.forEach(function (c) { c._stopTimers(); });
+});
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) WAITING.slice().forEach(function (c) { c._resume(); });
+});
+
 /** Move without reloading iframes when the browser can (Element.moveBefore); else append. */
 function moveInto(host, node) {
   if (host.moveBefore && host.isConnected && node.isConnected) {
@@ -77,7 +91,7 @@ Component.prototype._sessionReady = function () {
   if (this.code && !this.checkout.method(this.code)) {
     var err = new PayKKaError("METHOD_NOT_AVAILABLE", this.checkout.t("notAvailable", { method: this.code }), "IMPLEMENTATION_ERROR");
     this._addLiveRegions();
-    this._say(err.message, true);
+    this._say(this.checkout.w("notAvailable", { method: this.code }), true);
     this.checkout._error(this, err);
     return;
   }
@@ -121,14 +135,14 @@ Component.prototype._becomeReady = function () {
 
 Component.prototype._say = function (text, isError) {
   if (!this.statusBox) return;
-  this.statusBox.textContent = isError ? "" : text;
-  this.alertBox.textContent = isError ? text : "";
+  this.statusBox.replaceChildren(isError ? "" : text);
+  this.alertBox.replaceChildren(isError ? text : "");
 };
 
 Component.prototype._showError = function (err) {
   if (!this.root) return;
   if (!this.statusBox) this._addLiveRegions();
-  this._say(this.checkout.t(err.code === "SESSION_EXPIRED" ? "expired" : "error", { reason: err.message }), true);
+  this._say(this.checkout.w(err.code === "SESSION_EXPIRED" ? "expired" : "error", { reason: err.message }), true);
 };
 
 Component.prototype._setBusy = function (busy) {
@@ -177,7 +191,9 @@ Component.prototype._final = function (result) {
   this._setBusy(false);
   var outcome = this.checkout._result(this, result);
   if (outcome instanceof PayKKaError) {
-    this._say(result.cancelled ? this.checkout.t("cancelled") : this.checkout.t("declined", { reason: outcome.message }), true);
+    // One message, in words the shopper understands, with what to do next; the code is in outcome.
+    this._say(result.cancelled ? this.checkout.t("cancelled")
+      : this.checkout.w(result.declineKey || "declinedOther", { method: this._methodName() }), true);
     this._settle({ status: result.cancelled ? "CANCELLED" : "FAILURE", error: outcome });
   } else {
     this._say(this.checkout.t("paid"), false);
@@ -221,6 +237,8 @@ Component.prototype._cancelAttempt = function (result, timedOut) {
 
 Component.prototype._action = function (result) {
   var self = this;
+  this._waitingFor = result.orderId;
+  if (WAITING.indexOf(this) < 0) WAITING.push(this);
   var action = result.action;
   var t = this.checkout.t.bind(this.checkout);
   if (action.type === "THREEDS_CHALLENGE" || action.type === "WALLET_SHEET") {
@@ -237,7 +255,7 @@ Component.prototype._action = function (result) {
     this._showQr(result);
   } else if (action.type === "REDIRECT") {
     var url = gatewayUrl(action.url);
-    this._say(t("redirectNote", { method: this._methodName() }), false);
+    this._say(this.checkout.w("redirectNote", { method: this._methodName() }), false);
     // A merchant may take over the navigation (e.g. to save state first) by returning false.
     if (call(this.options.onRedirect || this.checkout.options.onRedirect, { url: url, orderId: result.orderId }) !== false) {
       window.location.assign(url);
@@ -258,7 +276,7 @@ Component.prototype._showQr = function (result) {
   var t = this.checkout.t.bind(this.checkout);
   var name = this._methodName();
   var panel = el("div", "pk-qr");
-  panel.appendChild(el("p", "pk-qr-title", t("scanQr", { method: name })));
+  panel.appendChild(el("p", "pk-qr-title", this.checkout.w("scanQr", { method: name })));
   var box = el("div", "pk-qr-image");
   box.setAttribute("role", "img");
   box.setAttribute("aria-label", t("scanQr", { method: name }));
@@ -266,15 +284,15 @@ Component.prototype._showQr = function (result) {
   svg.setAttribute("aria-hidden", "true");
   box.appendChild(document.importNode(svg, true));
   panel.appendChild(box);
-  var link = el("a", "pk-qr-link", t("openSimulator", { method: name }));
+  var link = el("a", "pk-qr-link", this.checkout.w("openSimulator", { method: name }));
   link.href = gatewayUrl(result.action.url) + "?locale=" + encodeURIComponent(this.checkout.session.locale);
   link.target = "_blank";
   link.rel = "noopener";
   panel.appendChild(link);
-  panel.appendChild(el("p", "pk-qr-note", t("simulated", { method: name })));
+  panel.appendChild(el("p", "pk-qr-note", this.checkout.w("simulated", { method: name })));
   this._qrPanel = panel;
   (this.qrHost || this.root).appendChild(panel);
-  this._say(t("waiting", { method: name }), false);
+  this._say(this.checkout.w("waiting", { method: name }), false);
   var deadline = Date.now() + this.checkout._actionTimeout();
   var delay = 600;
   function poll() {
@@ -290,10 +308,37 @@ Component.prototype._showQr = function (result) {
   poll();
 };
 
-Component.prototype._stopAction = function () {
+Component.prototype._stopTimers = function () {
   if (this._modal) { this._modal.close(); this._modal = null; }
   clearTimeout(this._pollTimer);
   this._pollTimer = null;
+};
+
+Component.prototype._stopAction = function () {
+  this._stopTimers();
+  this._waitingFor = null;
+  WAITING = WAITING.filter(function (c) { return c !== this; }, this);
   if (this._qrPanel && this._qrPanel.parentNode) this._qrPanel.parentNode.removeChild(this._qrPanel);
   this._qrPanel = null;
+};
+
+/** The page is shown again from the back/forward cache while an attempt was pending. */
+Component.prototype._resume = function () {
+  var self = this, order = this._waitingFor;
+  apiPost("/cp/api/status", this._apiBody({ orderId: order })).then(function (r) {
+    if (self._waitingFor !== order) return;
+    if (r.status !== "PROCESSING") return self._final(r);
+    if (r.sessionStatus === "EXPIRED") {
+      // The shopper is back, not in the wallet: the attempt is given up (unless it was paid
+      // just now), so the merchant's server sees it settled and can start a fresh one.
+      return apiPost("/cp/api/cancel", self._apiBody({ orderId: order })).then(function (c) {
+        if (isPaid(c.status)) return self._final(c);
+        self._fail(new PayKKaError("SESSION_EXPIRED", "the session has expired", "API_ERROR"));
+      });
+    }
+    self._stopAction();
+    self._setBusy(false);
+    self._say("", false);
+    self._settle({ status: "CANCELLED", orderId: order });
+  }).catch(function (err) { if (self._waitingFor === order) self._fail(err); });
 };

@@ -49,7 +49,7 @@ Card.prototype._render = function () {
   this.root.appendChild(frame);
   if (!stored && !opts._inDropIn) this._addSaveChoice(this.root);
   this._addLiveRegions();
-  this._addPayButton(checkout.t("pay", { amount: checkout.amountText() }));
+  this._addPayButton(checkout.w("pay", { amount: checkout.amountText() }));
 };
 
 var BRAND_LABELS = { VISA: "Visa", MASTERCARD: "Mastercard", AMEX: "American Express", JCB: "JCB", DISCOVER: "Discover", DINERS: "Diners Club" };

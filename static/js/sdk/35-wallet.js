@@ -12,11 +12,11 @@ Wallet.prototype.kind = "wallet";
 Wallet.prototype._render = function () {
   var checkout = this.checkout;
   var method = checkout.method(this.code);
-  var t = checkout.t.bind(checkout);
+  var t = checkout.w.bind(checkout);
   if (!this.options._inDropIn) {
     var head = el("div", "pk-wallet-head");
     head.appendChild(icon(this.code));
-    head.appendChild(el("span", "pk-wallet-name", method.name));
+    head.appendChild(el("bdi", "pk-wallet-name", method.name));
     this.root.appendChild(head);
   }
   var note = method.kind === "qr" ? t("scanQr", { method: method.name })
@@ -32,8 +32,8 @@ Wallet.prototype._render = function () {
 
 Wallet.prototype.payLabel = function () {
   var method = this.checkout.method(this.code);
-  return method.kind === "sheet" ? this.checkout.t("pay", { amount: this.checkout.amountText() })
-    : this.checkout.t("continueWith", { method: method.name });
+  return method.kind === "sheet" ? this.checkout.w("pay", { amount: this.checkout.amountText() })
+    : this.checkout.w("continueWith", { method: method.name });
 };
 
 Wallet.prototype._unrender = function () {

@@ -40,9 +40,9 @@ DropIn.prototype._render = function () {
   group.appendChild(el("legend", "pk-legend", t("methods")));
   this.options_ = [];
   session.storedCards.forEach(function (card) {
-    var label = t("savedCard", { brand: BRAND_LABELS[card.brand] || card.brand, last4: card.last4 });
+    var label = checkout.w("savedCard", { brand: BRAND_LABELS[card.brand] || card.brand, last4: card.last4 });
     var expiry = ("0" + card.expMonth).slice(-2) + "/" + String(card.expYear).slice(-2);
-    self._addOption(group, "stored:" + card.token, "BANKCARD", label, t("expires", { date: expiry }), [card.brand], card);
+    self._addOption(group, "stored:" + card.token, "BANKCARD", label, checkout.w("expires", { date: expiry }), [card.brand], card);
   });
   session.paymentMethods.forEach(function (m) {
     var icons = m.code === "BANKCARD" && self.options.showCardBrands !== false ? m.brands : [m.code];
@@ -73,9 +73,9 @@ DropIn.prototype._addOption = function (group, key, code, name, detail, icons, s
   radio.value = key;
   radio.addEventListener("change", function () { if (radio.checked) self._select(key); });
   label.appendChild(radio);
-  var text = el("span", "pk-option-name", name);
-  text.dir = "auto"; // a Latin brand name keeps its punctuation in place in Arabic
-  label.appendChild(text);
+  // A bare name is isolated (a Latin "Alipay+" keeps its "+" in place in Arabic); a
+  // translated label isolates its own values.
+  label.appendChild(el(typeof name === "string" ? "bdi" : "span", "pk-option-name", name));
   if (detail) label.appendChild(el("span", "pk-option-detail", detail));
   var marks = el("span", "pk-option-icons");
   (icons || []).forEach(function (c) { marks.appendChild(icon(c)); });
@@ -107,7 +107,7 @@ DropIn.prototype._select = function (key) {
   if (!this.children[key]) this.children[key] = this._createChild(entry);
   var child = this.children[key];
   if (this.payButton) {
-    this.payButton.textContent = child.payLabel ? child.payLabel() : this.checkout.t("pay", { amount: this.checkout.amountText() });
+    this.payButton.replaceChildren(child.payLabel ? child.payLabel() : this.checkout.w("pay", { amount: this.checkout.amountText() }));
     this.payButton.disabled = !child.ready;
   }
   if (child.ready) self.ready = true;

@@ -7,6 +7,8 @@ var api = {
   setApiUrl: setApiUrl,
   setCDNUrl: setCDNUrl,
   setFraudDetectionEnv: setFraudDetectionEnv,
+  // Settles a pending attempt itself when the page comes back from the back/forward cache.
+  handlesPageRestore: true,
   version: "stub"
 };
 Object.keys(WALLETS).forEach(function (name) { api[name] = WALLETS[name]; });
