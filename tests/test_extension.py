@@ -80,11 +80,12 @@ def shopper_pays(stub: StubHandle, session: CheckoutSession, number: str = "4111
 # --- configuration -----------------------------------------------------------------------------------
 
 
-def test_init_app_keeps_state_in_app_extensions_and_refuses_a_second_registration(tmp_path: Path,
-                                                                                 paykka_merchant: MerchantAccount) -> None:
+def test_init_app_keeps_state_in_app_extensions_and_refuses_a_second_registration(
+        tmp_path: Path, paykka_merchant: MerchantAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     app = Flask("shop", instance_path=str(tmp_path))
     paykka = PayKKa()
-    app.config.update({k: v for k, v in paykka_merchant.flask_config().items() if k != "PAYKKA_DATABASE"})
+    app.config.update(paykka_merchant.flask_config())
+    monkeypatch.delenv("PAYKKA_DATABASE")  # not the kit's per-test store: the app's default
     paykka.init_app(app)
     assert isinstance(app.extensions["paykka"], PayKKaState)
     assert app.config["PAYKKA_URL_PREFIX"] == "/paykka"
@@ -337,10 +338,21 @@ def test_currency_exponent_overrides_come_from_the_config_and_are_checked(tmp_pa
         money.clear_overrides()
 
 
-def test_each_test_merchant_brings_its_own_store(paykka_merchant: MerchantAccount, paykka_stub: StubHandle,
-                                                 tmp_path: Path) -> None:
-    """A merchant's test run twice must not find the first run's attempts (ORDER1-2 instead of ORDER1-1)."""
-    other = paykka_stub.register_merchant(database=str(tmp_path / "other.sqlite3"))
-    assert paykka_merchant.flask_config()["PAYKKA_DATABASE"] != other.flask_config()["PAYKKA_DATABASE"]
-    assert Path(paykka_merchant.flask_config()["PAYKKA_DATABASE"]).parent.exists()
-    assert "PAYKKA_DATABASE" not in paykka_stub.register_merchant().flask_config()
+def test_each_test_gets_its_own_store(paykka_merchant: MerchantAccount, paykka_stub: StubHandle,
+                                     tmp_path: Path) -> None:
+    """A merchant's test run twice must not find the first run's attempts (ORDER1-2 instead of ORDER1-1):
+    apps made during a test store in that test's own file, unless they name their own."""
+    import os
+
+    per_test = os.environ["PAYKKA_DATABASE"]
+    assert Path(per_test).parent.exists() and not Path(per_test).exists()
+    app = Flask("mine", instance_path=str(tmp_path))
+    app.config.update(paykka_merchant.flask_config())
+    PayKKa(app)
+    assert app.config["PAYKKA_DATABASE"] == per_test and Path(per_test).exists()
+    own = Flask("own", instance_path=str(tmp_path))
+    own.config.update({**paykka_merchant.flask_config(), "PAYKKA_DATABASE": str(tmp_path / "own.sqlite3")})
+    PayKKa(own)
+    assert own.config["PAYKKA_DATABASE"] == str(tmp_path / "own.sqlite3")
+    explicit = paykka_stub.register_merchant(database=str(tmp_path / "x.sqlite3"))
+    assert explicit.flask_config()["PAYKKA_DATABASE"] == str(tmp_path / "x.sqlite3")

@@ -603,6 +603,7 @@ def test_without_success_or_failure_urls_the_shopper_lands_on_a_result_page(shop
 
 @pytest.mark.parametrize("language,expected", [
     ("zh-HK", "已收到付款"), ("zh-Hant-TW,en;q=0.5", "已收到付款"), ("zh-Hans-HK", "已收到付款"),
+    ("zh-Hant-CN", "謝謝"), ("zh-Hans-HK", "谢谢"),
     ("zh-CN", "已收到付款"), ("ar", "تم استلام الدفعة"), ("de-CH", "Zahlung erhalten"), ("tl", "Natanggap ang bayad"),
     ("in-ID", "Pembayaran diterima"), ("xx-YY, fr;q=0.8", "Paiement reçu"), ("klingon", "Payment received"),
 ])

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from babel import Locale, UnknownLocaleError
 from flask import Response, current_app, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .. import locales
 from ..store import AttemptRecord
 from ..store.base import FLAG_MISMATCH
 
@@ -27,77 +27,77 @@ REFRESH_SECONDS = 4
 
 #: (title, text) per state and language; ``{order}`` is the merchant's order reference.
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {
+    "en-US": {
         RECEIVED: ("Payment received", "Thank you. Your payment for order {order} has been received."),
         PROCESSING: ("Confirming your payment", "Your payment for order {order} is being confirmed. "
                                                 "This page updates itself."),
         NOT_COMPLETED: ("Payment not completed", "Your payment for order {order} was not completed and you have "
                                                  "not been charged. Go back to try again."),
     },
-    "zh-Hans": {
+    "zh-CN": {
         RECEIVED: ("已收到付款", "谢谢。您订单 {order} 的付款已收到。"),
         PROCESSING: ("正在确认付款", "正在确认您订单 {order} 的付款。此页面会自动更新。"),
         NOT_COMPLETED: ("付款未完成", "您订单 {order} 的付款未完成，您未被扣款。请返回重试。"),
     },
-    "zh-Hant": {
+    "zh-HK": {
         RECEIVED: ("已收到付款", "謝謝。您訂單 {order} 的付款已收到。"),
         PROCESSING: ("正在確認付款", "正在確認您訂單 {order} 的付款。此頁面會自動更新。"),
         NOT_COMPLETED: ("付款未完成", "您訂單 {order} 的付款未完成，您未被扣款。請返回重試。"),
     },
-    "ja": {
+    "ja-JP": {
         RECEIVED: ("お支払いを受け付けました", "ありがとうございます。ご注文 {order} のお支払いを受け付けました。"),
         PROCESSING: ("お支払いを確認しています", "ご注文 {order} のお支払いを確認しています。このページは自動的に更新されます。"),
         NOT_COMPLETED: ("お支払いは完了していません", "ご注文 {order} のお支払いは完了せず、請求は発生していません。"
                                                 "戻ってもう一度お試しください。"),
     },
-    "ko": {
+    "ko-KR": {
         RECEIVED: ("결제가 완료되었습니다", "감사합니다. 주문 {order}의 결제가 접수되었습니다."),
         PROCESSING: ("결제를 확인하는 중입니다", "주문 {order}의 결제를 확인하고 있습니다. 이 페이지는 자동으로 업데이트됩니다."),
         NOT_COMPLETED: ("결제가 완료되지 않았습니다", "주문 {order}의 결제가 완료되지 않았으며 요금이 청구되지 않았습니다. "
                                                 "돌아가서 다시 시도하세요."),
     },
-    "th": {
+    "th-TH": {
         RECEIVED: ("ได้รับการชำระเงินแล้ว", "ขอบคุณ เราได้รับการชำระเงินสำหรับคำสั่งซื้อ {order} แล้ว"),
         PROCESSING: ("กำลังยืนยันการชำระเงิน", "กำลังยืนยันการชำระเงินสำหรับคำสั่งซื้อ {order} หน้านี้จะอัปเดตเอง"),
         NOT_COMPLETED: ("การชำระเงินไม่สำเร็จ", "การชำระเงินสำหรับคำสั่งซื้อ {order} ไม่สำเร็จ และคุณยังไม่ถูกเรียกเก็บเงิน "
                                               "กรุณากลับไปลองอีกครั้ง"),
     },
-    "vi": {
+    "vi-VN": {
         RECEIVED: ("Đã nhận thanh toán", "Cảm ơn bạn. Chúng tôi đã nhận được thanh toán cho đơn hàng {order}."),
         PROCESSING: ("Đang xác nhận thanh toán", "Thanh toán cho đơn hàng {order} đang được xác nhận. "
                                                  "Trang này sẽ tự cập nhật."),
         NOT_COMPLETED: ("Thanh toán chưa hoàn tất", "Thanh toán cho đơn hàng {order} chưa hoàn tất và bạn chưa bị "
                                                     "trừ tiền. Hãy quay lại để thử lại."),
     },
-    "id": {
+    "id-ID": {
         RECEIVED: ("Pembayaran diterima", "Terima kasih. Pembayaran untuk pesanan {order} telah kami terima."),
         PROCESSING: ("Mengonfirmasi pembayaran", "Pembayaran untuk pesanan {order} sedang dikonfirmasi. "
                                                  "Halaman ini diperbarui otomatis."),
         NOT_COMPLETED: ("Pembayaran tidak selesai", "Pembayaran untuk pesanan {order} tidak selesai dan Anda tidak "
                                                     "dikenai biaya. Kembali untuk mencoba lagi."),
     },
-    "ms": {
+    "ms-MY": {
         RECEIVED: ("Pembayaran diterima", "Terima kasih. Pembayaran untuk pesanan {order} telah diterima."),
         PROCESSING: ("Mengesahkan pembayaran", "Pembayaran untuk pesanan {order} sedang disahkan. "
                                                "Halaman ini dikemas kini secara automatik."),
         NOT_COMPLETED: ("Pembayaran tidak selesai", "Pembayaran untuk pesanan {order} tidak selesai dan anda tidak "
                                                     "dicaj. Kembali untuk mencuba lagi."),
     },
-    "fil": {
+    "fil-PH": {
         RECEIVED: ("Natanggap ang bayad", "Salamat. Natanggap na ang bayad para sa order {order}."),
         PROCESSING: ("Kinukumpirma ang bayad", "Kinukumpirma ang bayad para sa order {order}. "
                                                "Kusang mag-a-update ang pahinang ito."),
         NOT_COMPLETED: ("Hindi natapos ang pagbabayad", "Hindi natapos ang pagbabayad para sa order {order} at hindi "
                                                         "ka siningil. Bumalik para subukan muli."),
     },
-    "fr": {
+    "fr-FR": {
         RECEIVED: ("Paiement reçu", "Merci. Le paiement de la commande {order} a bien été reçu."),
         PROCESSING: ("Confirmation du paiement", "Le paiement de la commande {order} est en cours de confirmation. "
                                                  "Cette page se met à jour toute seule."),
         NOT_COMPLETED: ("Paiement non abouti", "Le paiement de la commande {order} n'a pas abouti et vous n'avez "
                                                "pas été débité. Revenez en arrière pour réessayer."),
     },
-    "de": {
+    "de-DE": {
         RECEIVED: ("Zahlung erhalten", "Vielen Dank. Die Zahlung für Bestellung {order} ist eingegangen."),
         PROCESSING: ("Zahlung wird bestätigt", "Die Zahlung für Bestellung {order} wird bestätigt. "
                                                "Diese Seite aktualisiert sich selbst."),
@@ -105,7 +105,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                        "es wurde nichts abgebucht. Gehen Sie zurück, um es erneut "
                                                        "zu versuchen."),
     },
-    "es": {
+    "es-ES": {
         RECEIVED: ("Pago recibido", "Gracias. Hemos recibido el pago del pedido {order}."),
         PROCESSING: ("Confirmando el pago", "Estamos confirmando el pago del pedido {order}. "
                                             "Esta página se actualiza sola."),
@@ -121,15 +121,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 #: The link back to ``PAYKKA_SHOP_URL``, when the app sets one.
-BACK = {"en": "Back to the shop", "zh-Hans": "返回商店", "zh-Hant": "返回商店", "ja": "ショップに戻る",
-        "ko": "쇼핑몰로 돌아가기", "th": "กลับไปที่ร้านค้า", "vi": "Quay lại cửa hàng", "id": "Kembali ke toko",
-        "ms": "Kembali ke kedai", "fil": "Bumalik sa tindahan", "fr": "Retour à la boutique",
-        "de": "Zurück zum Shop", "es": "Volver a la tienda", "ar": "العودة إلى المتجر"}
-
-#: The tags offered to the browser's Accept-Language, and the message table each one reads.
-OFFERED = {"en": "en", "zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "ja": "ja", "ko": "ko", "th": "th", "vi": "vi",
-           "id": "id", "ms": "ms", "fil": "fil", "fr": "fr", "de": "de", "es": "es", "ar": "ar"}
-
+BACK = {"en-US": "Back to the shop", "zh-CN": "返回商店", "zh-HK": "返回商店", "ja-JP": "ショップに戻る",
+        "ko-KR": "쇼핑몰로 돌아가기", "th-TH": "กลับไปที่ร้านค้า", "vi-VN": "Quay lại cửa hàng", "id-ID": "Kembali ke toko",
+        "ms-MY": "Kembali ke kedai", "fil-PH": "Bumalik sa tindahan", "fr-FR": "Retour à la boutique",
+        "de-DE": "Zurück zum Shop", "es-ES": "Volver a la tienda", "ar": "العودة إلى المتجر"}
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key or "", salt=SALT)
@@ -160,22 +155,18 @@ def state_of(attempt: AttemptRecord, paid_by: Optional[str]) -> str:
 
 
 def messages_key(preferred: Optional[str] = None) -> str:
-    """The message table for the shopper: ``preferred`` (a BCP 47 tag), else the browser's
-    Accept-Language, else ``PAYKKA_LOCALE``, else English. Chinese goes by script (``zh-HK`` and
-    ``zh-TW`` read Traditional), through CLDR's likely subtags."""
+    """The shopper's language among the 14 the page speaks (:mod:`paykka_embed.locales`' rule):
+    ``preferred`` (a BCP 47 tag), else the first of the browser's Accept-Language the page
+    speaks, else ``PAYKKA_LOCALE``, else English."""
     wanted = [preferred] if preferred else []
     wanted += [lang for lang, _ in request.accept_languages]
-    wanted.append(current_app.config.get("PAYKKA_LOCALE") or "en")
+    wanted.append(current_app.config.get("PAYKKA_LOCALE") or locales.DEFAULT)
     for tag in wanted:
-        try:  # Babel applies CLDR's aliases (iw → he, tl → fil) and likely scripts (zh-HK → Hant)
-            locale = Locale.parse(str(tag).replace("-", "_"))
-        except (ValueError, TypeError, UnknownLocaleError):
-            continue
-        if locale.language == "zh":
-            return "zh-Hant" if locale.script == "Hant" else "zh-Hans"
-        if locale.language in OFFERED:
-            return OFFERED[locale.language]
-    return "en"
+        resolved = locales.resolve(tag)
+        parsed = locales.canonical(tag)
+        if resolved != locales.DEFAULT or (parsed is not None and parsed.language == "en"):
+            return resolved
+    return locales.DEFAULT
 
 
 def render(state: str, order_ref: str, *, status: int = 200, preferred_locale: Optional[str] = None) -> Response:
@@ -183,7 +174,7 @@ def render(state: str, order_ref: str, *, status: int = 200, preferred_locale: O
     title, text = MESSAGES[key][state]
     before, _, after = text.partition("{order}")
     page = render_template("paykka/result.html", state=state, title=title, before=before, after=after,
-                           order=order_ref, lang=key, rtl=key == "ar", refresh=REFRESH_SECONDS,
+                           order=order_ref, lang=key, rtl=locales.direction(key) == "rtl", refresh=REFRESH_SECONDS,
                            shop_url=current_app.config.get("PAYKKA_SHOP_URL"), back=BACK[key])
     resp = Response(page, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"

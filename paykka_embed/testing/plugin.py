@@ -5,8 +5,9 @@ Fixtures:
 - ``paykka_stub`` — a live emulator on a free port, shared by the session and reset
   before each test (clock, sessions, webhook log); see :class:`StubHandle`.
 - ``paykka_merchant`` — a freshly registered merchant; ``.flask_config()`` configures an
-  app (with a store of its own for this test: a rerun never finds the last run's attempts),
-  ``.client()`` gives a signed client.
+  app, ``.client()`` gives a signed client. Apps made during the test get a store of their own
+  (``PAYKKA_DATABASE`` in the environment, unless the app sets it): a rerun never finds the last
+  run's attempts.
 - ``paykka_browser`` / ``paykka_page`` — Chromium through Playwright (only when
   Playwright is installed); ``paykka_page`` fails the test on errors of the checkout: a
   console error or an uncaught exception from the SDK, its frames or the mount layer, a CSP
@@ -18,7 +19,7 @@ Fixtures:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pytest
 
@@ -45,9 +46,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def paykka_merchant(paykka_stub: StubHandle, tmp_path_factory: pytest.TempPathFactory) -> MerchantAccount:
-    store = tmp_path_factory.mktemp("paykka-store") / "paykka.sqlite3"
-    return paykka_stub.register_merchant(database=str(store))
+def paykka_merchant(paykka_stub: StubHandle, tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> MerchantAccount:
+    # Each test's apps get a store of their own (a rerun never finds the last run's attempts): through
+    # the environment, which the extension reads for keys the app's config does not set, so an app
+    # that names its own PAYKKA_DATABASE keeps it.
+    monkeypatch.setenv("PAYKKA_DATABASE", str(tmp_path_factory.mktemp("paykka-store") / "paykka.sqlite3"))
+    return paykka_stub.register_merchant()
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +132,26 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         problems.closed = True
 
 
+def watch_page(page: Any, request: pytest.FixtureRequest, checkout_origin: str) -> ConsoleProblems:
+    """Judge ``page`` (and its context's requests) as ``paykka_page`` does, for a test that opens its
+    own browser or context; :func:`assert_no_problems` at the end. Counts only while the test body runs."""
+    everything = str(request.config.getini("paykka_console")).strip().lower() == "all"
+    problems = ConsoleProblems(checkout_origin, everything)
+    request.node.stash.setdefault(_PAGES_PROBLEMS, []).append(problems)
+    page.on("console", problems.console)
+    page.on("pageerror", problems.uncaught)
+    page.context.on("response", problems.response)
+    page.context.on("requestfailed", problems.failed)
+    page.paykka_console_problems = problems
+    return problems
+
+
+def assert_no_problems(problems: ConsoleProblems, allowed: Iterable[str] = ()) -> None:
+    """Fail with every problem seen, except those containing one of ``allowed``."""
+    unexpected = [p for p in problems if not any(a in p for a in allowed)]
+    assert not unexpected, "checkout errors during the test:\n  " + "\n  ".join(unexpected)
+
+
 @pytest.fixture
 def paykka_page(paykka_browser: Any, _paykka_stub_server: StubHandle,
                 request: pytest.FixtureRequest) -> Iterator[Any]:
@@ -135,16 +160,7 @@ def paykka_page(paykka_browser: Any, _paykka_stub_server: StubHandle,
     # page's console; this makes every frame report it, so the test fails on it.
     context.add_init_script(script=CSP_REPORTER)
     page = context.new_page()
-    everything = str(request.config.getini("paykka_console")).strip().lower() == "all"
-    problems = ConsoleProblems(_paykka_stub_server.url, everything)
-    request.node.stash.setdefault(_PAGES_PROBLEMS, []).append(problems)
-    page.on("console", problems.console)
-    page.on("pageerror", problems.uncaught)
-    context.on("response", problems.response)
-    context.on("requestfailed", problems.failed)
-    page.paykka_console_problems = problems
+    problems = watch_page(page, request, _paykka_stub_server.url)
     yield page
     context.close()
-    allowed = getattr(request.node, "paykka_allowed_console", ())
-    unexpected = [p for p in problems if not any(a in p for a in allowed)]
-    assert not unexpected, "checkout errors during the test:\n  " + "\n  ".join(unexpected)
+    assert_no_problems(problems, getattr(request.node, "paykka_allowed_console", ()))

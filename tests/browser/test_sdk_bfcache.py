@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 
 from paykka_embed.testing import MerchantAccount, StubHandle
-from paykka_embed.testing.plugin import _PAGES_PROBLEMS, ConsoleProblems
+from paykka_embed.testing.plugin import assert_no_problems, watch_page
 from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, pay
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -36,7 +36,7 @@ def cached_browser(paykka_browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(cached_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def page(cached_browser: Any, paykka_stub: StubHandle, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = cached_browser.new_context()
     shows: list[tuple[str, bool]] = []
     page = context.new_page()
@@ -44,14 +44,10 @@ def page(cached_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
                            shows.append((path, persisted)) if source["page"] == page else None)
     context.add_init_script(SHOWS)
     page.shows = shows
-    problems = ConsoleProblems()  # as the kit's paykka_page: what the page logs while the test runs
-    request.node.stash.setdefault(_PAGES_PROBLEMS, []).append(problems)
-    page.on("console", lambda m: problems.note(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.note(str(e)))
+    problems = watch_page(page, request, paykka_stub.url)  # judged as the kit's paykka_page is
     yield page
     context.close()
-    allowed = getattr(request.node, "allowed_console", ())
-    assert not [p for p in problems if not any(a in p for a in allowed)], problems
+    assert_no_problems(problems, getattr(request.node, "allowed_console", ()))
 
 
 def to_the_wallet(page: Any) -> str:

@@ -327,15 +327,18 @@ Component.prototype._resume = function () {
   var self = this, order = this._waitingFor;
   apiPost("/cp/api/status", this._apiBody({ orderId: order })).then(function (r) {
     if (self._waitingFor !== order) return;
-    if (r.status !== "PROCESSING") return self._final(r);
+    if (isPaid(r.status)) return self._final(r);
     if (r.sessionStatus === "EXPIRED") {
-      // The shopper is back, not in the wallet: the attempt is given up (unless it was paid
-      // just now), so the merchant's server sees it settled and can start a fresh one.
+      var expired = function () { self._fail(new PayKKaError("SESSION_EXPIRED", "the session has expired", "API_ERROR")); };
+      // Ended by the gateway at the expiry, or still pending: the shopper is back, not in the wallet,
+      // so a pending attempt is given up (unless paid just now) and the merchant can start a fresh one.
+      if (r.status !== "PROCESSING") return expired();
       return apiPost("/cp/api/cancel", self._apiBody({ orderId: order })).then(function (c) {
         if (isPaid(c.status)) return self._final(c);
-        self._fail(new PayKKaError("SESSION_EXPIRED", "the session has expired", "API_ERROR"));
+        expired();
       });
     }
+    if (r.status !== "PROCESSING") return self._final(r);
     self._stopAction();
     self._setBusy(false);
     self._say("", false);
