@@ -1,7 +1,11 @@
 """Payment method marks: small SVG badges, drawn here once and used three ways: inlined
 into the SDK bundle (the merchant page needs no image request, so its CSP needs no
-img-src for us), as ``<symbol>``s inside the card frame and the stub's own pages, and
+img-src for us), as ``<symbol>``s inside the card frame and the emulator's own pages, and
 as a sprite at ``/cp/icons.svg``.
+
+:data:`ICONS` holds the drawings by name; each row of :mod:`paykka_embed.catalogue` names
+its own (``mark``: its ``icon``, else its code), so a new method is a row there and, unless
+it reuses one, a drawing here.
 
 They are plain labelled badges in each scheme's colours, not the schemes' artwork:
 enough for a shopper to recognise the method in a test checkout. Only presentation
@@ -11,6 +15,9 @@ attributes are used (no ``style``), so a strict style-src never blocks them.
 from __future__ import annotations
 
 from html import escape
+from typing import Optional
+
+from .. import catalogue
 
 VIEWBOX = "0 0 38 24"
 _FONT = 'font-family="Arial,Helvetica,sans-serif" font-weight="700" text-anchor="middle"'
@@ -61,10 +68,21 @@ ICONS: dict[str, str] = {
 }
 
 
-def symbols(codes: list[str] | None = None) -> str:
-    """``<symbol>`` elements for ``codes`` (all when None), ids ``pk-icon-<code>``."""
-    return "".join(f'<symbol id="pk-icon-{code}" viewBox="{VIEWBOX}">{ICONS[code]}</symbol>'
-                   for code in (codes or list(ICONS)) if code in ICONS)
+def mark(code: str) -> str:
+    """The drawing of a method or brand code (the generic card's for an unknown code)."""
+    row = catalogue.method(code) or catalogue.brand(code)
+    return ICONS.get(row.mark if row else code, ICONS[catalogue.BANKCARD])
+
+
+def marks() -> dict[str, str]:
+    """Every method's and brand's drawing, by code: what the SDK bundle inlines as ``ICONS``."""
+    return {code: mark(code) for code in catalogue.method_codes() + catalogue.brand_codes()}
+
+
+def symbols(codes: Optional[list[str]] = None) -> str:
+    """``<symbol>`` elements for ``codes`` (every method and brand when None), ids ``pk-icon-<code>``."""
+    return "".join(f'<symbol id="pk-icon-{code}" viewBox="{VIEWBOX}">{mark(code)}</symbol>'
+                   for code in (codes if codes is not None else marks()))
 
 
 def sprite() -> str:
@@ -75,4 +93,4 @@ def inline(code: str, label: str = "") -> str:
     """One icon as an inline ``<svg>``; decorative unless ``label`` names it."""
     a11y = f'role="img" aria-label="{escape(label)}"' if label else 'aria-hidden="true" focusable="false"'
     return (f'<svg class="pk-icon" viewBox="{VIEWBOX}" width="38" height="24" direction="ltr" {a11y}>'
-            f'{ICONS.get(code, ICONS["BANKCARD"])}</svg>')
+            f'{mark(code)}</svg>')
