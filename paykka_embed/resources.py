@@ -2,6 +2,14 @@
 
 The wheel carries ``static/``, ``templates/`` and ``demo/`` inside the package; a source
 checkout keeps them at the top of the repository. Everything asks here, so both work.
+
+Inside them, each file belongs to one owner, and each owner serves only its own folders:
+
+- merchants' apps (the ``paykka`` blueprint of :class:`paykka_embed.PayKKa`):
+  ``static/js/paykka/`` (the mount layer and its TypeScript declarations) and
+  ``templates/paykka/`` (the macros and the result page);
+- the emulator: ``static/js/emulator/`` (the SDK stand-in's sources, the card frame's and
+  its pages' scripts), ``static/css/emulator/`` and ``templates/emulator/`` (its pages).
 """
 
 from __future__ import annotations
@@ -30,3 +38,26 @@ def static_dir() -> Path:
 
 def templates_dir() -> Path:
     return resource_dir("templates")
+
+
+def merchant_static_dir() -> Path:
+    """What a merchant's app serves under ``{prefix}/static/js/``: ``paykka-embed.js`` and ``.d.ts``."""
+    return static_dir() / "js" / "paykka"
+
+
+def merchant_templates_dir() -> Path:
+    """The merchants' templates, rendered as ``paykka/<name>`` (``paykka/macros.html``)."""
+    return templates_dir() / "paykka"
+
+
+def emulator_asset(kind: str, relative: str) -> Path:
+    """One of the emulator's files: ``emulator_asset("js", "frame/card-frame.js")``,
+    ``emulator_asset("css", "sdk.css")``."""
+    if kind not in ("js", "css"):
+        raise ValueError(f"kind: must be 'js' or 'css', not {kind!r}")
+    return static_dir() / kind / "emulator" / relative
+
+
+def emulator_templates_dir() -> Path:
+    """The emulator's page templates (the hosted page, card frame, 3DS and wallet pages)."""
+    return templates_dir() / "emulator"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from paykka_embed.resources import static_dir
+from paykka_embed.resources import merchant_static_dir
 
-JS = static_dir() / "js" / "paykka-embed.js"
-DTS = static_dir() / "js" / "paykka-embed.d.ts"
+JS = merchant_static_dir() / "paykka-embed.js"
+DTS = merchant_static_dir() / "paykka-embed.d.ts"
 BUDGET = 4096
 
 

@@ -8,7 +8,8 @@
 - ``GET /result/<token>`` — the extension's own result page (see :mod:`.results`);
 - ``GET /csrf-token`` — a fresh CSRF token for a page left open longer than the token lives;
 - ``POST /webhook`` — PayKKa's signed notifications (see :mod:`.webhooks`);
-- ``GET /static/...`` — the mount layer and its type declarations.
+- ``GET /static/js/paykka-embed.js`` and ``/static/js/paykka-embed.d.ts`` — the mount layer and
+  its type declarations, and nothing else (the emulator's files are the emulator's to serve).
 
 Errors are JSON ``{"error": {"code", "message"}}`` naming the field and the rule; a
 gateway failure is a 502 with a message fit for a shopper, never a stack trace.
@@ -16,16 +17,18 @@ gateway failure is a 502 with a message fit for a shopper, never a stack trace.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
+from jinja2 import BaseLoader, FileSystemLoader, PrefixLoader
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf  # type: ignore[import-untyped]
 from wtforms import ValidationError as WTFValidationError  # type: ignore[import-untyped]
 
 from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
-from ..resources import static_dir, templates_dir
+from ..resources import merchant_static_dir, merchant_templates_dir
 from ..webhooks import ack_json
 from . import results
 
@@ -75,9 +78,20 @@ def raw_path() -> str:
     return quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~%")
 
 
+class MerchantBlueprint(Blueprint):
+    """A blueprint whose templates are exactly ``templates/paykka/``, under their public names
+    (``paykka/macros.html``, ``paykka/result.html``): the app finds nothing else through it."""
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader:
+        return PrefixLoader({"paykka": FileSystemLoader(str(merchant_templates_dir()))})
+
+
 def create_blueprint(ext: "PayKKa") -> Blueprint:
-    bp = Blueprint("paykka", __name__, static_folder=str(static_dir()), static_url_path="/static",
-                   template_folder=str(templates_dir()))
+    # Its static folder is the merchant's own (the mount layer and its declarations), at the
+    # URLs they always had: {prefix}/static/js/paykka-embed.js.
+    bp = MerchantBlueprint("paykka", __name__, static_folder=str(merchant_static_dir()),
+                           static_url_path="/static/js")
 
     @bp.post("/sessions")
     def sessions() -> Response:
