@@ -23,7 +23,8 @@ VIEWBOX = "0 0 38 24"
 _FONT = 'font-family="Arial,Helvetica,sans-serif" font-weight="700" text-anchor="middle"'
 
 
-def _badge(bg: str, label: str, fg: str = "#fff", size: float = 8, border: bool = False, italic: bool = False) -> str:
+def badge(bg: str, label: str, fg: str = "#fff", size: float = 8, border: bool = False, italic: bool = False) -> str:
+    """A plain mark: ``label`` in bold on a rounded ``bg`` card (``size`` in viewBox units)."""
     stroke = ' stroke="#d0d5dd"' if border else ""
     style = ' font-style="italic"' if italic else ""
     return (f'<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="{bg}"{stroke}/>'
@@ -31,17 +32,17 @@ def _badge(bg: str, label: str, fg: str = "#fff", size: float = 8, border: bool 
 
 
 ICONS: dict[str, str] = {
-    "VISA": _badge("#fff", "VISA", "#1a1f71", 10, border=True, italic=True),
+    "VISA": badge("#fff", "VISA", "#1a1f71", 10, border=True, italic=True),
     "MASTERCARD": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#fff" stroke="#d0d5dd"/>'
                    '<circle cx="15" cy="12" r="7" fill="#eb001b"/><circle cx="23" cy="12" r="7" fill="#f79e1b"'
                    ' fill-opacity=".85"/>'),
-    "AMEX": _badge("#1f72cd", "AMEX", size=9),
+    "AMEX": badge("#1f72cd", "AMEX", size=9),
     "JCB": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#fff" stroke="#d0d5dd"/>'
             '<rect x="7" y="5" width="8" height="14" rx="2" fill="#0e4c96"/>'
             '<rect x="15" y="5" width="8" height="14" rx="2" fill="#e2232a"/>'
             '<rect x="23" y="5" width="8" height="14" rx="2" fill="#009b4d"/>'
             f'<text x="19" y="15" font-size="6.5" fill="#fff" {_FONT}>J C B</text>'),
-    "DISCOVER": (_badge("#fff", "DISC VER", "#231f20", 6, border=True)
+    "DISCOVER": (badge("#fff", "DISC VER", "#231f20", 6, border=True)
                  + '<circle cx="22.6" cy="11.8" r="2.4" fill="#f58220"/>'),
     "DINERS": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#fff" stroke="#d0d5dd"/>'
                '<circle cx="19" cy="12" r="7.5" fill="#0079be"/><circle cx="19" cy="12" r="5" fill="#fff"/>'
@@ -49,19 +50,19 @@ ICONS: dict[str, str] = {
     "BANKCARD": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#f2f4f7" stroke="#98a2b3"/>'
                  '<rect x="1" y="6" width="36" height="4" fill="#667085"/>'
                  '<rect x="5" y="15" width="12" height="3" rx="1" fill="#98a2b3"/>'),
-    "APPLE_PAY": _badge("#000", "Apple Pay", size=7),
+    "APPLE_PAY": badge("#000", "Apple Pay", size=7),
     "GOOGLE_PAY": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#fff" stroke="#d0d5dd"/>'
                    f'<text x="11" y="15.5" font-size="10" fill="#4285f4" {_FONT}>G</text>'
                    f'<text x="24" y="15" font-size="8" fill="#5f6368" {_FONT}>Pay</text>'),
     "WECHAT_PAY": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#1aad19"/>'
                    '<ellipse cx="16" cy="10.5" rx="6.5" ry="5" fill="#fff"/>'
                    '<ellipse cx="22.5" cy="14" rx="5.5" ry="4.3" fill="#fff" stroke="#1aad19" stroke-width="1"/>'),
-    "ALIPAY_PLUS": _badge("#1677ff", "Alipay+", size=7.5),
-    "GCASH": _badge("#007dfe", "GCash", size=8),
-    "MAYA": _badge("#00d26a", "maya", "#000", 9),
-    "SHOPEEPAY": _badge("#ee4d2d", "ShopeePay", size=6),
-    "GRABPAY": _badge("#00b14f", "GrabPay", size=7),
-    "ZALOPAY": _badge("#0068ff", "ZaloPay", size=7),
+    "ALIPAY_PLUS": badge("#1677ff", "Alipay+", size=7.5),
+    "GCASH": badge("#007dfe", "GCash", size=8),
+    "MAYA": badge("#00d26a", "maya", "#000", 9),
+    "SHOPEEPAY": badge("#ee4d2d", "ShopeePay", size=6),
+    "GRABPAY": badge("#00b14f", "GrabPay", size=7),
+    "ZALOPAY": badge("#0068ff", "ZaloPay", size=7),
     "VIETQR": ('<rect x=".5" y=".5" width="37" height="23" rx="3.5" fill="#fff" stroke="#d0d5dd"/>'
                f'<text x="14" y="15" font-size="8" fill="#da251d" {_FONT}>Viet</text>'
                f'<text x="28" y="15" font-size="8" fill="#005bac" {_FONT}>QR</text>'),
