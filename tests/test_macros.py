@@ -199,3 +199,8 @@ def test_every_locale_has_every_toolkit_message_with_the_same_placeholders() -> 
             assert set(re.findall(r"\{\w+\}", mine)) == set(re.findall(r"\{\w+\}", theirs)), (locale, mine)
         if locale != "en-US":  # translated, not copied (but for brand-like words)
             assert sum(a == b for a, b in zip(words, english)) == 0, locale
+
+
+def test_merchants_read_brands_as_the_checkout_shows_them(tmp_path: Path) -> None:
+    page = '{{ paykka_brand_label("MASTERCARD") }} ending in 4444 · {{ paykka_brand_label("amex") }} · {{ paykka_brand_label(None) }}'
+    assert render(make_app(tmp_path), "x", page=page) == "Mastercard ending in 4444 · American Express · Card"

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, url_for
 
-from .. import locales
+from .. import catalogue, locales
 from ..errors import ValidationError
 from .state import state_of
 
@@ -59,6 +59,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["paykka_dir"] = lambda tag: locales.direction(locales.resolve(tag))
     app.jinja_env.globals["paykka_browser_messages"] = BROWSER_MESSAGES
     app.jinja_env.globals["paykka_safe_url"] = safe_url
+    # What a shopper reads for a card brand, as the checkout shows it ("Mastercard ending in 4444").
+    app.jinja_env.globals["paykka_brand_label"] = catalogue.brand_label
 
 
 def safe_url(url: Optional[str], field: str = "url") -> Optional[str]:
