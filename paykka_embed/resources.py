@@ -14,6 +14,7 @@ Inside them, each file belongs to one owner, and each owner serves only its own 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,3 +62,36 @@ def emulator_asset(kind: str, relative: str) -> Path:
 def emulator_templates_dir() -> Path:
     """The emulator's page templates (the hosted page, card frame, 3DS and wallet pages)."""
     return templates_dir() / "emulator"
+
+
+_BLOCK_START = re.compile(r"^\s*/\*")
+_LINE_COMMENT = re.compile(r"^\s*//")
+
+
+def compact_script(source: str, *, indentation: bool = True) -> str:
+    """A script as it is served: without blank lines, lines that are only a ``//`` comment, and
+    ``/* ... */`` comments that begin a line (and the indentation too, unless ``indentation``).
+
+    The sources stay commented for the people who read them; the shopper does not download
+    the comments. A line holding code beside a comment is kept whole, and nothing is joined,
+    so the code means what it meant. The browser code keeps strings and regular expressions
+    off comment lines for this."""
+    kept: list[str] = []
+    in_block = False
+    for line in source.splitlines():
+        if in_block:
+            if "*/" not in line:
+                continue
+            in_block = False
+            line = line.split("*/", 1)[1]
+        elif _BLOCK_START.match(line):
+            if "*/" not in line:
+                in_block = True
+                continue
+            if line.rstrip().endswith("*/") and line.count("*/") == 1:
+                continue
+        elif _LINE_COMMENT.match(line):
+            continue
+        if line.strip():
+            kept.append(line if indentation else line.lstrip())
+    return "\n".join(kept)

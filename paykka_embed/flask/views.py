@@ -17,7 +17,8 @@ gateway failure is a 502 with a message fit for a shopper, never a stack trace.
 
 from __future__ import annotations
 
-from functools import cached_property
+import hashlib
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from urllib.parse import quote, urlsplit
@@ -28,7 +29,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf  # type: igno
 from wtforms import ValidationError as WTFValidationError  # type: ignore[import-untyped]
 
 from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
-from ..resources import merchant_static_dir, merchant_templates_dir
+from ..resources import compact_script, merchant_static_dir, merchant_templates_dir
 from ..webhooks import ack_json
 from . import results
 
@@ -79,12 +80,36 @@ def raw_path() -> str:
 
 
 class MerchantBlueprint(Blueprint):
-    """A blueprint whose templates are exactly ``templates/paykka/``, under their public names
-    (``paykka/macros.html``, ``paykka/result.html``): the app finds nothing else through it."""
+    """The merchant's own files and nothing else: its static folder is ``static/js/paykka/``
+    and its templates are exactly ``templates/paykka/``, under their public names
+    (``paykka/macros.html``, ``paykka/result.html``)."""
 
     @cached_property
     def jinja_loader(self) -> BaseLoader:
         return PrefixLoader({"paykka": FileSystemLoader(str(merchant_templates_dir()))})
+
+    def send_static_file(self, filename: str) -> Response:
+        """The mount layer goes out compacted (no comments, blank lines or indentation: see
+        :func:`paykka_embed.resources.compact_script`), which keeps it within its 4 KB gzip
+        budget while its source reads like the rest of the code. Other files go out as they are."""
+        if filename != MOUNT_LAYER:
+            return super().send_static_file(filename)
+        body = mount_layer_script()
+        resp = Response(body, mimetype="text/javascript")
+        resp.set_etag(hashlib.sha256(body).hexdigest()[:20])
+        resp.cache_control.no_cache = True
+        resp.make_conditional(request)
+        return resp
+
+
+MOUNT_LAYER = "paykka-embed.js"
+
+
+@lru_cache(maxsize=1)
+def mount_layer_script() -> bytes:
+    """``static/js/paykka/paykka-embed.js`` as merchants' apps serve it."""
+    source = (merchant_static_dir() / MOUNT_LAYER).read_text("utf-8")
+    return (compact_script(source, indentation=False) + "\n").encode("utf-8")
 
 
 def create_blueprint(ext: "PayKKa") -> Blueprint:

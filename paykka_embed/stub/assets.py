@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from flask import Response, request
 
 from .. import catalogue
-from ..resources import emulator_asset
+from ..resources import compact_script, emulator_asset
 from . import icons
 
 
@@ -52,7 +51,7 @@ def sdk_bundle() -> Asset:
 def _sdk_bundle(methods: tuple[catalogue.PaymentMethod, ...], brands: tuple[catalogue.CardBrand, ...]) -> Asset:
     # Keyed by the catalogue's rows: a row added (by a test) makes a new bundle.
     parts = sorted(emulator_asset("js", "sdk").glob("*.js"))
-    source = "\n".join(without_comment_lines(p.read_text("utf-8")) for p in parts)
+    source = "\n".join(compact_script(p.read_text("utf-8")) for p in parts)
     data = f"var CATALOGUE = {js_data(catalogue.sdk_data())};\nvar ICONS = {js_data(icons.marks())};\n"
     body = (f'/* PayKKa checkout SDK stand-in (paykka-embed emulator) */\n(function () {{\n"use strict";\n'
             f'{data}{source}\n}})();\n')
@@ -62,36 +61,6 @@ def _sdk_bundle(methods: tuple[catalogue.PaymentMethod, ...], brands: tuple[cata
 def js_data(value: Any) -> str:
     """``value`` as JSON fit for a script or a JSON ``<script>`` block ("</" escaped)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
-
-
-_BLOCK_START = re.compile(r"^\s*/\*")
-_LINE_COMMENT = re.compile(r"^\s*//")
-
-
-def without_comment_lines(source: str) -> str:
-    """``source`` without its blank lines, the lines that are only a ``//`` comment, and the
-    ``/* ... */`` comments that begin a line and end one. A line holding code beside a
-    comment is kept whole; the sources keep strings and regular expressions off such lines."""
-    kept: list[str] = []
-    in_block = False
-    for line in source.splitlines():
-        if in_block:
-            if "*/" in line:
-                in_block = False
-                line = line.split("*/", 1)[1]
-                if line.strip():
-                    kept.append(line)
-            continue
-        if _BLOCK_START.match(line):
-            if "*/" not in line:
-                in_block = True
-                continue
-            if line.rstrip().endswith("*/") and line.count("*/") == 1:
-                continue
-        elif _LINE_COMMENT.match(line) or not line.strip():
-            continue
-        kept.append(line)
-    return "\n".join(kept)
 
 
 def sprite_asset() -> Asset:

@@ -1,221 +1,332 @@
-/* paykka-embed mount layer: mounts PayKKa's checkout, dispatches paykka:* events. Docs: paykka-embed.d.ts. */
-(function (W, D) {
+/* paykka-embed mount layer: mounts PayKKa's checkout where the macros ask and dispatches
+ * paykka:* events on each mount element. Options, events and types: paykka-embed.d.ts. */
+(function (window, document) {
   "use strict";
-  if (W.PayKKaEmbed) return;
-  var script = D.currentScript, NONCE = script && (script.nonce || script.getAttribute("nonce")) || "";
-  var CONFIG = json(script && script.getAttribute("data-paykka-config")) || {};
-  var groups = {}, loads = {};
+  if (window.PayKKaEmbed) return;
+  var script = document.currentScript;
+  var nonce = script && (script.nonce || script.getAttribute("nonce")) || "";
+  var config = parseJson(script && script.getAttribute("data-paykka-config")) || {};
+  // Set on what a component's own callback has handled, so the checkout's skips it.
+  var HANDLED = "__paykkaHandled";
+  var groups = {}, sdkLoads = {};
 
-  function text(o, i, reason) { return ((o.messages || CONFIG.messages || [])[i] || "").replace("{r}", reason || ""); }
-
-  function json(s) { try { return s ? JSON.parse(s) : null; } catch (e) { return null; } }
-  function tag(name, attrs, parent) {
-    var n = D.createElement(name);
-    for (var k in attrs) n[k] = attrs[k];
-    if (NONCE) n.nonce = NONCE;
-    return parent ? parent.appendChild(n) : n;
-  }
-  function emit(el, name, detail, cancelable) {
-    return el.dispatchEvent(new CustomEvent("paykka:" + name, { bubbles: true, cancelable: !!cancelable, detail: detail }));
-  }
-  function problem(err, sessionId) {
-    return { sessionId: sessionId, code: String(err && err.code || "ERROR"), type: String(err && err.type || "SDK_ERROR"),
-             message: String(err && (err.message || err.msg) || err) };
+  /** One of the mount layer's words, by name, in the mount's language; "{r}": the reason. */
+  function message(options, name, reason) {
+    var words = options.messages || config.messages || {};
+    return (words[name] || "").replace("{r}", reason || "");
   }
 
-  function loadSdk(opts) {
-    var c = opts.checkoutBase ? {} : CONFIG, base = opts.checkoutBase || CONFIG.checkoutBase;
-    var src = c.sdkUrl || base + "/cp/card-checkout-ui.js", css = c.styleUrl || base + "/cp/style.css";
-    if (W.PayKKaCardCheckoutUI) return Promise.resolve(W.PayKKaCardCheckoutUI);
-    return loads[src] || (loads[src] = new Promise(function (resolve, reject) {
-      if (!D.querySelector('link[rel=stylesheet][href="' + css + '"]')) tag("link", { rel: "stylesheet", href: css }, D.head);
-      var s = tag("script", { src: src, async: true });
-      s.onload = function () { W.PayKKaCardCheckoutUI ? resolve(W.PayKKaCardCheckoutUI) : s.onerror(); };
-      s.onerror = function () { delete loads[src]; reject({ code: "SDK_LOAD_FAILED", type: "NETWORK_ERROR", message: src }); };
-      D.head.appendChild(s);
+  function parseJson(text) {
+    try { return text ? JSON.parse(text) : null; } catch (error) { return null; }
+  }
+
+  function element(name, properties, parent) {
+    var node = document.createElement(name);
+    for (var key in properties) node[key] = properties[key];
+    if (nonce) node.nonce = nonce;
+    return parent ? parent.appendChild(node) : node;
+  }
+
+  function emit(target, name, detail, cancelable) {
+    var init = { bubbles: true, cancelable: !!cancelable, detail: detail };
+    return target.dispatchEvent(new CustomEvent("paykka:" + name, init));
+  }
+
+  function problem(error, sessionId) {
+    return {
+      sessionId: sessionId, code: String(error && error.code || "ERROR"),
+      type: String(error && error.type || "SDK_ERROR"),
+      message: String(error && (error.message || error.msg) || error)
+    };
+  }
+
+  function loadSdk(options) {
+    // A mount's own checkout host comes with its own script and style URLs, not the page's.
+    var base = options.checkoutBase || config.checkoutBase;
+    var own = options.checkoutBase ? {} : config;
+    var source = own.sdkUrl || base + "/cp/card-checkout-ui.js";
+    var style = own.styleUrl || base + "/cp/style.css";
+    if (window.PayKKaCardCheckoutUI) return Promise.resolve(window.PayKKaCardCheckoutUI);
+    return sdkLoads[source] || (sdkLoads[source] = new Promise(function (resolve, reject) {
+      if (!document.querySelector('link[rel=stylesheet][href="' + style + '"]')) {
+        element("link", { rel: "stylesheet", href: style }, document.head);
+      }
+      var tag = element("script", { src: source, async: true });
+      tag.onload = function () {
+        if (window.PayKKaCardCheckoutUI) resolve(window.PayKKaCardCheckoutUI); else tag.onerror();
+      };
+      tag.onerror = function () {
+        delete sdkLoads[source];
+        reject({ code: "SDK_LOAD_FAILED", type: "NETWORK_ERROR", message: source });
+      };
+      document.head.appendChild(tag);
     }));
   }
 
-  function componentType(ui, name) {
-    if (!name) return ui.DropIn;
-    for (var k in ui) if (k.toLowerCase() === (name + "").toLowerCase() && !/^PayKKa/.test(k) && typeof ui[k] === "function") return ui[k];
+  function componentType(sdk, name) {
+    if (!name) return sdk.DropIn;
+    for (var key in sdk) {
+      var wanted = key.toLowerCase() === String(name).toLowerCase();
+      if (wanted && !/^PayKKa/.test(key) && typeof sdk[key] === "function") return sdk[key];
+    }
   }
 
   // A stale CSRF token (a page left open) is fetched anew and the POST sent once more.
-  function newSession(o, again) {
-    return fetch(o.sessionsUrl || CONFIG.sessionsUrl, {
+  function newSession(options, isRetry) {
+    return fetch(options.sessionsUrl || config.sessionsUrl, {
       method: "POST", credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrftoken": CONFIG.csrfToken || "" },
-      body: JSON.stringify({ order: o.order, mode: o.mode, locale: o.locale, theme: o.theme })
-    }).then(function (r) {
-      return r.json().then(function (b) {
-        var e = b.error || { code: "HTTP_" + r.status };
-        if (r.ok) return b;
-        if (e.code !== "csrf" || again || !CONFIG.csrfUrl) throw e;
-        return fetch(CONFIG.csrfUrl, { credentials: "same-origin" }).then(function (t) { return t.json(); })
-          .then(function (t) { CONFIG.csrfToken = t.csrfToken; return newSession(o, 1); });
+      headers: { "content-type": "application/json", "x-csrftoken": config.csrfToken || "" },
+      body: JSON.stringify({ order: options.order, mode: options.mode, locale: options.locale,
+                             theme: options.theme })
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        var error = body.error || { code: "HTTP_" + response.status };
+        if (response.ok) return body;
+        if (error.code !== "csrf" || isRetry || !config.csrfUrl) throw error;
+        return fetch(config.csrfUrl, { credentials: "same-origin" })
+          .then(function (answer) { return answer.json(); })
+          .then(function (fresh) {
+            config.csrfToken = fresh.csrfToken;
+            return newSession(options, true);
+          });
       });
     });
   }
 
-  // The mounts of one session share one PayKKaCheckout.
-  function Group(opts) { this.opts = opts; this.mounts = []; this.gen = this.auto = 0; }
-  Group.prototype.each = function (fn) { this.mounts.slice().forEach(fn); };
+  // The mounts of one session share one PayKKaCheckout: a group.
+  function Group(options) {
+    this.options = options;
+    this.mounts = [];
+    this.generation = this.autoRefreshes = 0;
+  }
+  Group.prototype.each = function (action) { this.mounts.slice().forEach(action); };
   Group.prototype.start = function () {
-    var g = this, gen = ++g.gen, o = g.opts;
-    g.busy = true;
-    return loadSdk(o).then(function (ui) {
-      if (gen !== g.gen) return;
-      var live = function (fn) { return function (x) { if (gen === g.gen) { g.paying = 0; fn(x); } }; };
-      g.ui = ui;
-      g.checkout = new ui.PayKKaCheckout({
-        sessionId: o.sessionId, clientKey: o.clientKey, env: o.env || CONFIG.env, locale: o.locale || CONFIG.locale || undefined,
-        onSubmit: function (e) { g.paying = !e || !Object.keys(e).length; },
-        onPaymentMethodsReady: live(function (methods) { g.each(function (m) { m.ready({ paymentMethods: methods }); }); }),
-        onSuccess: live(function (p) { if (!p.__pk) g.mounts[0] && g.mounts[0].succeeded(p); }),
-        onError: live(function (e) { if (!(e && e.__pk)) g.each(function (m) { m.failed(e); }); if (e && typeof e === "object") e.__pk = 1; }),
-        onExpired: live(function () { g.expired(); }),
-        onTimeout: live(function () { g.each(function (m) { m.failed({ code: "TIMEOUT", type: "CANCEL", message: "timed out" }); }); })
+    var group = this, generation = ++group.generation, options = group.options;
+    group.busy = true;
+    return loadSdk(options).then(function (sdk) {
+      if (generation !== group.generation) return;
+      var current = function (handler) {
+        return function (value) {
+          if (generation === group.generation) { group.paying = false; handler(value); }
+        };
+      };
+      group.sdk = sdk;
+      group.checkout = new sdk.PayKKaCheckout({
+        sessionId: options.sessionId, clientKey: options.clientKey, env: options.env || config.env,
+        locale: options.locale || config.locale || undefined,
+        onSubmit: function (errors) { group.paying = !errors || !Object.keys(errors).length; },
+        onPaymentMethodsReady: current(function (methods) {
+          group.each(function (mount) { mount.ready({ paymentMethods: methods }); });
+        }),
+        onSuccess: current(function (payload) {
+          if (!payload[HANDLED] && group.mounts[0]) group.mounts[0].succeeded(payload);
+        }),
+        onError: current(function (error) {
+          if (!(error && error[HANDLED])) group.each(function (mount) { mount.failed(error); });
+          if (error && typeof error === "object") error[HANDLED] = true;
+        }),
+        onExpired: current(function () { group.expired(); }),
+        onTimeout: current(function () {
+          var timeout = { code: "TIMEOUT", type: "CANCEL", message: "timed out" };
+          group.each(function (mount) { mount.failed(timeout); });
+        })
       });
-      g.each(function (m) { m.attach(ui, gen); });
-      return g.checkout.init();
-    }).catch(function (err) {
-      if (gen === g.gen && !(err && err.__pk)) g.each(function (m) { m.broken(err); });
-    }).then(function () { g.busy = false; });
+      group.each(function (mount) { mount.attach(sdk, generation); });
+      return group.checkout.init();
+    }).catch(function (error) {
+      if (generation === group.generation && !(error && error[HANDLED])) {
+        group.each(function (mount) { mount.broken(error); });
+      }
+    }).then(function () { group.busy = false; });
   };
   Group.prototype.stop = function () {
-    this.gen++;
-    try { this.checkout.destroy(); } catch (e) { /* none, or gone */ }
+    this.generation++;
+    try { this.checkout.destroy(); } catch (error) { /* none, or gone */ }
     this.checkout = null;
-    this.each(function (m) { var c = m.el.querySelector(".paykka-container"); m.component = null; c && c.remove(); });
+    this.each(function (mount) {
+      var container = mount.element.querySelector(".paykka-container");
+      mount.component = null;
+      if (container) container.remove();
+    });
   };
   Group.prototype.expired = function () {
-    var g = this, again = g.auto++;
-    g.each(function (m) { emit(m.el, "expired", { sessionId: g.opts.sessionId }); m.say(text(m.o, 1), again && text(m.o, 0), g).__keep = !again; });
-    again || g.refresh();  // once; then the shopper decides
+    var group = this, again = group.autoRefreshes++;
+    group.each(function (mount) {
+      emit(mount.element, "expired", { sessionId: group.options.sessionId });
+      var retry = again && message(mount.options, "retry");
+      mount.say(message(mount.options, "expired"), retry, group).__paykkaKeep = !again;
+    });
+    if (!again) group.refresh();  // once; then the shopper decides
   };
   // A fresh attempt, remounted; an order paid or in flight is said so, not paid twice.
   Group.prototype.refresh = function () {
-    var g = this, o = g.opts;
-    g.stop();
-    return newSession(o).then(function (fresh) {
-      for (var k in fresh) if (k !== "component") o[k] = fresh[k];
-      return g.start();
-    }).catch(function (err) {
-      var c = err && err.code, paid = c === "already_paid";
-      g.each(function (m) {
-        if (!paid && c !== "payment_in_progress") return m.broken(err);
-        m.say(text(m.o, paid ? 3 : 5), text(m.o, paid ? 4 : 6), paid ? err.orderUrl : g);
-        emit(m.el, "error", { sessionId: o.sessionId, code: c.toUpperCase(), type: "API_ERROR", message: err.message, orderUrl: err.orderUrl });
+    var group = this, options = group.options;
+    group.stop();
+    return newSession(options).then(function (fresh) {
+      for (var key in fresh) if (key !== "component") options[key] = fresh[key];
+      return group.start();
+    }).catch(function (error) {
+      var code = error && error.code, paid = code === "already_paid";
+      group.each(function (mount) {
+        if (!paid && code !== "payment_in_progress") return mount.broken(error);
+        var next = paid ? error.orderUrl : group;
+        mount.say(message(mount.options, paid ? "alreadyPaid" : "inProgress"),
+                  message(mount.options, paid ? "viewOrder" : "checkAgain"), next);
+        emit(mount.element, "error", { sessionId: options.sessionId, code: code.toUpperCase(),
+                                       type: "API_ERROR", message: error.message,
+                                       orderUrl: error.orderUrl });
       });
     });
   };
 
-  function Mount(el, o, g) { this.el = el; this.o = o; this.g = g; }
-  Mount.prototype.attach = function (ui, gen) {
-    var m = this, Type = componentType(ui, m.o.component);
-    [].slice.call(m.el.childNodes).forEach(function (n) { n.__keep || m.el.removeChild(n); });
-    m.o.sessionId = m.g.opts.sessionId;
-    m.isReady = false;
-    if (!Type) return m.broken({ code: "UNKNOWN_COMPONENT", type: "IMPLEMENTATION_ERROR", message: "this checkout has no " + m.o.component + " component" });
-    var mine = function (fn) { return function (x) { if (gen === m.g.gen) { if (x && typeof x === "object") x.__pk = 1; fn(x); } }; };
-    m.component = m.g.checkout.create(Type, {
-      hidePaymentButton: !!m.o.hidePaymentButton, theme: m.o.theme,
-      onReady: mine(function (x) { m.ready(x); }),
-      onSuccess: mine(function (p) { m.succeeded(p); }),
-      onError: mine(function (e) { m.failed(e); })
+  function Mount(target, options, group) {
+    this.element = target;
+    this.options = options;
+    this.group = group;
+  }
+  Mount.prototype.attach = function (sdk, generation) {
+    var mount = this, options = mount.options, Type = componentType(sdk, options.component);
+    [].slice.call(mount.element.childNodes).forEach(function (node) {
+      if (!node.__paykkaKeep) mount.element.removeChild(node);
     });
-    m.component.mount(tag("div", { className: "paykka-container" }, m.el));
+    options.sessionId = mount.group.options.sessionId;
+    mount.isReady = false;
+    if (!Type) {
+      return mount.broken({ code: "UNKNOWN_COMPONENT", type: "IMPLEMENTATION_ERROR",
+                            message: "this checkout has no " + options.component + " component" });
+    }
+    var own = function (handler) {
+      return function (value) {
+        if (generation !== mount.group.generation) return;
+        if (value && typeof value === "object") value[HANDLED] = true;
+        handler(value);
+      };
+    };
+    mount.component = mount.group.checkout.create(Type, {
+      hidePaymentButton: !!options.hidePaymentButton, theme: options.theme,
+      onReady: own(function (info) { mount.ready(info); }),
+      onSuccess: own(function (payload) { mount.succeeded(payload); }),
+      onError: own(function (error) { mount.failed(error); })
+    });
+    mount.component.mount(element("div", { className: "paykka-container" }, mount.element));
   };
-  Mount.prototype.ready = function (x) {
+  Mount.prototype.ready = function (info) {
     if (this.isReady) return;
     this.isReady = true;
-    this.g.auto = 0;
-    emit(this.el, "ready", { sessionId: this.o.sessionId, component: this.o.component || "dropin", paymentMethods: x && x.paymentMethods });
+    this.group.autoRefreshes = 0;
+    emit(this.element, "ready", { sessionId: this.options.sessionId,
+                                  component: this.options.component || "dropin",
+                                  paymentMethods: info && info.paymentMethods });
   };
-  Mount.prototype.succeeded = function (p) {
-    p = p || {};
-    var to = this.o.successUrl || p.returnUrl;
-    if (emit(this.el, "success", { sessionId: this.o.sessionId, orderId: p.orderId, status: p.status, paymentMethod: p.paymentMethod, returnUrl: p.returnUrl }, true) && to) W.location.assign(to);
+  Mount.prototype.succeeded = function (payload) {
+    payload = payload || {};
+    var next = this.options.successUrl || payload.returnUrl;
+    var detail = { sessionId: this.options.sessionId, orderId: payload.orderId,
+                   status: payload.status, paymentMethod: payload.paymentMethod,
+                   returnUrl: payload.returnUrl };
+    if (emit(this.element, "success", detail, true) && next) window.location.assign(next);
   };
   // A decline is the SDK's to show (once, the form still usable); this tells the page.
-  Mount.prototype.failed = function (err) {
-    var d = problem(err, this.o.sessionId);
-    if (d.type === "PAYMENT_FAILED") {
-      d.orderId = err.orderId;
-      if (emit(this.el, "failure", d, true) && this.o.failureUrl) W.location.assign(this.o.failureUrl);
-    } else if (d.code === "METHOD_NOT_AVAILABLE" || d.type === "CANCEL") {
-      this.el.hidden = d.type !== "CANCEL";
-      emit(this.el, "error", d);
-    } else if (d.type !== "VALIDATION_ERROR" && d.code !== "SESSION_EXPIRED") {
-      this.broken(err);
+  Mount.prototype.failed = function (error) {
+    var detail = problem(error, this.options.sessionId);
+    if (detail.type === "PAYMENT_FAILED") {
+      detail.orderId = error.orderId;
+      var proceed = emit(this.element, "failure", detail, true);
+      if (proceed && this.options.failureUrl) window.location.assign(this.options.failureUrl);
+    } else if (detail.code === "METHOD_NOT_AVAILABLE" || detail.type === "CANCEL") {
+      this.element.hidden = detail.type !== "CANCEL";
+      emit(this.element, "error", detail);
+    } else if (detail.type !== "VALIDATION_ERROR" && detail.code !== "SESSION_EXPIRED") {
+      this.broken(error);
     }
   };
-  Mount.prototype.broken = function (err) {
-    var d = problem(err, this.o.sessionId);
-    this.say(text(this.o, 2, d.message), d.type !== "IMPLEMENTATION_ERROR" && text(this.o, 0), this.g);
-    emit(this.el, "error", d);
+  Mount.prototype.broken = function (error) {
+    var detail = problem(error, this.options.sessionId);
+    var retry = detail.type !== "IMPLEMENTATION_ERROR" && message(this.options, "retry");
+    this.say(message(this.options, "unavailable", detail.message), retry, this.group);
+    emit(this.element, "error", detail);
   };
-  Mount.prototype.say = function (message, label, next) {
-    var box = this.el.querySelector(".paykka-message") || tag("div", { className: "paykka-message" });
+  // A message above the checkout, with a button (next: a group to refresh) or a link (next: a URL).
+  Mount.prototype.say = function (text, label, next) {
+    var box = this.element.querySelector(".paykka-message")
+      || element("div", { className: "paykka-message" });
     box.setAttribute("role", "alert");
-    box.__keep = false;
+    box.__paykkaKeep = false;
     box.textContent = "";
-    tag("p", { className: "paykka-message-text", textContent: message }, box);
+    element("p", { className: "paykka-message-text", textContent: text }, box);
     if (label && next) {
-      var b = next.refresh ? tag("button", { type: "button", className: "paykka-retry" }, box) : tag("a", { className: "paykka-order-link", href: next }, box);
-      b.textContent = label;
-      b.onclick = next.refresh && function () { b.disabled = true; next.refresh(); };
+      var action = next.refresh
+        ? element("button", { type: "button", className: "paykka-retry" }, box)
+        : element("a", { className: "paykka-order-link", href: next }, box);
+      action.textContent = label;
+      action.onclick = next.refresh && function () { action.disabled = true; next.refresh(); };
     }
-    this.el.insertBefore(box, this.el.firstChild);
+    this.element.insertBefore(box, this.element.firstChild);
     return box;
   };
 
-  function mount(el, options) {
-    if (typeof el === "string") el = D.querySelector(el);
-    if (!el) throw new Error("PayKKaEmbed.mount: no such element");
-    if (el.__paykka) return el.__paykka;
-    var o = {}, given = options || json(el.getAttribute("data-paykka-mount")) || {};
-    for (var k in given) o[k] = given[k];
-    var key = o.group || o.sessionId, g = groups[key];
-    if (!g) { g = groups[key] = new Group(o); }
-    var m = new Mount(el, o, g);
-    g.mounts.push(m);
-    var handle = el.__paykka = {
-      pay: function () { return m.component && m.component.ref ? Promise.resolve(m.component.ref.payment()) : Promise.reject(new Error("not ready")); },
-      unmount: function () {
-        if (el.__paykka !== handle) return;
-        delete el.__paykka;
-        g.mounts.splice(g.mounts.indexOf(m), 1);
-        try { m.component.unmount(); } catch (e) { /* none, or gone */ }
-        m.component = null;
-        el.textContent = "";
+  function mount(target, given) {
+    if (typeof target === "string") target = document.querySelector(target);
+    if (!target) throw new Error("PayKKaEmbed.mount: no such element");
+    if (target.__paykka) return target.__paykka;
+    var options = {}, source = given || parseJson(target.getAttribute("data-paykka-mount")) || {};
+    for (var key in source) options[key] = source[key];
+    var groupKey = options.group || options.sessionId;
+    var group = groups[groupKey] || (groups[groupKey] = new Group(options));
+    var mounted = new Mount(target, options, group);
+    group.mounts.push(mounted);
+    var handle = target.__paykka = {
+      pay: function () {
+        var component = mounted.component;
+        return component && component.ref ? Promise.resolve(component.ref.payment())
+          : Promise.reject(new Error("not ready"));
       },
-      refresh: function () { return g.refresh(); }
+      unmount: function () {
+        if (target.__paykka !== handle) return;
+        delete target.__paykka;
+        group.mounts.splice(group.mounts.indexOf(mounted), 1);
+        try { mounted.component.unmount(); } catch (error) { /* none, or gone */ }
+        mounted.component = null;
+        target.textContent = "";
+      },
+      refresh: function () { return group.refresh(); }
     };
-    if (g.checkout) loadSdk(o).then(function (ui) { m.attach(ui, g.gen); }); else if (!g.busy) g.start();
+    if (group.checkout) {
+      loadSdk(options).then(function (sdk) { mounted.attach(sdk, group.generation); });
+    } else if (!group.busy) {
+      group.start();
+    }
     return handle;
   }
 
-  D.addEventListener("click", function (ev) {
-    var b = ev.target.closest && ev.target.closest("[data-paykka-pay]");
-    if (!b) return;
-    var g = groups[b.getAttribute("data-paykka-pay")], want = b.getAttribute("data-paykka-component");
-    if (!g) return;
-    var m = g.mounts.filter(function (x) { return want ? x.o.component === want : x.o.hidePaymentButton; })[0] || g.mounts[0];
-    if (m) m.el.__paykka.pay().catch(function (err) { m.broken(err); });
+  // The merchant's own pay button (the pay_button macro) pays with the mount it names.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-paykka-pay]");
+    var group = button && groups[button.getAttribute("data-paykka-pay")];
+    if (!group) return;
+    var wanted = button.getAttribute("data-paykka-component");
+    var chosen = group.mounts.filter(function (each) {
+      return wanted ? each.options.component === wanted : each.options.hidePaymentButton;
+    })[0] || group.mounts[0];
+    if (chosen) chosen.element.__paykka.pay().catch(function (error) { chosen.broken(error); });
   });
 
   // Back from the bfcache mid-payment: an SDK without handlesPageRestore gets a fresh attempt.
-  W.addEventListener("pageshow", function (ev) {
-    for (var k in groups) if (ev.persisted && groups[k].paying && !groups[k].ui.handlesPageRestore) groups[k].refresh();
+  window.addEventListener("pageshow", function (event) {
+    for (var key in groups) {
+      var group = groups[key];
+      if (event.persisted && group.paying && !group.sdk.handlesPageRestore) group.refresh();
+    }
   });
 
   function autoMount() {
-    var nodes = D.querySelectorAll("[data-paykka-mount]");
-    for (var i = 0; i < nodes.length; i++) if (!nodes[i].__paykka) mount(nodes[i]);
+    var targets = document.querySelectorAll("[data-paykka-mount]");
+    for (var index = 0; index < targets.length; index++) {
+      if (!targets[index].__paykka) mount(targets[index]);
+    }
   }
 
-  W.PayKKaEmbed = { mount: mount, autoMount: autoMount, config: CONFIG };
-  if (D.readyState === "loading") D.addEventListener("DOMContentLoaded", autoMount); else autoMount();
+  window.PayKKaEmbed = { mount: mount, autoMount: autoMount, config: config };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
+  else autoMount();
 })(window, document);
