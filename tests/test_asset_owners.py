@@ -11,7 +11,7 @@ import pytest
 from flask import Flask, render_template
 
 from paykka_embed import PayKKa
-from paykka_embed.resources import (emulator_asset, emulator_templates_dir, merchant_static_dir,
+from paykka_embed.resources import (compact_script, emulator_asset, emulator_templates_dir, merchant_static_dir,
                                     merchant_templates_dir, static_dir, templates_dir)
 from paykka_embed.stub.app import StubContext, create_app
 
@@ -91,7 +91,8 @@ def test_the_emulator_serves_every_file_of_its_own(emulator_app: Flask) -> None:
         kind, _, rest = relative.partition("/emulator/")
         answer = client.get(url)
         assert answer.status_code == 200, url
-        assert answer.data == emulator_asset(kind, rest).read_bytes(), url
+        source = emulator_asset(kind, rest).read_text("utf-8")
+        assert answer.get_data(as_text=True) == (compact_script(source) + "\n" if kind == "js" else source), url
     bundle = client.get("/cp/card-checkout-ui.js").get_data(as_text=True)
     for source in sorted(sdk_sources):
         # Each source is in the bundle (its comment lines left out): its first line of code is.
@@ -106,3 +107,69 @@ def test_the_emulator_renders_only_its_own_templates(emulator_app: Flask) -> Non
     with emulator_app.test_request_context("/"):
         with pytest.raises(jinja2.TemplateNotFound):
             render_template("paykka/macros.html")
+
+
+def test_scripts_are_served_without_comment_lines_and_nothing_else_changes() -> None:
+    source = "\n".join([
+        "/* A header",
+        " * over lines. */",
+        "var url = \"http://example.test//path\";  // a trailing comment stays",
+        "",
+        "  // a comment line",
+        "  /** one line */",
+        "  try { go(); } catch (e) { /* none */ }",
+        "  /* opens",
+        "     closes */ var after = 1;",
+        "  var re = /a\\/\\/b/;",
+    ])
+    assert compact_script(source) == "\n".join([
+        "var url = \"http://example.test//path\";  // a trailing comment stays",
+        "  try { go(); } catch (e) { /* none */ }",
+        " var after = 1;",
+        "  var re = /a\\/\\/b/;",
+    ])
+    assert compact_script("  a();\n    b();", indentation=False) == "a();\nb();"
+
+
+def _imports(module: str) -> set[str]:
+    """The paykka_embed modules ``module`` imports (anywhere in it, functions included)."""
+    import ast
+
+    import paykka_embed
+
+    root = Path(paykka_embed.__file__).parent
+    path = root.joinpath(*module.split(".")[1:])
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rsplit(".", 1)[0]
+            target = (f"{base}.{node.module}" if node.module else base) if node.level else (node.module or "")
+            names = [f"{target}.{alias.name}" for alias in node.names]
+            found |= {n if root.joinpath(*n.split(".")[1:]).with_suffix(".py").exists()
+                      or root.joinpath(*n.split(".")[1:]).is_dir() else target for n in names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return {name for name in found if name.startswith("paykka_embed")}
+
+
+def test_the_catalogue_and_the_shopper_side_import_in_one_direction() -> None:
+    assert _imports("paykka_embed.catalogue") == set(), "the catalogue is core: it imports no other module"
+    stub = {"paykka_embed.stub.assets", "paykka_embed.stub.shopper", "paykka_embed.stub.browser",
+            "paykka_embed.stub.pages", "paykka_embed.stub.icons", "paykka_embed.stub.methods"}
+    for module in stub:
+        assert not any(name.startswith("paykka_embed.flask") for name in _imports(module)), module
+    for module in ("paykka_embed.flask.views", "paykka_embed.flask.templating", "paykka_embed.resources"):
+        assert not any(name.startswith("paykka_embed.stub") for name in _imports(module)), module
+    # No cycle among them: follow each module's imports and never come back to it.
+    for start in stub:
+        seen, todo = set(), [start]
+        while todo:
+            for name in _imports(todo.pop()) & stub:
+                assert name != start, f"{start} imports itself back through {sorted(seen)}"
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(name)

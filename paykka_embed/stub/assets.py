@@ -5,8 +5,8 @@ and the payment method marks' sprite, each served gzipped with an ETag.
 The SDK bundle (``/cp/card-checkout-ui.js``) is every file of ``static/js/emulator/sdk/`` in
 name order, in one function scope, after two data blocks from the server:
 ``CATALOGUE`` (:func:`paykka_embed.catalogue.sdk_data`) and ``ICONS``
-(:func:`paykka_embed.stub.icons.marks`). Comment lines are left out of what the shopper
-downloads; the sources keep them.
+(:func:`paykka_embed.stub.icons.marks`). Comment lines are left out of every script the
+shopper downloads (:func:`paykka_embed.resources.compact_script`); the sources keep them.
 """
 
 from __future__ import annotations
@@ -39,8 +39,12 @@ def asset(body: bytes, mimetype: str) -> Asset:
 
 @lru_cache(maxsize=None)
 def static_asset(kind: str, relative: str, mimetype: str) -> Asset:
-    """One of the emulator's files (``static_asset("css", "sdk.css", "text/css")``)."""
-    return asset(emulator_asset(kind, relative).read_bytes(), mimetype)
+    """One of the emulator's files (``static_asset("css", "sdk.css", "text/css")``); a script
+    goes out without its comment lines, as the SDK bundle does."""
+    path = emulator_asset(kind, relative)
+    if kind == "js":
+        return asset((compact_script(path.read_text("utf-8")) + "\n").encode("utf-8"), mimetype)
+    return asset(path.read_bytes(), mimetype)
 
 
 def sdk_bundle() -> Asset:
