@@ -141,12 +141,12 @@ class Transaction(Record):
     session_id: Optional[str]
     amount: int
     currency: str
-    status: str
+    status: wire.TransactionStatus
     payment_method: str
     created_at: datetime
-    capture_method: str = "AUTOMATIC"
-    authorisation_type: str = "FINAL_AUTH"
-    payment_type: str = "PURCHASE"
+    capture_method: wire.CaptureMethod = "AUTOMATIC"
+    authorisation_type: wire.AuthorisationType = "FINAL_AUTH"
+    payment_type: wire.PaymentType = "PURCHASE"
     error_code: str = "0000"
     error_description: str = "request success"
     pay_finish_time: Optional[datetime] = None
@@ -208,13 +208,13 @@ class Transaction(Record):
             trans_id=self.trans_id,
             order_id=self.order_id,
             session_id=self.session_id,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             error_code=self.error_code or None,
             error_description=self.error_description or None,
             amount=self.amount,
             currency=self.currency,
-            authorisation_type=self.authorisation_type,  # type: ignore[arg-type]
-            capture_method=self.capture_method,  # type: ignore[arg-type]
+            authorisation_type=self.authorisation_type,
+            capture_method=self.capture_method,
             pay_finish_time=self.pay_finish_time,
             payment=wire.PaymentInfo(payment_method=self.payment_method),
             card_info=wire.CardInfo(**self.card_info) if self.card_info else None,
@@ -238,7 +238,7 @@ class Refund(Record):
     amount: int
     currency: str
     reason: str
-    status: str
+    status: wire.RefundStatus
     created_at: datetime
     error_code: str = "0000"
     error_description: str = "request success"
@@ -257,7 +257,7 @@ class Refund(Record):
             refund_trans_id=self.refund_trans_id,
             refund_order_id=self.refund_order_id,
             ori_order_id=self.ori_order_id,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             amount=self.amount,
             currency=self.currency,
             error_code=self.error_code or None,
@@ -275,7 +275,7 @@ class Token(Record):
     token: str
     merchant_id: str
     shopper_reference: str
-    usage: str  # CARD_ON_FILE | SUBSCRIPTION
+    usage: wire.TokenUsage
     fingerprint: str
     brand: str
     bin: str
