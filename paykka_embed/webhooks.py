@@ -118,6 +118,8 @@ class WebhookPipeline:
         self.on_event = on_event
 
     def process(self, path: str, headers: Any, body: bytes) -> Answer:
+        """Run the pipeline on one delivery (``path`` as sent, percent-encoded; the raw ``body``) and return
+        what to answer PayKKa. Raises only when the store fails (then answer 500: PayKKa delivers again)."""
         try:
             event, verified = construct_event(path, headers, body, self.platform_key,
                                               window_seconds=self.window_seconds)
@@ -201,4 +203,5 @@ def status(event: Notification) -> str:
 
 
 def ack_json(answer: Answer) -> bytes:
+    """The answer's body as compact JSON bytes."""
     return json.dumps(answer.body, separators=(",", ":")).encode("utf-8")
