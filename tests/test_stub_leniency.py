@@ -31,15 +31,9 @@ from paykka_embed.operations import BY_PATH
 from paykka_embed.stub.api import IGNORED_HEADER
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, enc, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, enc, trans_id
 
 SHOPPER = "shopper-lenient-1"
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 @pytest.fixture(scope="module")
