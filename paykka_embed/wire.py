@@ -1,6 +1,6 @@
 """Typed models of PayKKa's v3 wire format, written once and shared.
 
-The client builds requests and reads responses with these models, the local stub
+The client builds requests and reads responses with these models, the local emulator
 validates requests and writes responses with them, and the tests use them to
 check both. Field names are PayKKa's own (snake_case JSON).
 

@@ -1,4 +1,4 @@
-"""The stub's test cards: the industry's usual numbers, each with a fixed outcome.
+"""The emulator's test cards: the industry's usual numbers, each with a fixed outcome.
 
 Any number that passes the Luhn check and is not listed here is approved, so a
 shopper typing a real-looking card in the demo is not surprised; listed numbers give

@@ -1,4 +1,4 @@
-"""The stub's clocks: business time (real time plus an offset that tests move forward)
+"""The emulator's clocks: business time (real time plus an offset that tests move forward)
 and signature time (real time plus a skew that simulates a merchant clock that is off).
 
 Session expiry, timestamps in bodies and webhooks, new ids and the webhook retry

@@ -1,12 +1,12 @@
-"""Where the stub's state lives: in memory (the default), or in SQLite under ``--data DIR``.
+"""Where the emulator's state lives: in memory (the default), or in SQLite under ``--data DIR``.
 
 The gateway keeps every record in memory and writes each one through to this store
-when it changes, so a restarted stub (same ``--data DIR``) finds its merchants,
+when it changes, so a restarted emulator (same ``--data DIR``) finds its merchants,
 sessions, orders, refunds, tokens, agreements and its webhook deliveries (undelivered
 ones resume on the retry schedule). Rows are the records' own JSON (see
 :meth:`records.Record.to_row`); nothing in them is a card number.
 
-One connection, guarded by a lock, in WAL mode: the stub is one process, and writes
+One connection, guarded by a lock, in WAL mode: the emulator is one process, and writes
 are small.
 """
 

@@ -1,4 +1,4 @@
-"""What the stub remembers, as plain records: merchants, sessions, orders, refunds,
+"""What the emulator remembers, as plain records: merchants, sessions, orders, refunds,
 stored cards (tokens) and recurring agreements.
 
 Kept apart from the rules (the ``gateway`` modules) so the rules read as rules, and
@@ -161,7 +161,7 @@ class Transaction(Record):
     notify_url: Optional[str] = None
     return_url: Optional[str] = None
     mit: bool = False
-    #: 3DS result: status Y/N/C, eci, version; ``authentication_url`` (a stub path) while pending.
+    #: 3DS result: status Y/N/C, eci, version; ``authentication_url`` (a path on the emulator) while pending.
     authentication: Optional[dict[str, str]] = None
     #: The browser's next step while PROCESSING (3DS page, wallet sheet, QR, redirect).
     action: Optional[dict[str, str]] = None
@@ -244,7 +244,7 @@ class Refund(Record):
     error_description: str = "request success"
     finish_time: Optional[datetime] = None
     notify_url: Optional[str] = None
-    #: While REVIEWING: when the review ends (stub clock) and the refund succeeds.
+    #: While REVIEWING: when the review ends (emulator's clock) and the refund succeeds.
     review_until: Optional[datetime] = None
 
     @property

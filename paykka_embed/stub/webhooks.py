@@ -1,16 +1,16 @@
-"""The stub's webhook sender: signed notifications, delivered off the request thread, retried.
+"""The emulator's webhook sender: signed notifications, delivered off the request thread, retried.
 
 Each notification is signed with the platform key over ``POST``, the path of the
 ``notify_url``, a fresh timestamp and nonce, and the raw body, and re-signed for
 every attempt (a receiver refuses a replayed nonce). A delivery succeeds on any 2xx.
 Otherwise it is retried on :data:`RETRY_SCHEDULE` (seconds after the first attempt,
-on the stub's clock, so advancing the clock fires due retries at once).
+on the emulator's clock, so advancing the clock fires due retries at once).
 Every attempt is kept for ``GET /_stub/webhooks``, and, under ``--data DIR``, in
-SQLite: a restarted stub resumes undelivered notifications on their schedule.
+SQLite: a restarted emulator resumes undelivered notifications on their schedule.
 
 The signature's timestamp is wall-clock time (the receiver checks it against its own
 clock), shifted by the signature skew when one is set; only the *schedule* runs on the
-stub clock.
+emulator's clock.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ log = logging.getLogger("paykka_embed.stub.webhooks")
 #: Seconds after the first attempt at which each retry is due.
 RETRY_SCHEDULE = (15, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 TIMEOUT_SECONDS = 10.0
-#: How long (stub clock) a notification held back by a ``reorder`` fault waits at most.
+#: How long (emulator's clock) a notification held back by a ``reorder`` fault waits at most.
 HOLD_MS = 60_000
 
 
