@@ -71,17 +71,20 @@ Reason = Literal["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"]
 
 
 class QuerySessionParams(TypedDict, total=False):
+    """Query Session's keys: ``session_id`` or ``trans_id``."""
     session_id: str
     trans_id: str
 
 
 class QueryTransactionParams(TypedDict, total=False):
+    """Query Transaction's keys: ``trans_id``, ``order_id`` or ``session_id``."""
     trans_id: str
     order_id: str
     session_id: str
 
 
 class CaptureParams(TypedDict):
+    """Capture: the order, and for a partial capture its ``amount`` and ``currency``."""
     order_id: str
     amount: NotRequired[Amount]
     currency: NotRequired[str]
@@ -89,11 +92,13 @@ class CaptureParams(TypedDict):
 
 
 class VoidParams(TypedDict):
+    """Void: the order, and why."""
     order_id: str
     reason: NotRequired[Reason]
 
 
 class RefundParams(TypedDict):
+    """Refund: ``amount`` (``Decimal`` major or ``int`` minor units of ``currency``) of ``ori_order_id``."""
     refund_trans_id: str
     ori_order_id: str
     amount: Amount
@@ -103,21 +108,25 @@ class RefundParams(TypedDict):
 
 
 class QueryRefundParams(TypedDict, total=False):
+    """Refund Query's keys: ``refund_trans_id`` or ``refund_order_id``."""
     refund_trans_id: str
     refund_order_id: str
 
 
 class RemoveTokenParams(TypedDict):
+    """Remove a stored card: the token and its shopper."""
     token: str
     shopper_reference: str
 
 
 class CancelRecurringParams(TypedDict):
+    """Cancel a recurring agreement (and, to check it, its shopper)."""
     recurring_agreement_id: str
     shopper_reference: NotRequired[str]
 
 
 class ApplePaySessionParams(TypedDict):
+    """Apple Pay merchant session: the domain the sheet shows on, and a display name."""
     domain_name: str
     display_name: NotRequired[str]
 
@@ -167,6 +176,10 @@ class RetryPolicy:
     max_delay: float = 4.0
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
+        """Seconds to wait before retry ``attempt`` (0-based): ``Retry-After`` (capped at
+        ``max_delay``) when the answer gave whole seconds, else full jitter up to
+        ``base_delay * 2**attempt`` (capped at ``max_delay``).
+        """
         if retry_after is not None and retry_after.isdigit():
             return min(float(retry_after), self.max_delay)
         return random.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
@@ -216,6 +229,7 @@ class ClientCore:
 
     @property
     def api_base(self) -> str:
+        """The base URL requests go to (the environment's, or ``api_base`` given)."""
         return self.environment.api_base
 
     # --- building requests -------------------------------------------------------------
@@ -244,6 +258,9 @@ class ClientCore:
         return data
 
     def call(self, name: str, request: RequestLike, finish: Callable[[Any], R] = _identity) -> Call[R]:
+        """The :class:`Call` for catalogue operation ``name``: ``request`` validated into its
+        wire model (:class:`ValidationError` naming the field), ``finish`` applied to the answer.
+        """
         operation = OPERATIONS[name]
         return Call(operation, self.build_payload(request, operation.request_model), finish)
 
@@ -258,43 +275,56 @@ class ClientCore:
         return call
 
     def query_session(self, **params: Unpack[QuerySessionParams]) -> Call[wire.SessionData]:
+        """The call of :meth:`PayKKaClient.query_session`."""
         return self.call("query_session", dict(params))
 
     def initiate_transaction(self, request: RequestLike) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.initiate_transaction` (a FAILURE answer raises :class:`DeclinedError`)."""
         return self.call("initiate_transaction", request, _raise_if_declined)
 
     def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.query_transaction`."""
         return self.call("query_transaction", dict(params))
 
     def capture(self, **params: Unpack[CaptureParams]) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.capture` (``amount`` converted to minor units)."""
         payload: dict[str, Any] = dict(params)
         if "amount" in params:
             payload["amount"] = money.as_minor(params["amount"], params.get("currency", ""))
         return self.call("capture", payload)
 
     def void(self, **params: Unpack[VoidParams]) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.void`."""
         return self.call("void", dict(params))
 
     def refund(self, **params: Unpack[RefundParams]) -> Call[wire.RefundData]:
+        """The call of :meth:`PayKKaClient.refund` (``amount`` sent as ``refund_amount`` in minor units)."""
         payload: dict[str, Any] = dict(params)
         payload["refund_amount"] = money.as_minor(payload.pop("amount"), params["currency"], "amount")
         return self.call("refund", payload)
 
     def query_refund(self, **params: Unpack[QueryRefundParams]) -> Call[wire.RefundData]:
+        """The call of :meth:`PayKKaClient.query_refund`."""
         return self.call("query_refund", dict(params))
 
     def remove_token(self, **params: Unpack[RemoveTokenParams]) -> Call[wire.TokenRemoveData]:
+        """The call of :meth:`PayKKaClient.remove_token`."""
         return self.call("remove_token", dict(params))
 
     def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> Call[wire.RecurringCancelData]:
+        """The call of :meth:`PayKKaClient.cancel_recurring`."""
         return self.call("cancel_recurring", dict(params))
 
     def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> Call[dict[str, Any]]:
+        """The call of :meth:`PayKKaClient.create_apple_pay_session` (the answer read as a dict)."""
         return self.call("create_apple_pay_session", dict(params), _apple_pay_session)
 
     # --- the exchange ------------------------------------------------------------------
 
     def prepare(self, path: str, payload: Mapping[str, Any], *, retry_safe: bool) -> PreparedRequest:
+        """``payload`` as a signed POST to ``path``: compact UTF-8 JSON, the ``x-paykka-*``
+        headers over it, content type, accept and user agent.
+        """
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         headers = signing.signed_headers(self._private_key, self.app_id, path, body)
         headers["content-type"] = "application/json"
@@ -448,6 +478,7 @@ class PayKKaClient(_Face):
         self._http = httpx.Client(base_url=self.core.api_base, timeout=timeout, transport=transport)
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._http.close()
 
     def __enter__(self) -> "PayKKaClient":
@@ -651,6 +682,7 @@ class AsyncPayKKaClient(_Face):
         self._http = httpx.AsyncClient(base_url=self.core.api_base, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
+        """Close the HTTP connections."""
         await self._http.aclose()
 
     async def __aenter__(self) -> "AsyncPayKKaClient":

@@ -215,58 +215,69 @@ def operation(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 @operation("create_session")
 def create_session(merchant: Merchant, req: wire.CreateSessionRequest) -> dict[str, Any]:
+    """Create Session → :meth:`sessions.Sessions.create`; answers the session."""
     sessions = services().sessions
     return sessions.data(sessions.create(merchant, req), public_base())
 
 
 @operation("query_session")
 def query_session(merchant: Merchant, req: wire.QuerySessionRequest) -> dict[str, Any]:
+    """Query Session → :meth:`sessions.Sessions.find`; answers the session."""
     sessions = services().sessions
     return sessions.data(sessions.find(merchant.merchant_id, req.session_id, req.trans_id), public_base())
 
 
 @operation("initiate_transaction")
 def initiate_transaction(merchant: Merchant, req: wire.InitiateTransactionRequest) -> dict[str, Any]:
+    """Initiate Transaction → :meth:`transactions.Transactions.initiate`; answers the order."""
     return services().transactions.initiate(merchant, req).to_wire(public_base())
 
 
 @operation("query_transaction")
 def query_transaction(merchant: Merchant, req: wire.QueryTransactionRequest) -> dict[str, Any]:
+    """Query Transaction → :meth:`transactions.Transactions.find`; answers the order."""
     return services().transactions.find(merchant.merchant_id, req).to_wire(public_base())
 
 
 @operation("capture")
 def capture(merchant: Merchant, req: wire.CaptureRequest) -> dict[str, Any]:
+    """Capture → :meth:`modifications.Modifications.capture`; answers the order."""
     return services().modifications.capture(merchant, req).to_wire(public_base())
 
 
 @operation("void")
 def void(merchant: Merchant, req: wire.VoidRequest) -> dict[str, Any]:
+    """Void → :meth:`modifications.Modifications.void`; answers the order."""
     return services().modifications.void(merchant, req).to_wire(public_base())
 
 
 @operation("refund")
 def refund(merchant: Merchant, req: wire.RefundRequest) -> dict[str, Any]:
+    """Refund → :meth:`modifications.Modifications.refund`; answers the refund."""
     return services().modifications.refund(merchant, req).to_wire()
 
 
 @operation("query_refund")
 def refund_query(merchant: Merchant, req: wire.RefundQueryRequest) -> dict[str, Any]:
+    """Refund Query → :meth:`modifications.Modifications.find_refund`; answers the refund."""
     return services().modifications.find_refund(merchant, req).to_wire()
 
 
 @operation("remove_token")
 def token_remove(merchant: Merchant, req: wire.TokenRemoveRequest) -> dict[str, Any]:
+    """Remove a stored card → :meth:`vault.Vault.remove_token`."""
     return services().vault.remove_token(merchant.merchant_id, req)
 
 
 @operation("cancel_recurring")
 def recurring_cancel(merchant: Merchant, req: wire.RecurringCancelRequest) -> dict[str, Any]:
+    """Cancel a recurring agreement → :meth:`vault.Vault.cancel_recurring`."""
     return services().vault.cancel_recurring(merchant.merchant_id, req)
 
 
 @operation("create_apple_pay_session")
 def apple_pay_session(merchant: Merchant, req: wire.ApplePaySessionRequest) -> str:
+    """Apple Pay merchant session → :meth:`vault.Vault.apple_pay_session` (a JSON string)."""
     return services().vault.apple_pay_session(merchant.merchant_id, req)
 
 

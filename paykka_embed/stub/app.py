@@ -121,6 +121,7 @@ class EmulatorApp(Flask):
         self._with_faults = FaultMiddleware(super().wsgi_app, faults)
 
     def wsgi_app(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        """Every request through the fault injector first, then Flask."""
         result: Iterable[bytes] = self._with_faults(environ, start_response)
         return result
 

@@ -51,12 +51,15 @@ def param_error(message: str) -> StubError:
 
 
 def no_order() -> StubError:
+    """404 ``206024`` "the order doesn't exist" (PayKKa's wording)."""
     return StubError(404, NO_ORDER, NO_ORDER_MSG)
 
 
 def no_session() -> StubError:
+    """404 ``206011``: the session does not exist."""
     return StubError(404, NO_SESSION, "the session does not exist")
 
 
 def illegal(message: str) -> StubError:
+    """409 ``299001``: the order's status does not allow the operation; ``message`` says why."""
     return StubError(409, ILLEGAL_STATE, message)

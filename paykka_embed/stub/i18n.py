@@ -448,6 +448,7 @@ def decline_key(error_code: Optional[str]) -> str:
 
 
 def messages(locale: str) -> dict[str, str]:
+    """Every message of the checkout in ``locale`` (English where it has none), by key."""
     table = dict(MESSAGES[DEFAULT])
     table.update(MESSAGES.get(locale, {}))
     return table
