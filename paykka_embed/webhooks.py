@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union, get_args
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -40,7 +40,7 @@ ACK = {"ret_code": "000000", "ret_msg": "Success"}
 #: dispute notification (``event_type: "DISPUTE"``).
 Notification = Union[wire.NotifyEvent, wire.DisputeNotification]
 #: The notification kinds a handler can be registered for (``"*"``: all of them).
-HANDLED_TYPES = frozenset(wire.NotifyType.__args__) | {"DISPUTE"}  # type: ignore[attr-defined]
+HANDLED_TYPES = frozenset(get_args(wire.NotifyType)) | {"DISPUTE"}
 Handler = Callable[[Notification], Any]
 #: Called with what a payment event meant for its order, before the handlers and before anything
 #: is acknowledged; raising makes PayKKa deliver the event again (so a remedy that failed, such as

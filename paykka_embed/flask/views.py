@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf  # type: ignore[import-untyped]
-from wtforms import ValidationError as WTFValidationError  # type: ignore[import-untyped]
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms import ValidationError as WTFValidationError
 
 from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
 from ..resources import static_dir, templates_dir

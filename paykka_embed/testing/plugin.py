@@ -78,7 +78,7 @@ CSP_REPORTER = (
 )
 
 
-class ConsoleProblems(list):  # type: ignore[type-arg]
+class ConsoleProblems(list[str]):
     """Checkout errors a page showed while the test itself ran (see the module docstring).
 
     Once the test body has returned, servers the test started are being stopped while
@@ -133,7 +133,7 @@ class ConsoleProblems(list):  # type: ignore[type-arg]
         return request.resource_type in ("fetch", "xhr") and path.endswith(("/sessions", "/csrf-token"))
 
 
-_PAGES_PROBLEMS = pytest.StashKey[list]()  # type: ignore[type-arg]
+_PAGES_PROBLEMS = pytest.StashKey[list[ConsoleProblems]]()
 
 
 @pytest.hookimpl(hookwrapper=True)
