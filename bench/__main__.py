@@ -184,7 +184,8 @@ def server_part(args: argparse.Namespace, server: str, results: report.Results) 
         say(f"webhooks: ingestion at the merchant endpoint ({stack.label})")
         results.webhooks.append(webhooks.measure(stack, sessions.trans_ids, rounds=args.rounds,
                                                  concurrency=args.concurrency, count=args.events,
-                                                 seconds=args.seconds, progress=say))
+                                                 seconds=args.seconds, progress=say,
+                                                 hand_trans_ids=sessions.hand_trans_ids))
 
 
 def profiles_for(args: argparse.Namespace, results: report.Results) -> None:

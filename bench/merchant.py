@@ -10,7 +10,9 @@ nothing but the toolkit's own work is measured. Pages:
   each with its own session (a session is initialised in a browser only once);
 - ``/bench/csrf`` — a CSRF token (and the session cookie it belongs to) for load clients;
 - ``POST /bench/empty`` — reads the body and answers ``{}``: the floor any Flask view on the
-  same server costs, measured beside the webhook endpoint.
+  same server costs, measured beside the webhook endpoint;
+- ``POST /hand/sessions`` and ``POST /hand/webhook`` — the same work written by hand, without
+  the toolkit (:mod:`bench.handwritten`), when the config carries the merchant's credentials.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def create_app(config: dict[str, Any]) -> Flask:
     app.config.update(SECRET_KEY=secrets.token_hex(16), PAYKKA_MERCHANT_NAME="Bench shop")
     app.config.update(config)
     paykka = PayKKa(app)
+    if config.get("PAYKKA_PRIVATE_KEY") and config.get("PAYKKA_DATABASE"):
+        from .handwritten import create_blueprint
+
+        app.register_blueprint(create_blueprint(config, str(config["PAYKKA_DATABASE"]) + ".hand"))
     counter = itertools.count(1)
     lock = threading.Lock()
 

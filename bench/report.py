@@ -76,9 +76,16 @@ def render(r: Results) -> str:
           f"≥ 250/s | {verdict(rounds.e2e_rate >= tp.GOAL_RPS)} |")
         w(f"| Bare signed call ÷ end to end, {rounds.server} | {rounds.ratio:.2f}× | ≤ 1.2× | "
           f"{verdict(rounds.ratio <= tp.GOAL_RATIO)} |")
+        if rounds.hand:
+            w(f"| Sessions: hand-written view ÷ toolkit, {rounds.server} ({rounds.hand_rate:.0f}/s vs "
+              f"{rounds.e2e_rate:.0f}/s) | {rounds.hand_ratio:.2f}× | ≤ 1.3× | "
+              f"{verdict(rounds.hand_ratio <= tp.GOAL_HAND_RATIO)} |")
     for h in r.webhooks:
         w(f"| Webhook ingestion, new events, {h.label}, {h.concurrency} connections | {h.fresh_rate:.0f}/s | "
           f"≥ 1,500/s | {verdict(h.fresh_rate >= wh.GOAL_EPS)} |")
+        if h.hand:
+            w(f"| Webhooks: hand-written view ÷ toolkit, {h.label} ({h.hand_rate:.0f}/s vs {h.fresh_rate:.0f}/s) | "
+              f"{h.hand_ratio:.2f}× | ≤ 1.3× | {verdict(h.hand_ratio <= wh.GOAL_HAND_RATIO)} |")
     for rounds in r.sessions:
         w(f"| Emulator's own create-session throughput, {rounds.server} | {rounds.bare_rate:.0f}/s | "
           "(no goal) | |")

@@ -19,7 +19,7 @@ from typing import Any
 
 
 def _serve_werkzeug(app: Any) -> str:
-    from paykka_embed.stub.server import BackgroundServer
+    from paykka_embed.serving import BackgroundServer
 
     server = BackgroundServer(app).start()
     return server.url

@@ -8,6 +8,10 @@ call, the emulator verifies it and answers signed, the toolkit verifies that ans
 stores the attempt, and the client receives the mount options. Every request uses a fresh
 order reference.
 
+Hand-written: the same requests to ``POST /hand/sessions`` of the same app on the same server, a
+view doing the same work without the toolkit (:mod:`bench.handwritten`): the toolkit's own
+overhead is end to end ÷ hand-written, in the same run (goal ≤ 1.3×).
+
 Bare: the same concurrency sends the same signed Create Session call straight to the
 emulator, written with httpx and cryptography alone (no paykka_embed code): build the JSON,
 sign ``POST\\n{path}\\n{ts}\\n{nonce}\\n{body}`` with SHA256withRSA, post, verify the
@@ -43,7 +47,10 @@ from .servers import Stack
 
 GOAL_RPS = 250.0
 GOAL_RATIO = 1.2
+#: The toolkit's overhead over a hand-written view doing the same work (issue 15's comparator).
+GOAL_HAND_RATIO = 1.3
 SESSION_PATH = "/v3/payment/acq/session"
+HAND_PATH = "/hand/sessions"
 
 
 @dataclass
@@ -52,7 +59,9 @@ class Rounds:
     concurrency: int
     e2e: list[load.Result] = field(default_factory=list)
     bare: list[load.Result] = field(default_factory=list)
+    hand: list[load.Result] = field(default_factory=list)
     trans_ids: list[str] = field(default_factory=list)
+    hand_trans_ids: list[str] = field(default_factory=list)
 
     @property
     def e2e_rate(self) -> float:
@@ -61,6 +70,15 @@ class Rounds:
     @property
     def bare_rate(self) -> float:
         return stats.median([r.rate for r in self.bare])
+
+    @property
+    def hand_rate(self) -> float:
+        return stats.median([r.rate for r in self.hand])
+
+    @property
+    def hand_ratio(self) -> float:
+        """Hand-written ÷ toolkit requests per second, round by round: how much the toolkit costs."""
+        return stats.median([h.rate / e.rate for e, h in zip(self.e2e, self.hand) if e.rate])
 
     @property
     def ratios(self) -> list[float]:
@@ -72,20 +90,21 @@ class Rounds:
 
     def cpu_ms(self, kind: str) -> dict[str, float]:
         """Median CPU milliseconds per request of each process over the rounds of ``kind`` (e2e or bare)."""
-        return load.median_cpu_ms(self.e2e if kind == "e2e" else self.bare)
+        return load.median_cpu_ms({"e2e": self.e2e, "bare": self.bare, "hand": self.hand}[kind])
 
     @property
     def failures(self) -> int:
-        return sum(r.failed for r in self.e2e + self.bare)
+        return sum(r.failed for r in self.e2e + self.bare + self.hand)
 
     @property
     def errors(self) -> list[str]:
-        return [e for r in self.e2e + self.bare for e in r.errors][:5]
+        return [e for r in self.e2e + self.bare + self.hand for e in r.errors][:5]
 
 
 def e2e_round(stack: Stack, *, concurrency: int, count: int, seconds: float, tag: str,
-              trans_ids: list[str] | None = None) -> load.Result:
-    """One end-to-end round; the browsers' requests come from :mod:`bench.rawload`."""
+              trans_ids: list[str] | None = None, path: str = "/paykka/sessions") -> load.Result:
+    """One end-to-end round (``path``: the toolkit's route, or the hand-written one); the browsers'
+    requests come from :mod:`bench.rawload`."""
     assert stack.merchant is not None
     with httpx.Client(base_url=stack.merchant.url, timeout=30) as browser:
         token = browser.get("/bench/csrf").raise_for_status().text
@@ -94,7 +113,7 @@ def e2e_round(stack: Stack, *, concurrency: int, count: int, seconds: float, tag
 
     def build(n: int) -> bytes:
         body = json.dumps({"order": f"{tag}-{n}", "mode": "dropin"}).encode()
-        return rawload.request("POST", "/paykka/sessions", host, body, {
+        return rawload.request("POST", path, host, body, {
             "Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie})
 
     def check(n: int, status: int, headers: dict[str, str], body: bytes) -> bool:
@@ -151,16 +170,22 @@ def measure(stack: Stack, *, rounds: int, concurrency: int, count: int, seconds:
     # Warm both paths (imports, connection pools, SQLite pages) before anything is timed.
     e2e_round(stack, concurrency=concurrency, count=concurrency * 5, seconds=seconds, tag=f"w{run_id}")
     bare_round(stack, concurrency=concurrency, count=concurrency * 5, seconds=seconds, tag=f"w{run_id}")
+    e2e_round(stack, concurrency=concurrency, count=concurrency * 5, seconds=seconds, tag=f"wh{run_id}",
+              path=HAND_PATH)
     for r in range(rounds):
-        kinds = ["e2e", "bare"] if r % 2 == 0 else ["bare", "e2e"]
+        kinds = ["e2e", "hand", "bare"] if r % 2 == 0 else ["bare", "hand", "e2e"]
         for kind in kinds:
             tag = f"{kind[0]}{run_id}r{r}"
             if kind == "e2e":
                 out.e2e.append(stack.timed(lambda: e2e_round(stack, concurrency=concurrency, count=count,
                                                              seconds=seconds, tag=tag, trans_ids=out.trans_ids)))
+            elif kind == "hand":
+                out.hand.append(stack.timed(lambda: e2e_round(stack, concurrency=concurrency, count=count,
+                                                              seconds=seconds, tag=tag, path=HAND_PATH,
+                                                              trans_ids=out.hand_trans_ids)))
             else:
                 out.bare.append(stack.timed(lambda: bare_round(stack, concurrency=concurrency, count=count,
                                                                seconds=seconds, tag=tag)))
         progress(f"  sessions ({stack.server}) round {r + 1}/{rounds}: end to end {out.e2e[-1].rate:.0f}/s, "
-                 f"bare {out.bare[-1].rate:.0f}/s")
+                 f"hand-written {out.hand[-1].rate:.0f}/s, bare {out.bare[-1].rate:.0f}/s")
     return out

@@ -42,6 +42,11 @@ class Order:
         return kinds.pop() if len(kinds) == 1 else "purchase"
 
     @property
+    def items(self) -> dict[str, int]:
+        """Product id → quantity, as the cart holds them."""
+        return {line.product.id: line.quantity for line in self.lines}
+
+    @property
     def title(self) -> str:
         first = self.lines[0]
         more = len(self.lines) - 1

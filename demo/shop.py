@@ -32,6 +32,19 @@ LOCALES = {
     "fil-PH": "Filipino", "fr-FR": "Français", "de-DE": "Deutsch", "es-ES": "Español", "ar": "العربية",
 }
 RTL = {"ar"}
+#: What the order page tells the shopper, by the payment's status (PayKKa's words stay in the back office).
+SHOPPER_STATES: dict[str, tuple[str, str]] = {
+    "SUCCESS": ("paid", "Thank you! Your payment was received and your order is confirmed."),
+    "AUTHORIZED": ("authorised", "Thank you! Your card is authorised; it is charged when your piece ships."),
+    "PARTIALLY_REVERSED": ("paid", "Thank you! Your order is confirmed; part of the authorised amount was released."),
+    "PARTIALLY_REFUNDED": ("refunded", "Part of this order was refunded to your card."),
+    "REFUNDED": ("refunded", "This order was refunded to your card."),
+    "CANCELED": ("cancelled", "This order was cancelled and your card was not charged."),
+    "PROCESSING": ("confirming", "We are confirming your payment. This page updates by itself."),
+    "NEEDS_REVIEW": ("review", "We are checking your payment and will contact you shortly."),
+    "FAILURE": ("failed", "Your payment did not go through, and you have not been charged."),
+    "UNPAID": ("unpaid", "This order is not paid yet."),
+}
 MODES = ("dropin", "components", "hosted")
 DEMO_SHOPPER = "demo-shopper-001"
 #: The wallet components offered on the components page. The checkout shows those the
@@ -139,12 +152,19 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
 
     @app.post("/checkout")
     def checkout_start() -> Any:
+        cart = dict(session.get("cart", {}))
+        pending = orders.get(session.get("cart_order") or "")
+        if pending is not None and not paid(pending.ref) and pending.items == cart \
+                and pending.shopper == session.get("shopper"):
+            return redirect(url_for("checkout", ref=pending.ref), code=303)
         try:
-            order = orders.create(dict(session.get("cart", {})), session.get("shopper"))
+            order = orders.create(cart, session.get("shopper"))
         except ValueError as exc:
             flash(str(exc).split(": ", 1)[-1].capitalize() + ".", "error")
             return redirect(url_for("cart_view"), code=303)
-        session["cart"] = {}
+        # The cart stays until the order is paid, so Back from the checkout finds it as it was; checking
+        # out the same cart again reuses its unpaid order rather than making another.
+        session["cart_order"] = order.ref
         return redirect(url_for("checkout", ref=order.ref), code=303)
 
     @app.post("/subscribe/<product_id>")
@@ -194,13 +214,22 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         return paykka.paid_attempt(ref) is not None
 
     def payment_status(ref: str) -> dict[str, Any]:
+        """The order's payment for its page and its status endpoint: ``state`` and ``message`` are for
+        the shopper; the statuses are PayKKa's, for the page's script and the back office."""
         attempts = paykka.store.attempts(ref)
-        settled = [a for a in attempts if a.status != "PROCESSING"]
+        settled = [a for a in attempts if a.status != "PROCESSING" or a.order_id]
         paid_attempt = paykka.paid_attempt(ref)  # at most one attempt ever pays an order
         shown = paid_attempt or (settled[-1] if settled else (attempts[-1] if attempts else None))
         review = shown is not None and shown is not paid_attempt and shown.flag == FLAG_MISMATCH
+        status = "NEEDS_REVIEW" if review else (shown.status if shown else "UNPAID")
+        if status == "PROCESSING" and not (shown and shown.order_id):
+            status = "UNPAID"  # a checkout was opened (and perhaps left), nothing was paid
+        state, message = SHOPPER_STATES.get(status, SHOPPER_STATES["UNPAID"])
         return {
-            "status": "NEEDS_REVIEW" if review else (shown.status if shown else "UNPAID"),
+            "state": state,
+            "message": message,
+            "payable": state in ("unpaid", "failed"),
+            "status": status,
             "confirmed_by_query": shown.query_status if shown else None,
             "confirmed_by_webhook": shown.webhook_status if shown else None,
             "order_id": shown.order_id if shown else None,
@@ -212,7 +241,11 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     @app.get("/orders/<ref>")
     def order_page(ref: str) -> str:
         order = orders.get(ref) or abort(404)
-        return render_template("order.html", order=order, payment=payment_status(ref))
+        payment = payment_status(ref)
+        if payment["state"] in ("paid", "authorised") and session.get("cart_order") == ref:
+            session["cart"] = {}  # bought: the cart that made this order is done
+            session.pop("cart_order", None)
+        return render_template("order.html", order=order, payment=payment)
 
     @app.get("/orders/<ref>/status.json")
     def order_status(ref: str) -> Any:

@@ -46,6 +46,7 @@ from . import money, signing, wire
 from .envs import Environment, resolve_environment
 from .errors import APIError, DeclinedError, NetworkError, SignatureError, ValidationError
 from .expiry import check_expire_time
+from .operations import OPERATIONS, Operation
 
 log = logging.getLogger("paykka_embed.client")
 
@@ -61,40 +62,7 @@ LOGGABLE_KEYS = ("trans_id", "refund_trans_id", "order_id", "ori_order_id", "ses
                  "payment_type", "amount", "refund_amount", "currency", "capture_method")
 
 
-# --- operations ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One v3 operation: where it goes, what it sends and returns, and whether a retry is safe."""
-
-    name: str
-    path: str
-    request_model: type[wire.WireModel]
-    response_model: type[BaseModel] | None
-    retry_safe: bool
-
-
-def _ops(*ops: Operation) -> dict[str, Operation]:
-    return {op.name: op for op in ops}
-
-
-OPERATIONS: dict[str, Operation] = _ops(
-    Operation("create_session", wire.PATH_CREATE_SESSION, wire.CreateSessionRequest, wire.SessionData, True),
-    Operation("query_session", wire.PATH_QUERY_SESSION, wire.QuerySessionRequest, wire.SessionData, True),
-    Operation("initiate_transaction", wire.PATH_INITIATE, wire.InitiateTransactionRequest, wire.TransactionData,
-              False),
-    Operation("query_transaction", wire.PATH_QUERY, wire.QueryTransactionRequest, wire.TransactionData, True),
-    Operation("capture", wire.PATH_CAPTURE, wire.CaptureRequest, wire.TransactionData, False),
-    Operation("void", wire.PATH_VOID, wire.VoidRequest, wire.TransactionData, False),
-    Operation("refund", wire.PATH_REFUND, wire.RefundRequest, wire.RefundData, True),
-    Operation("query_refund", wire.PATH_REFUND_QUERY, wire.RefundQueryRequest, wire.RefundData, True),
-    Operation("remove_token", wire.PATH_TOKEN_REMOVE, wire.TokenRemoveRequest, wire.TokenRemoveData, False),
-    Operation("cancel_recurring", wire.PATH_RECURRING_CANCEL, wire.RecurringCancelRequest,
-              wire.RecurringCancelData, False),
-    Operation("create_apple_pay_session", wire.PATH_APPLE_PAY_SESSION, wire.ApplePaySessionRequest, None, True),
-)
-
+# --- operations: the catalogue in :mod:`paykka_embed.operations` (path, models, retry safety) ---
 
 # --- parameters: one definition, shared by the core and both faces ---------------------------
 
@@ -103,17 +71,20 @@ Reason = Literal["DUPLICATE", "FRAUDULENT", "REQUESTED_BY_CUSTOMER", "OTHER"]
 
 
 class QuerySessionParams(TypedDict, total=False):
+    """Query Session's keys: ``session_id`` or ``trans_id``."""
     session_id: str
     trans_id: str
 
 
 class QueryTransactionParams(TypedDict, total=False):
+    """Query Transaction's keys: ``trans_id``, ``order_id`` or ``session_id``."""
     trans_id: str
     order_id: str
     session_id: str
 
 
 class CaptureParams(TypedDict):
+    """Capture: the order, and for a partial capture its ``amount`` and ``currency``."""
     order_id: str
     amount: NotRequired[Amount]
     currency: NotRequired[str]
@@ -121,11 +92,13 @@ class CaptureParams(TypedDict):
 
 
 class VoidParams(TypedDict):
+    """Void: the order, and why."""
     order_id: str
     reason: NotRequired[Reason]
 
 
 class RefundParams(TypedDict):
+    """Refund: ``amount`` (``Decimal`` major or ``int`` minor units of ``currency``) of ``ori_order_id``."""
     refund_trans_id: str
     ori_order_id: str
     amount: Amount
@@ -135,21 +108,25 @@ class RefundParams(TypedDict):
 
 
 class QueryRefundParams(TypedDict, total=False):
+    """Refund Query's keys: ``refund_trans_id`` or ``refund_order_id``."""
     refund_trans_id: str
     refund_order_id: str
 
 
 class RemoveTokenParams(TypedDict):
+    """Remove a stored card: the token and its shopper."""
     token: str
     shopper_reference: str
 
 
 class CancelRecurringParams(TypedDict):
+    """Cancel a recurring agreement (and, to check it, its shopper)."""
     recurring_agreement_id: str
     shopper_reference: NotRequired[str]
 
 
 class ApplePaySessionParams(TypedDict):
+    """Apple Pay merchant session: the domain the sheet shows on, and a display name."""
     domain_name: str
     display_name: NotRequired[str]
 
@@ -199,6 +176,10 @@ class RetryPolicy:
     max_delay: float = 4.0
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
+        """Seconds to wait before retry ``attempt`` (0-based): ``Retry-After`` (capped at
+        ``max_delay``) when the answer gave whole seconds, else full jitter up to
+        ``base_delay * 2**attempt`` (capped at ``max_delay``).
+        """
         if retry_after is not None and retry_after.isdigit():
             return min(float(retry_after), self.max_delay)
         return random.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
@@ -248,6 +229,7 @@ class ClientCore:
 
     @property
     def api_base(self) -> str:
+        """The base URL requests go to (the environment's, or ``api_base`` given)."""
         return self.environment.api_base
 
     # --- building requests -------------------------------------------------------------
@@ -276,6 +258,9 @@ class ClientCore:
         return data
 
     def call(self, name: str, request: RequestLike, finish: Callable[[Any], R] = _identity) -> Call[R]:
+        """The :class:`Call` for catalogue operation ``name``: ``request`` validated into its
+        wire model (:class:`ValidationError` naming the field), ``finish`` applied to the answer.
+        """
         operation = OPERATIONS[name]
         return Call(operation, self.build_payload(request, operation.request_model), finish)
 
@@ -290,43 +275,56 @@ class ClientCore:
         return call
 
     def query_session(self, **params: Unpack[QuerySessionParams]) -> Call[wire.SessionData]:
+        """The call of :meth:`PayKKaClient.query_session`."""
         return self.call("query_session", dict(params))
 
     def initiate_transaction(self, request: RequestLike) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.initiate_transaction` (a FAILURE answer raises :class:`DeclinedError`)."""
         return self.call("initiate_transaction", request, _raise_if_declined)
 
     def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.query_transaction`."""
         return self.call("query_transaction", dict(params))
 
     def capture(self, **params: Unpack[CaptureParams]) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.capture` (``amount`` converted to minor units)."""
         payload: dict[str, Any] = dict(params)
         if "amount" in params:
             payload["amount"] = money.as_minor(params["amount"], params.get("currency", ""))
         return self.call("capture", payload)
 
     def void(self, **params: Unpack[VoidParams]) -> Call[wire.TransactionData]:
+        """The call of :meth:`PayKKaClient.void`."""
         return self.call("void", dict(params))
 
     def refund(self, **params: Unpack[RefundParams]) -> Call[wire.RefundData]:
+        """The call of :meth:`PayKKaClient.refund` (``amount`` sent as ``refund_amount`` in minor units)."""
         payload: dict[str, Any] = dict(params)
         payload["refund_amount"] = money.as_minor(payload.pop("amount"), params["currency"], "amount")
         return self.call("refund", payload)
 
     def query_refund(self, **params: Unpack[QueryRefundParams]) -> Call[wire.RefundData]:
+        """The call of :meth:`PayKKaClient.query_refund`."""
         return self.call("query_refund", dict(params))
 
     def remove_token(self, **params: Unpack[RemoveTokenParams]) -> Call[wire.TokenRemoveData]:
+        """The call of :meth:`PayKKaClient.remove_token`."""
         return self.call("remove_token", dict(params))
 
     def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> Call[wire.RecurringCancelData]:
+        """The call of :meth:`PayKKaClient.cancel_recurring`."""
         return self.call("cancel_recurring", dict(params))
 
     def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> Call[dict[str, Any]]:
+        """The call of :meth:`PayKKaClient.create_apple_pay_session` (the answer read as a dict)."""
         return self.call("create_apple_pay_session", dict(params), _apple_pay_session)
 
     # --- the exchange ------------------------------------------------------------------
 
     def prepare(self, path: str, payload: Mapping[str, Any], *, retry_safe: bool) -> PreparedRequest:
+        """``payload`` as a signed POST to ``path``: compact UTF-8 JSON, the ``x-paykka-*``
+        headers over it, content type, accept and user agent.
+        """
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         headers = signing.signed_headers(self._private_key, self.app_id, path, body)
         headers["content-type"] = "application/json"
@@ -480,6 +478,7 @@ class PayKKaClient(_Face):
         self._http = httpx.Client(base_url=self.core.api_base, timeout=timeout, transport=transport)
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._http.close()
 
     def __enter__(self) -> "PayKKaClient":
@@ -508,40 +507,156 @@ class PayKKaClient(_Face):
                 reply = exc
 
     def create_session(self, request: RequestLike) -> wire.SessionData:
+        """Create Session (``POST /v3/payment/acq/session``): a checkout for one payment.
+
+        Sends ``request`` (a :class:`wire.CreateSessionRequest` or a mapping of its fields;
+        ``merchant_id`` is filled in; ``amount`` as ``int`` minor units or ``Decimal`` major
+        units of ``currency``; ``expire_time`` aware and at most 24 hours ahead). Returns
+        :class:`wire.SessionData` (``session_id``, ``session_url``, ``status``...).
+        Retried on 429/5xx and timeouts: the same ``trans_id`` returns the same session.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.create_session(request))
 
     def query_session(self, **params: Unpack[QuerySessionParams]) -> wire.SessionData:
+        """Query Session (``POST /v3/payment/acq/session/query``) by ``session_id`` or ``trans_id``.
+
+        Returns :class:`wire.SessionData`; ``status`` reads ``EXPIRED`` once an unpaid
+        session is past ``expire_time``, and ``order_id`` names the paid order. Retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.query_session(**params))
 
     def initiate_transaction(self, request: RequestLike) -> wire.TransactionData:
-        """Charge without a browser (a stored token, a merchant-initiated recurring payment).
+        """Initiate Transaction (``POST /v3/payment/acq``): charge without a browser.
 
-        Sent once, never retried. A declined charge raises :class:`DeclinedError`.
+        Sends ``request`` (a :class:`wire.InitiateTransactionRequest` or a mapping) with one
+        source of payment: a stored ``payment.token`` (with ``mit: true`` and its
+        ``recurring_agreement_id`` for a merchant-initiated charge), ``encrypted_card_no``,
+        or a wallet's ``token_data``. Returns :class:`wire.TransactionData` (``SUCCESS``,
+        ``AUTHORIZED``, or ``PROCESSING`` with a 3DS ``authentication_result``). A declined
+        charge raises :class:`DeclinedError` (``error_code``, ``error_description``, the
+        transaction in ``.data``). Sent exactly once, never retried: after a timeout the
+        outcome is unknown, so query the transaction before trying again.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
         """
         return self.run(self.core.initiate_transaction(request))
 
     def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> wire.TransactionData:
+        """Query Transaction (``POST /v3/payment/acq/query``) by ``order_id``, ``session_id`` or ``trans_id``.
+
+        Returns :class:`wire.TransactionData` with its ``balances`` (minor units). Retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.query_transaction(**params))
 
     def capture(self, **params: Unpack[CaptureParams]) -> wire.TransactionData:
+        """Capture (``POST /v3/payment/acq/capture``) an ``AUTHORIZED`` order.
+
+        ``amount`` (``Decimal`` major or ``int`` minor units of ``currency``) captures part
+        of it and releases the rest; without it, everything. ``capture_trans_id`` makes a
+        repeat answer the first result. Returns :class:`wire.TransactionData`. Sent once,
+        never retried (query the transaction before trying again).
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.capture(**params))
 
     def void(self, **params: Unpack[VoidParams]) -> wire.TransactionData:
+        """Void (``POST /v3/payment/acq/void``) an ``AUTHORIZED`` order before anything is captured.
+
+        Returns :class:`wire.TransactionData` (``CANCELED``). Sent once, never retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.void(**params))
 
     def refund(self, **params: Unpack[RefundParams]) -> wire.RefundData:
+        """Refund (``POST /v3/payment/acq/refund``) part or all of a captured order.
+
+        ``amount`` (``Decimal`` major or ``int`` minor units of ``currency``) travels as
+        ``refund_amount`` in minor units. Returns :class:`wire.RefundData` (``SUCCESS``,
+        ``FAILURE``, or ``REVIEWING`` until PayKKa's review ends). Retried: the same
+        ``refund_trans_id`` returns the same refund.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.refund(**params))
 
     def query_refund(self, **params: Unpack[QueryRefundParams]) -> wire.RefundData:
+        """Refund Query (``POST /v3/payment/acq/refund/query``) by ``refund_trans_id`` or ``refund_order_id``.
+
+        Returns :class:`wire.RefundData`. Retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.query_refund(**params))
 
     def remove_token(self, **params: Unpack[RemoveTokenParams]) -> wire.TokenRemoveData:
+        """Remove a stored card (``POST /v3/payment/acq/token/remove``) of ``shopper_reference``.
+
+        Returns :class:`wire.TokenRemoveData` (``REMOVED``). Sent once, never retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.remove_token(**params))
 
     def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> wire.RecurringCancelData:
+        """Cancel a recurring agreement (``POST /v3/payment/acq/recurring/cancel``).
+
+        Returns :class:`wire.RecurringCancelData` (``CANCELED``); cancelling a canceled
+        agreement answers the same. Sent once, never retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.cancel_recurring(**params))
 
     def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> dict[str, Any]:
+        """Apple Pay merchant session (``POST /v3/payment/acq/apple-pay/create-session``).
+
+        Sends ``domain_name`` (and ``display_name``); returns Apple's merchant-session object
+        as a ``dict`` (PayKKa sends it as JSON text), ready for
+        ``ApplePaySession.completeMerchantValidation``. Retried.
+
+        Raises :class:`ValidationError` (naming the field) before sending when the input
+        breaks the wire model, :class:`APIError` when PayKKa answers a ``ret_code`` other
+        than ``000000``, :class:`SignatureError` when the answer is not signed by the
+        platform key, and :class:`NetworkError` when PayKKa cannot be reached.
+        """
         return self.run(self.core.create_apple_pay_session(**params))
 
 
@@ -567,6 +682,7 @@ class AsyncPayKKaClient(_Face):
         self._http = httpx.AsyncClient(base_url=self.core.api_base, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
+        """Close the HTTP connections."""
         await self._http.aclose()
 
     async def __aenter__(self) -> "AsyncPayKKaClient":
@@ -595,35 +711,45 @@ class AsyncPayKKaClient(_Face):
                 reply = exc
 
     async def create_session(self, request: RequestLike) -> wire.SessionData:
+        """Awaitable :meth:`PayKKaClient.create_session`: the same request, answer, errors and retries."""
         return await self.run(self.core.create_session(request))
 
     async def query_session(self, **params: Unpack[QuerySessionParams]) -> wire.SessionData:
+        """Awaitable :meth:`PayKKaClient.query_session`: the same request, answer, errors and retries."""
         return await self.run(self.core.query_session(**params))
 
     async def initiate_transaction(self, request: RequestLike) -> wire.TransactionData:
-        """See :meth:`PayKKaClient.initiate_transaction`."""
+        """Awaitable :meth:`PayKKaClient.initiate_transaction`: the same request, answer, errors and retries."""
         return await self.run(self.core.initiate_transaction(request))
 
     async def query_transaction(self, **params: Unpack[QueryTransactionParams]) -> wire.TransactionData:
+        """Awaitable :meth:`PayKKaClient.query_transaction`: the same request, answer, errors and retries."""
         return await self.run(self.core.query_transaction(**params))
 
     async def capture(self, **params: Unpack[CaptureParams]) -> wire.TransactionData:
+        """Awaitable :meth:`PayKKaClient.capture`: the same request, answer, errors and retries."""
         return await self.run(self.core.capture(**params))
 
     async def void(self, **params: Unpack[VoidParams]) -> wire.TransactionData:
+        """Awaitable :meth:`PayKKaClient.void`: the same request, answer, errors and retries."""
         return await self.run(self.core.void(**params))
 
     async def refund(self, **params: Unpack[RefundParams]) -> wire.RefundData:
+        """Awaitable :meth:`PayKKaClient.refund`: the same request, answer, errors and retries."""
         return await self.run(self.core.refund(**params))
 
     async def query_refund(self, **params: Unpack[QueryRefundParams]) -> wire.RefundData:
+        """Awaitable :meth:`PayKKaClient.query_refund`: the same request, answer, errors and retries."""
         return await self.run(self.core.query_refund(**params))
 
     async def remove_token(self, **params: Unpack[RemoveTokenParams]) -> wire.TokenRemoveData:
+        """Awaitable :meth:`PayKKaClient.remove_token`: the same request, answer, errors and retries."""
         return await self.run(self.core.remove_token(**params))
 
     async def cancel_recurring(self, **params: Unpack[CancelRecurringParams]) -> wire.RecurringCancelData:
+        """Awaitable :meth:`PayKKaClient.cancel_recurring`: the same request, answer, errors and retries."""
         return await self.run(self.core.cancel_recurring(**params))
 
     async def create_apple_pay_session(self, **params: Unpack[ApplePaySessionParams]) -> dict[str, Any]:
+        """Awaitable :meth:`PayKKaClient.create_apple_pay_session`: the same request, answer, errors and retries."""
         return await self.run(self.core.create_apple_pay_session(**params))

@@ -26,6 +26,9 @@ class _RequestHandler(WSGIRequestHandler):
 
 
 class BackgroundServer:
+    """A WSGI app served by werkzeug's threaded server on ``host:port`` (0: a free port) in a daemon
+    thread; a context manager (``with BackgroundServer(app) as server: server.url``)."""
+
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_RequestHandler)
@@ -35,13 +38,16 @@ class BackgroundServer:
 
     @property
     def url(self) -> str:
+        """``http://host:port`` of the running server."""
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "BackgroundServer":
+        """Start serving; returns the server (``BackgroundServer(app).start().url``)."""
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket (waits up to 5 seconds for the serving thread)."""
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union, get_args
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -40,7 +40,7 @@ ACK = {"ret_code": "000000", "ret_msg": "Success"}
 #: dispute notification (``event_type: "DISPUTE"``).
 Notification = Union[wire.NotifyEvent, wire.DisputeNotification]
 #: The notification kinds a handler can be registered for (``"*"``: all of them).
-HANDLED_TYPES = frozenset(wire.NotifyType.__args__) | {"DISPUTE"}  # type: ignore[attr-defined]
+HANDLED_TYPES = frozenset(get_args(wire.NotifyType)) | {"DISPUTE"}
 Handler = Callable[[Notification], Any]
 #: Called with what a payment event meant for its order, before the handlers and before anything
 #: is acknowledged; raising makes PayKKa deliver the event again (so a remedy that failed, such as
@@ -118,6 +118,8 @@ class WebhookPipeline:
         self.on_event = on_event
 
     def process(self, path: str, headers: Any, body: bytes) -> Answer:
+        """Run the pipeline on one delivery (``path`` as sent, percent-encoded; the raw ``body``) and return
+        what to answer PayKKa. Raises only when the store fails (then answer 500: PayKKa delivers again)."""
         try:
             event, verified = construct_event(path, headers, body, self.platform_key,
                                               window_seconds=self.window_seconds)
@@ -201,4 +203,5 @@ def status(event: Notification) -> str:
 
 
 def ack_json(answer: Answer) -> bytes:
+    """The answer's body as compact JSON bytes."""
     return json.dumps(answer.body, separators=(",", ":")).encode("utf-8")

@@ -1,6 +1,6 @@
 """Typed models of PayKKa's v3 wire format, written once and shared.
 
-The client builds requests and reads responses with these models, the local stub
+The client builds requests and reads responses with these models, the local emulator
 validates requests and writes responses with them, and the tests use them to
 check both. Field names are PayKKa's own (snake_case JSON).
 
@@ -97,6 +97,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def format_datetime(value: datetime) -> str:
+    """``value`` as PayKKa writes times: ISO 8601 with seconds and a ``+08:00``-style offset."""
     return value.isoformat(timespec="seconds")
 
 
@@ -138,6 +139,7 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     def to_wire(self) -> dict[str, Any]:
+        """The model as PayKKa's JSON: field names as sent, absent fields left out."""
         return self.model_dump(mode="json", exclude_none=True)
 
 
@@ -161,6 +163,7 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     def to_wire(self) -> dict[str, Any]:
+        """The model as PayKKa's JSON: absent fields left out, amounts written as PayKKa does."""
         return self.model_dump(mode="json", exclude_none=True)
 
 
@@ -168,6 +171,8 @@ class ResponseModel(BaseModel):
 
 
 class Goods(WireModel):
+    """One line of ``goods[]``: ``price`` in minor units, ``quantity`` at least 1 (notes §2.3)."""
+
     id: Optional[str] = Field(None, max_length=64)
     name: str = Field(..., min_length=1, max_length=256)
     description: Optional[str] = Field(None, max_length=1024)
@@ -181,6 +186,8 @@ class Goods(WireModel):
 
 
 class Address(WireModel):
+    """The address fields ``bill`` and ``shipping`` share (``country``: ISO 3166 alpha-2)."""
+
     first_name: Optional[str] = Field(None, max_length=64)
     middle_name: Optional[str] = Field(None, max_length=64)
     last_name: Optional[str] = Field(None, max_length=64)
@@ -196,15 +203,21 @@ class Address(WireModel):
 
 
 class Bill(Address):
+    """The shopper's billing details (``bill``), as Create Session takes them."""
+
     billing_address_collection: Optional[Literal["REQUIRED", "OPTIONAL", "NONE"]] = None
     descriptor: Optional[str] = Field(None, max_length=64)
 
 
 class Shipping(Address):
+    """Where the goods go (``shipping``), as Create Session takes it."""
+
     pass
 
 
 class Customer(WireModel):
+    """What the merchant knows of the shopper (``customer``), for risk checks."""
+
     id: Optional[str] = Field(None, max_length=64)
     registration_time: Optional[str] = None
     past_transactions: Optional[int] = Field(None, ge=0)
@@ -279,6 +292,8 @@ class Browser(WireModel):
 
 
 class Authentication(WireModel):
+    """3DS preferences of a session (``authentication``)."""
+
     challenge_indicator: Optional[
         Literal["NO_PREFERENCE", "NO_CHALLENGE_REQUESTED", "CHALLENGE_REQUESTED", "CHALLENGE_MANDATED"]
     ] = None
@@ -289,6 +304,11 @@ class Authentication(WireModel):
 
 
 class CreateSessionRequest(MerchantRequest):
+    """Create Session (``POST /v3/payment/acq/session``): ``amount`` in minor units of
+    ``currency``; ``trans_id`` keys the session (the same one returns the same session).
+    Sources: notes §2.3, the WooCommerce plugin's ``PaymentRequest.php``.
+    """
+
     trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
     session_mode: SessionMode = "HOSTED"
     payment_type: PaymentType = "PURCHASE"
@@ -350,6 +370,8 @@ class SessionData(ResponseModel):
 
 
 class QuerySessionRequest(MerchantRequest):
+    """Query Session: by ``session_id`` or ``trans_id`` (at least one)."""
+
     session_id: Optional[str] = Field(None, max_length=64)
     trans_id: Optional[str] = Field(None, max_length=64)
 
@@ -363,6 +385,8 @@ class QuerySessionRequest(MerchantRequest):
 
 
 class QueryTransactionRequest(MerchantRequest):
+    """Query Transaction: by ``trans_id``, ``order_id`` or ``session_id`` (at least one)."""
+
     trans_id: Optional[str] = Field(None, max_length=64)
     order_id: Optional[str] = Field(None, max_length=64)
     session_id: Optional[str] = Field(None, max_length=64)
@@ -374,12 +398,18 @@ class QueryTransactionRequest(MerchantRequest):
 
 
 class CardInfo(ResponseModel):
+    """The card of an order: BIN, last four digits, brand (never the number)."""
+
     bin: Optional[str] = None
     last4: Optional[str] = None
     card_brand: Optional[str] = None
 
 
 class Balances(ResponseModel):
+    """An order's amounts in minor units: authorised, captured, voided, refunded, and
+    what can still be captured, voided or refunded.
+    """
+
     authed_amount: int = 0
     captured_amount: int = 0
     able_to_capture_amount: int = 0
@@ -390,10 +420,16 @@ class Balances(ResponseModel):
 
 
 class PaymentInfo(ResponseModel):
+    """How an order was paid: ``payment_method`` (BANKCARD, APPLE_PAY, ...)."""
+
     payment_method: Optional[str] = None
 
 
 class AuthenticationResult(ResponseModel):
+    """3DS of an order: ``status`` Y/N/C, ``eci``, version, and while a challenge is
+    pending, the ``authentication_url`` to show the shopper.
+    """
+
     authentication_url: Optional[str] = None
     eci: Optional[str] = None
     three_ds_version: Optional[str] = None
@@ -401,6 +437,10 @@ class AuthenticationResult(ResponseModel):
 
 
 class TransactionData(ResponseModel):
+    """An order as Initiate/Query Transaction, Capture and Void answer it (amounts in
+    minor units). Source: OAPI's transaction responses.
+    """
+
     merchant_id: str
     trans_id: str
     order_id: str
@@ -441,6 +481,10 @@ class TransactionPayment(PaymentObject):
 
 
 class InitiateTransactionRequest(MerchantRequest):
+    """Initiate Transaction (``POST /v3/payment/acq``): exactly one source of payment in
+    ``payment``; ``mit`` needs ``recurring_agreement_id``. Source: OAPI, APIONLY.
+    """
+
     trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
     payment_type: PaymentType = "PURCHASE"
     authorisation_type: AuthorisationType = "FINAL_AUTH"
@@ -482,6 +526,8 @@ class InitiateTransactionRequest(MerchantRequest):
 
 
 class CaptureRequest(MerchantRequest):
+    """Capture an AUTHORIZED order: ``amount`` (minor units) for part of it, else all."""
+
     order_id: str = Field(..., min_length=1, max_length=64)
     amount: Optional[PositiveAmount] = None
     currency: Optional[Currency] = None
@@ -497,11 +543,17 @@ class CaptureRequest(MerchantRequest):
 
 
 class VoidRequest(MerchantRequest):
+    """Void an AUTHORIZED order (``POST /v3/payment/acq/void``, VOID)."""
+
     order_id: str = Field(..., min_length=1, max_length=64)
     reason: VoidReason = "REQUESTED_BY_CUSTOMER"
 
 
 class RefundRequest(MerchantRequest):
+    """Refund part or all of a captured order: ``refund_amount`` in minor units;
+    ``refund_trans_id`` keys it (a repeat returns the same refund).
+    """
+
     refund_trans_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")
     ori_order_id: str = Field(..., min_length=1, max_length=64)
     reason: VoidReason = "REQUESTED_BY_CUSTOMER"
@@ -512,6 +564,8 @@ class RefundRequest(MerchantRequest):
 
 
 class RefundQueryRequest(MerchantRequest):
+    """Refund Query: by ``refund_trans_id`` or ``refund_order_id`` (at least one)."""
+
     refund_trans_id: Optional[str] = Field(None, max_length=64)
     refund_order_id: Optional[str] = Field(None, max_length=64)
 
@@ -525,6 +579,8 @@ RefundStatus = Literal["PROCESSING", "REVIEWING", "SUCCESS", "FAILURE"]
 
 
 class RefundData(ResponseModel):
+    """A refund as Refund and Refund Query answer it (amount in minor units)."""
+
     merchant_id: str
     refund_trans_id: str
     refund_order_id: str
@@ -541,27 +597,39 @@ class RefundData(ResponseModel):
 
 
 class TokenRemoveRequest(MerchantRequest):
+    """Remove a stored card: the ``token`` and the shopper it belongs to."""
+
     token: str = Field(..., min_length=1, max_length=64)
     shopper_reference: str = Field(..., min_length=1, max_length=64)
 
 
 class TokenRemoveData(ResponseModel):
+    """The answer to Remove a stored card (``status`` REMOVED)."""
+
     token: str
     shopper_reference: str
     status: Literal["REMOVED"] = "REMOVED"
 
 
 class RecurringCancelRequest(MerchantRequest):
+    """Cancel a recurring agreement (``shopper_reference`` optional, checked when given)."""
+
     recurring_agreement_id: str = Field(..., min_length=1, max_length=64)
     shopper_reference: Optional[str] = Field(None, min_length=1, max_length=64)
 
 
 class RecurringCancelData(ResponseModel):
+    """The answer to Cancel a recurring agreement (``status`` CANCELED)."""
+
     recurring_agreement_id: str
     status: Literal["CANCELED"] = "CANCELED"
 
 
 class ApplePaySessionRequest(MerchantRequest):
+    """Apple Pay merchant session: the ``domain_name`` the sheet shows on (and a
+    ``display_name``); the answer is Apple's merchant session as JSON text.
+    """
+
     display_name: Optional[str] = Field(None, max_length=75)
     domain_name: str = Field(..., min_length=1, max_length=253,
                              pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
@@ -637,6 +705,7 @@ class DisputeNotification(ResponseModel):
 
     @property
     def final(self) -> bool:
+        """True once the dispute is won or lost."""
         return self.dispute_stage in FINAL_DISPUTE_STAGES
 
 
@@ -656,10 +725,12 @@ class Envelope(BaseModel, Generic[T]):
 
     @property
     def ok(self) -> bool:
+        """True when ``ret_code`` is ``000000``."""
         return self.ret_code == OK
 
 
 def envelope(data: Any = None, *, ret_code: str = OK, ret_msg: str = OK_MSG) -> dict[str, Any]:
+    """``{"ret_code", "ret_msg", "data"?}``: PayKKa's envelope (``data`` left out when None)."""
     body: dict[str, Any] = {"ret_code": ret_code, "ret_msg": ret_msg}
     if data is not None:
         body["data"] = data

@@ -49,7 +49,7 @@ def walk(page: Any, shop_url: str, stub: StubHandle, out: Path, viewport: str) -
     fill_card(page, "4111111111111111")
     pay(page)
     page.wait_for_url(re.compile(r"/orders/ORD"))
-    page.wait_for_function("() => document.getElementById('webhook-status').textContent === 'SUCCESS'")
+    page.wait_for_function("() => document.getElementById('order-state').dataset.webhookStatus === 'SUCCESS'")
     shoot(page, out, "order", viewport)
     page.goto(shop_url + "/admin/")
     shoot(page, out, "admin", viewport)

@@ -1,4 +1,6 @@
-"""Shared fixtures: the demo shop served on a real port against the live emulator.
+"""Shared fixtures: the demo shop served on a real port against the live emulator, and
+what the emulator's own tests share (a signed caller, the emulator's state, a webhook
+receiver).
 
 The emulator fixtures (paykka_stub, paykka_merchant, paykka_browser, paykka_page) come
 from paykka-embed's own pytest plugin, the same one merchants use.
@@ -13,7 +15,37 @@ import pytest
 
 from paykka_embed.demo import load_demo
 from paykka_embed.stub import BackgroundServer
-from paykka_embed.testing import MerchantAccount
+from paykka_embed.stub.gateway import Gateway
+from paykka_embed.testing import MerchantAccount, StubHandle
+
+from stub_helpers import SignedCaller, WebhookReceiver
+
+
+# --- the emulator's tests ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
+    """Signed v3 calls as the test's merchant, each answer's signature checked."""
+    return SignedCaller(paykka_merchant)
+
+
+@pytest.fixture
+def gw(paykka_stub: StubHandle) -> Gateway:
+    """The running emulator's state and operations (its tables and services' methods)."""
+    gateway: Gateway = paykka_stub.context.gateway
+    return gateway
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    """A merchant's webhook endpoint on a free port, recording what it is sent."""
+    hooks = WebhookReceiver()
+    yield hooks
+    hooks.close()
+
+
+# --- the demo shop -----------------------------------------------------------------------------
 
 
 @pytest.fixture

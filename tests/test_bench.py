@@ -9,7 +9,7 @@ import socket
 import sys
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from flask import Flask, request
@@ -137,3 +137,31 @@ def test_report_gives_verdicts_and_explains_each_missed_goal() -> None:
     assert "ratio of the sums 1.34×" in findings and "empty Flask view on the same server costs 0.40 ms" in findings
     assert "the difference, 0.50 ms" in findings
     assert "somewhere faster" not in findings  # a goal met needs no explanation
+
+
+def test_the_hand_written_comparator_does_the_same_work(paykka_stub: Any, paykka_merchant: Any, tmp_path: Any) -> None:
+    """The comparator's views are real: a session is created at the emulator and recorded; a signed event is
+    stored once (a replay is refused, a forgery is refused, the attempt moves)."""
+    import sqlite3
+
+    from paykka_embed import signing
+    from bench.merchant import create_app
+
+    config = {**paykka_merchant.flask_config(), "PAYKKA_DATABASE": str(tmp_path / "m.sqlite3")}
+    app = create_app(config)
+    client = app.test_client()
+    token = client.get("/bench/csrf").get_data(as_text=True)
+    made = client.post("/hand/sessions", json={"order": "H1"}, headers={"X-CSRFToken": token})
+    assert made.status_code == 200 and made.get_json()["sessionId"].startswith("CS")
+    assert client.post("/hand/sessions", json={"order": "H1"}).status_code == 400  # no CSRF token
+    body = (b'{"notify_type":"PAYMENT.SUCCESS","merchant_id":"%s","trans_id":"H1-1","order_id":"GW1",'
+            b'"status":"SUCCESS","amount":8800,"currency":"HKD"}' % paykka_merchant.merchant_id.encode())
+    headers = {**signing.signed_headers(paykka_stub.context.platform_key, paykka_merchant.app_id, "/hand/webhook",
+                                        body), "content-type": "application/json"}
+    assert client.post("/hand/webhook", data=body, headers=headers).status_code == 200
+    assert client.post("/hand/webhook", data=body, headers=headers).status_code == 401  # the same nonce again
+    forged = {**headers, "x-paykka-sign": headers["x-paykka-sign"][:-8] + "AAAAAAAA"}
+    assert client.post("/hand/webhook", data=body, headers=forged).status_code == 401
+    with sqlite3.connect(str(tmp_path / "m.sqlite3") + ".hand") as db:
+        assert db.execute("SELECT status FROM hand_attempts WHERE trans_id = 'H1-1'").fetchone() == ("SUCCESS",)
+        assert db.execute("SELECT COUNT(*) FROM hand_events").fetchone() == (1,)

@@ -364,13 +364,14 @@ def test_an_old_session_for_a_reused_trans_id_is_not_used(paykka_stub: StubHandl
         assert (refused_reuse.trans_id, refused_reuse.amount) == ("B1-2", 900)
 
         gw = paykka_stub.context.gateway
-        original = gw.create_session
+        sessions = paykka_stub.context.services.sessions  # what the v3 route calls
+        original = sessions.create
 
         def as_paykka_does(merchant: Any, req: Any) -> Any:  # return the old session, whatever the sum
             existing = gw.sessions_by_trans.get((merchant.merchant_id, req.trans_id))
             return gw.sessions[existing] if existing else original(merchant, req)
 
-        monkeypatch.setattr(gw, "create_session", as_paykka_does)
+        monkeypatch.setattr(sessions, "create", as_paykka_does)
         assert one.session("B2").trans_id == "B2-1"
         fresh = two.session("B2")
         assert (fresh.trans_id, fresh.amount) == ("B2-2", 900)

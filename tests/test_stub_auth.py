@@ -4,27 +4,18 @@ clean signed 4xx (never a 500) for unknown JSON, huge bodies and wrong content t
 from __future__ import annotations
 
 import json
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from paykka_embed import signing, wire
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, trans_id  # noqa: E402
-
+from stub_helpers import SignedCaller, trans_id
 
 
 PATH = wire.PATH_CREATE_SESSION
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 def body(caller: SignedCaller) -> bytes:

@@ -4,9 +4,7 @@ shifted by ``signature_skew_seconds`` to show what a merchant whose clock is off
 from __future__ import annotations
 
 import json
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,16 +14,10 @@ from paykka_embed import signing, wire
 from paykka_embed.errors import SignatureError
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, WebhookReceiver, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, WebhookReceiver, trans_id
 
 PATH = wire.PATH_CREATE_SESSION
 SKEW = 600  # two window-widths: far outside the 5-minute window either way
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 def session_body(caller: SignedCaller) -> bytes:

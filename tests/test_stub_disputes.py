@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -18,19 +17,12 @@ from paykka_embed import signing, wire
 from paykka_embed.stub import BackgroundServer, StubContext, create_app
 from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, WebhookReceiver, enc, register, trans_id  # noqa: E402
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    hooks = WebhookReceiver()
-    yield hooks
-    hooks.close()
+from stub_helpers import SignedCaller, WebhookReceiver, enc, register, trans_id
 
 
 @pytest.fixture
 def caller(paykka_stub: StubHandle) -> SignedCaller:
+    """Here the merchant has a default notify_url no one answers: disputes go to the order's."""
     return SignedCaller(register(paykka_stub, notify_url="http://127.0.0.1:9/merchant-default"))
 
 

@@ -4,28 +4,19 @@ rule in plain words, and none names a Python helper, type or library."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from paykka_embed import wire
-from paykka_embed.testing import MerchantAccount
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, enc, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, enc, trans_id
 
 #: Words that only make sense to a Python reader.
 PYTHONISMS = ("paykka_embed", "to_minor", "Input should", "Value error", "instance of", "dictionary", "pydantic",
               "NoneType", "str ", "int ", "Decimal", "float", "[type=", "For further information",
               "the pattern ^")  # a regular expression is not plain words either
 FIELD_FIRST = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?)*: \S")
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 def session(**changes: Any) -> dict[str, Any]:

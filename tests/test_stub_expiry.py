@@ -4,8 +4,6 @@ expiry; a session with no attempt still expires silently."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,25 +11,13 @@ import pytest
 from paykka_embed import wire
 from paykka_embed.stub.errors import StubError
 from paykka_embed.stub.gateway import Gateway
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, trans_id
 
 NOWHERE = "http://127.0.0.1:9/never"  # deliveries are logged whether or not they arrive
 CHALLENGE = {"number": "4000000000003220", "exp_month": 12, "exp_year": 2034, "cvv": "123"}
 LIFETIME = 3600  # a session without expire_time lives one hour
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
-
-
-@pytest.fixture
-def gw(paykka_stub: StubHandle) -> Gateway:
-    gateway: Gateway = paykka_stub.context.gateway
-    return gateway
 
 
 def new_session(caller: SignedCaller, **changes: Any) -> str:

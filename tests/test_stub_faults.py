@@ -12,9 +12,6 @@ from paykka_embed import wire
 from paykka_embed.testing import MerchantAccount, StubHandle
 
 
-
-
-
 def add(stub: StubHandle, **fault: object) -> httpx.Response:
     return httpx.post(stub.url + "/_stub/faults", json=fault)
 

@@ -27,18 +27,13 @@ from pydantic import BaseModel
 from paykka_embed import signing, wire
 from paykka_embed.errors import ValidationError
 from paykka_embed.stub import StubContext, create_app
-from paykka_embed.stub.api import IGNORED_HEADER, OPERATIONS
+from paykka_embed.operations import BY_PATH
+from paykka_embed.stub.api import IGNORED_HEADER
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, enc, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, enc, trans_id
 
 SHOPPER = "shopper-lenient-1"
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +94,7 @@ def test_null_is_absent_at_every_depth_in_every_operation(caller: SignedCaller) 
     done: set[str] = set()
 
     def call(path: str, body: dict[str, Any]) -> Any:
-        model = OPERATIONS[path][0]
+        model = BY_PATH[path].request_model
         full = with_nulls(model, body)
         assert None in full.values() or path == wire.PATH_TOKEN_REMOVE, path  # the test does add nulls
         resp = post(caller, path, full)
@@ -133,7 +128,7 @@ def test_null_is_absent_at_every_depth_in_every_operation(caller: SignedCaller) 
                      payment=card_payment(store_payment_method=True, shopper_reference=SHOPPER + "-sub"))
     call(wire.PATH_RECURRING_CANCEL, {"recurring_agreement_id": first["recurring_agreement_id"]})
     assert json.loads(call(wire.PATH_APPLE_PAY_SESSION, {"domain_name": "shop.example"}))["domainName"]
-    assert done == set(OPERATIONS), set(OPERATIONS) - done
+    assert done == set(BY_PATH), set(BY_PATH) - done
 
 
 def test_null_for_a_required_field_is_missing(caller: SignedCaller) -> None:

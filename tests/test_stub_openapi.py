@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from paykka_embed import wire
-from paykka_embed.stub import api, create_app, openapi
+from paykka_embed.operations import BY_PATH
+from paykka_embed.stub import create_app, openapi
 from paykka_embed.testing import StubHandle
 
 
@@ -51,7 +52,8 @@ def test_every_reference_resolves(document: dict[str, Any]) -> None:
 def test_every_example_validates(document: dict[str, Any]) -> None:
     checked = 0
     for path, item in document["paths"].items():
-        request_model, answer_model, _ = api.OPERATIONS[path]
+        op = BY_PATH[path]
+        request_model, answer_model = op.request_model, op.response_model
         content = item["post"]["requestBody"]["content"]["application/json"]
         assert content.get("examples"), f"{path} has no request example"
         for example in content["examples"].values():

@@ -6,8 +6,6 @@ layer calls); the merchant's side goes over real HTTP with real signatures."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any, Optional
 
 import pytest
@@ -17,21 +15,7 @@ from paykka_embed.stub.errors import StubError
 from paykka_embed.stub.gateway import Gateway, PaymentResult
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, trans_id  # noqa: E402
-
-
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
-
-
-@pytest.fixture
-def gw(paykka_stub: StubHandle) -> Gateway:
-    gateway: Gateway = paykka_stub.context.gateway
-    return gateway
+from stub_helpers import SignedCaller, trans_id
 
 
 def new_session(caller: SignedCaller, **changes: Any) -> dict[str, Any]:

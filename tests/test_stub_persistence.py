@@ -4,7 +4,6 @@ tokens, agreements and undelivered webhooks (which then resume on their schedule
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 
 from paykka_embed import wire
@@ -12,8 +11,7 @@ from paykka_embed.stub import BackgroundServer, StubContext, create_app
 from paykka_embed.stub.persistence import DB_NAME
 from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id
 
 
 def start(data_dir: Path) -> StubHandle:

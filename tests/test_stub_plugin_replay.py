@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 import secrets
-import sys
 from datetime import timedelta
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
@@ -24,19 +22,11 @@ from paykka_embed.stub.gateway import Gateway
 from paykka_embed.testing import MerchantAccount, StubHandle
 from paykka_embed.testing.stub import shared_test_key
 
-sys.path.insert(0, str(Path(__file__).parent))
-import woocommerce_plugin as wp  # noqa: E402
-from stub_helpers import WebhookReceiver  # noqa: E402
+import woocommerce_plugin as wp
+from stub_helpers import WebhookReceiver
 
 CARD = {"number": "4111111111111111", "exp_month": 12, "exp_year": 2034, "cvv": "123"}
 MODES = ("HOSTED", "DROP_IN", "COMPONENT")
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    hooks = WebhookReceiver()
-    yield hooks
-    hooks.close()
 
 
 @pytest.fixture

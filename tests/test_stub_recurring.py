@@ -3,8 +3,6 @@ a stored token, and the card the shopper types is kept as a SUBSCRIPTION with an
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,27 +11,15 @@ import pytest
 from paykka_embed import wire
 from paykka_embed.stub.errors import StubError
 from paykka_embed.stub.gateway import Gateway
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, trans_id
 
 SHOPPER = "shopper-recurring-1"
 ON_FILE = {"payment": {"store_payment_method": True, "token_usage": "CARD_ON_FILE", "shopper_reference": SHOPPER}}
 RECURRING = {"payment_type": "RECURRING",
              "payment": {"store_payment_method": True, "token_usage": "SUBSCRIPTION", "shopper_reference": SHOPPER}}
 CARD = {"number": "4111111111111111", "exp_month": 12, "exp_year": 2034, "cvv": "123"}
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
-
-
-@pytest.fixture
-def gw(paykka_stub: StubHandle) -> Gateway:
-    gateway: Gateway = paykka_stub.context.gateway
-    return gateway
 
 
 def new_session(caller: SignedCaller, **changes: Any) -> str:

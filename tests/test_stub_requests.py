@@ -6,27 +6,19 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from paykka_embed import signing, wire
 from paykka_embed.stub.requestlog import MAX_ENTRIES, RequestLog, mask_body
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, enc, register, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, enc, register, trans_id
 
 ENTRY_KEYS = {"id", "at", "at_ms", "method", "path", "operation", "app_id", "merchant_id", "http_status", "verdict",
               "ret_code", "ret_msg", "ignored_fields", "body", "body_bytes", "signature"}
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 def session_body(caller: SignedCaller, **extra: object) -> bytes:

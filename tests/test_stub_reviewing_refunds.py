@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +16,14 @@ from paykka_embed.stub import BackgroundServer, StubContext, create_app
 from paykka_embed.stub.modifications import REVIEW_SECONDS
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, WebhookReceiver, enc, register, trans_id  # noqa: E402
+from stub_helpers import SignedCaller, WebhookReceiver, enc, register, trans_id
 
 REVIEWED_CARD = "4000000000007726"
 
 
 @pytest.fixture
-def receiver() -> Any:
-    hooks = WebhookReceiver()
-    yield hooks
-    hooks.close()
-
-
-@pytest.fixture
 def caller(paykka_stub: StubHandle, receiver: WebhookReceiver) -> SignedCaller:
+    """Here the merchant's default notify_url is the receiver, so refunds report there."""
     return SignedCaller(register(paykka_stub, notify_url=receiver.url))
 
 

@@ -4,8 +4,6 @@ replaced by values of the wrong type, size or sign, gets a signed 2xx or 4xx env
 from __future__ import annotations
 
 import copy
-import sys
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -13,12 +11,9 @@ import pytest
 from paykka_embed.stub import openapi
 from paykka_embed.testing import MerchantAccount
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller  # noqa: E402
+from stub_helpers import SignedCaller
 
 ODD_VALUES: list[Any] = [None, "", 0, -1, 10**30, 1.5, True, "x" * 5000, [], {}, ["a"], {"a": 1}, "\u0000\ud7ff"]
-
-
 
 
 def variants(example: dict[str, Any]) -> Iterator[dict[str, Any]]:

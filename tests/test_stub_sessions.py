@@ -4,9 +4,7 @@ session_id or trans_id, expiry by the stub clock."""
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +13,10 @@ from paykka_embed import wire
 from paykka_embed.errors import APIError
 from paykka_embed.testing import MerchantAccount, StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, register, trans_id  # noqa: E402
-
+from stub_helpers import SignedCaller, register, trans_id
 
 
 HK = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
 
 
 def seed_request(**changes: Any) -> dict[str, Any]:

@@ -6,8 +6,6 @@ wallets' flows and currency table."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,25 +13,12 @@ import pytest
 from paykka_embed import wire
 from paykka_embed.stub.errors import StubError
 from paykka_embed.stub.gateway import Gateway
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, enc, register, trans_id  # noqa: E402
-
+from stub_helpers import SignedCaller, enc, register, trans_id
 
 
 SHOPPER = "854f5baaf0a735139c583c4cea14d14c"
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
-
-
-@pytest.fixture
-def gw(paykka_stub: StubHandle) -> Gateway:
-    gateway: Gateway = paykka_stub.context.gateway
-    return gateway
 
 
 def session(caller: SignedCaller, **changes: Any) -> dict[str, Any]:

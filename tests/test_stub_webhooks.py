@@ -5,39 +5,16 @@ stub clock moves, every attempt in GET /_stub/webhooks."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from paykka_embed import signing, wire
 from paykka_embed.stub.gateway import Gateway
 from paykka_embed.stub.webhooks import RETRY_SCHEDULE
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import StubHandle
 
-sys.path.insert(0, str(Path(__file__).parent))
-from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id  # noqa: E402
-
-
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    hook = WebhookReceiver()
-    yield hook
-    hook.close()
-
-
-@pytest.fixture
-def caller(paykka_merchant: MerchantAccount) -> SignedCaller:
-    return SignedCaller(paykka_merchant)
-
-
-@pytest.fixture
-def gw(paykka_stub: StubHandle) -> Gateway:
-    gateway: Gateway = paykka_stub.context.gateway
-    return gateway
+from stub_helpers import SignedCaller, WebhookReceiver, register, trans_id
 
 
 def paid(gw: Gateway, caller: SignedCaller, notify_url: str, number: str = "4111111111111111",

@@ -1,19 +1,33 @@
-/* Order page: poll the shop's status endpoint until the webhook has confirmed the payment. */
+/* Order page: follow the payment until it is settled (the webhook confirmed it, or it failed), saying
+   what it means for the shopper; the statuses stay on the section's data attributes. */
 (function () {
   "use strict";
-  var box = document.querySelector("[data-status-url]");
-  if (!box) return;
-  var url = box.getAttribute("data-status-url");
-  var FINAL = { SUCCESS: 1, FAILURE: 1, AUTHORIZED: 1, REFUNDED: 1, CANCELED: 1 };
-  function set(id, value, fallback) { document.getElementById(id).textContent = value || fallback; }
+  var section = document.getElementById("order-state");
+  if (!section) return;
+  var url = section.getAttribute("data-status-url");
+  var SETTLED = { paid: 1, authorised: 1, refunded: 1, cancelled: 1, failed: 1, unpaid: 1, review: 1 };
+
+  function show(payment) {
+    section.setAttribute("data-state", payment.state);
+    section.setAttribute("data-status", payment.status);
+    section.setAttribute("data-query-status", payment.confirmed_by_query || "");
+    section.setAttribute("data-webhook-status", payment.confirmed_by_webhook || "");
+    section.setAttribute("data-order-id", payment.order_id || "");
+    section.className = "order-state state-" + payment.state;
+    document.getElementById("payment-message").textContent = payment.message;
+    document.getElementById("pay-again").hidden = !payment.payable;
+  }
+
   function poll(delay) {
-    fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
-      set("payment-status", s.status, "UNPAID");
-      set("query-status", s.confirmed_by_query, "not yet");
-      set("webhook-status", s.confirmed_by_webhook, "waiting…");
-      set("order-id", s.order_id, "—");
-      if (!FINAL[s.confirmed_by_webhook]) setTimeout(function () { poll(Math.min(delay * 1.5, 5000)); }, delay);
-    }, function () { setTimeout(function () { poll(5000); }, 5000); });
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (payment) {
+        show(payment);
+        var confirmed = payment.confirmed_by_webhook && payment.confirmed_by_webhook !== "PROCESSING";
+        if (!(SETTLED[payment.state] && (confirmed || payment.state === "unpaid"))) {
+          setTimeout(function () { poll(Math.min(delay * 1.5, 5000)); }, delay);
+        }
+      }, function () { setTimeout(function () { poll(5000); }, 5000); });
   }
   poll(500);
 })();

@@ -35,6 +35,7 @@ def association_text(value: object) -> str | None:
 
 
 def domain_association() -> Response:
+    """The view of the domain-association file (``PAYKKA_APPLE_PAY_DOMAIN_ASSOCIATION``: text or a path); 404 if unset."""
     text = association_text(current_app.config.get("PAYKKA_APPLE_PAY_DOMAIN_ASSOCIATION"))
     if text is None:
         abort(404)
@@ -44,5 +45,6 @@ def domain_association() -> Response:
 
 
 def register(app: Flask) -> None:
+    """Serve the Apple Pay domain-association file at its well-known path, when configured."""
     if PATH not in {rule.rule for rule in app.url_map.iter_rules()}:
         app.add_url_rule(PATH, endpoint="paykka_apple_pay_domain_association", view_func=domain_association)

@@ -111,6 +111,7 @@ def check(app: Flask) -> None:
 
 
 def database_path(app: Flask) -> str:
+    """``PAYKKA_DATABASE``, or ``{instance_path}/paykka.sqlite3``."""
     return str(app.config["PAYKKA_DATABASE"] or Path(app.instance_path) / "paykka.sqlite3")
 
 

@@ -50,6 +50,10 @@ class PayKKa:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
+        """Register on ``app``: check its ``PAYKKA_*`` config (a bad key raises ``ValidationError`` naming it),
+        keep the state in ``app.extensions["paykka"]``, mount the routes under ``PAYKKA_URL_PREFIX``, the
+        Jinja globals, the Apple Pay domain file and the order-state error pages. ``RuntimeError`` if already
+        registered on ``app``."""
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("PayKKa is already registered on this app")
         config.apply_defaults(app)
@@ -120,6 +124,7 @@ class PayKKa:
 
     @property
     def store(self) -> Store:
+        """The store of the current app (or of the only app, outside an app context)."""
         return self._own_state().store
 
     # --- sessions (see .sessions) ----------------------------------------------------------
@@ -150,13 +155,16 @@ class PayKKa:
 
     def stored_card_session(self, order_ref: str, shopper_reference: str, mode: str = "DROP_IN",
                             **kwargs: Any) -> CheckoutSession:
+        """A session offering the shopper's saved cards and saving the new one (``CARD_ON_FILE``)."""
         return self.payments.stored_card_session(order_ref, shopper_reference, mode, **kwargs)
 
     def recurring_session(self, order_ref: str, shopper_reference: str, mode: str = "DROP_IN",
                           **kwargs: Any) -> CheckoutSession:
+        """The first payment of a recurring agreement (``RECURRING`` / ``SUBSCRIPTION``), in the browser."""
         return self.payments.recurring_session(order_ref, shopper_reference, mode, **kwargs)
 
     def stored_tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        """The shopper's saved cards and agreements, newest first (brand and last four only)."""
         return self.payments.stored_tokens(shopper_reference, active_only=active_only)
 
     def charge_recurring(self, order_ref: str, *, shopper_reference: Optional[str] = None,
@@ -170,7 +178,9 @@ class PayKKa:
 
     def cancel_recurring(self, recurring_agreement_id: str, *,
                          shopper_reference: Optional[str] = None) -> wire.RecurringCancelData:
+        """Cancel the agreement at PayKKa, then mark its tokens ``CANCELED``; ``APIError`` if PayKKa refuses."""
         return self.payments.cancel_recurring(recurring_agreement_id, shopper_reference=shopper_reference)
 
     def remove_token(self, token: str, shopper_reference: str) -> wire.TokenRemoveData:
+        """Delete the saved card at PayKKa, then mark it ``REMOVED``; ``APIError`` if PayKKa refuses."""
         return self.payments.remove_token(token, shopper_reference)

@@ -51,6 +51,7 @@ def _now() -> datetime:
 
 
 def valid_until(attempt: AttemptRecord) -> datetime:
+    """When the attempt's session expires (recorded), or, for an attempt stored without it, a day after it began."""
     if attempt.valid_until:
         return datetime.fromisoformat(attempt.valid_until)
     created = datetime.fromisoformat(attempt.created_at) if attempt.created_at else _now()
@@ -122,6 +123,7 @@ class Integrity:
             raise PaymentInProgressError(order_ref, in_progress, order_url=self.state.order_url(order_ref))
 
     def paid(self, order_ref: str) -> OrderPaidError:
+        """The error for a paid order, with the URL where the shopper sees it."""
         return OrderPaidError(order_ref, f"order: {order_ref} is already paid",
                               order_url=self.state.order_url(order_ref))
 

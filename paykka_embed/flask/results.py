@@ -136,6 +136,7 @@ def result_page_url(attempt: AttemptRecord) -> str:
 
 
 def trans_id_of(token: str) -> Optional[str]:
+    """The ``trans_id`` a result-page token was signed for, or None for a forged or foreign token."""
     try:
         value = _serializer().loads(token)
     except BadSignature:
@@ -170,6 +171,7 @@ def messages_key(preferred: Optional[str] = None) -> str:
 
 
 def render(state: str, order_ref: str, *, status: int = 200, preferred_locale: Optional[str] = None) -> Response:
+    """The result page in ``state`` (received, processing, not_completed) for ``order_ref``, uncached."""
     key = messages_key(preferred_locale)
     title, text = MESSAGES[key][state]
     before, _, after = text.partition("{order}")

@@ -54,6 +54,7 @@ class PayKKaState:
 
     @property
     def credentials(self) -> config.Credentials:
+        """The configured credentials; with none in stub mode, a test merchant registered with the emulator."""
         if self._credentials is None:
             self._credentials = config.register_with_stub(
                 self.environment, self.app.config["PAYKKA_MERCHANT_NAME"] or self.app.name)
@@ -61,6 +62,7 @@ class PayKKaState:
 
     @property
     def client(self) -> PayKKaClient:
+        """The app's signed v3 client (timeout and retries from ``PAYKKA_TIMEOUT`` / ``PAYKKA_MAX_RETRIES``)."""
         if self._client is None:
             creds = self.credentials
             cfg = self.app.config
@@ -73,6 +75,7 @@ class PayKKaState:
 
     @property
     def pipeline(self) -> WebhookPipeline:
+        """The app's webhook pipeline, its hooks connected to the integrity checks and the signals."""
         if self._pipeline is None:
             creds = self.credentials
             self._pipeline = WebhookPipeline(

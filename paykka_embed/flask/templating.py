@@ -28,7 +28,7 @@ def csp_nonce() -> Optional[str]:
 
 def script_config(locale: Optional[str] = None) -> dict[str, Any]:
     """What the mount layer needs from the server (``PayKKaEmbedConfig`` in paykka-embed.d.ts)."""
-    from flask_wtf.csrf import generate_csrf  # type: ignore[import-untyped]
+    from flask_wtf.csrf import generate_csrf
 
     state = state_of()
     env = state.environment

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from jinja2 import BaseLoader, FileSystemLoader, PrefixLoader
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf  # type: ignore[import-untyped]
-from wtforms import ValidationError as WTFValidationError  # type: ignore[import-untyped]
+from wtforms import ValidationError as WTFValidationError
 
 from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
 from ..resources import compact_script, merchant_static_dir, merchant_templates_dir

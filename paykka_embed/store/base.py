@@ -33,6 +33,8 @@ STATUS_RANK = {
 
 
 def status_may_follow(current: Optional[str], new: str) -> bool:
+    """Whether an attempt at ``current`` may be recorded as ``new``: same or later in :data:`STATUS_RANK`
+    (a late or reordered webhook never moves a payment back); an unknown ``new`` never may."""
     if current is None or current == new:
         return True
     return STATUS_RANK.get(new, -1) >= STATUS_RANK.get(current, 0) and new in STATUS_RANK
@@ -192,6 +194,9 @@ class TokenRecord:
 
 @dataclass(frozen=True)
 class EventRecord:
+    """A notification as received (its raw ``body``, as signed), deduplicated on ``dedupe_key``;
+    ``handled_at`` is set once the merchant's handlers ran for it."""
+
     id: int
     dedupe_key: str
     notify_type: str
@@ -209,11 +214,14 @@ class Store(Protocol):
     def next_attempt(self, order_ref: str) -> int:
         """Atomically allocate the next attempt number (1, 2, ...) of ``order_ref``."""
 
-    def add_attempt(self, record: AttemptRecord) -> None: ...
+    def add_attempt(self, record: AttemptRecord) -> None:
+        """Record a new attempt (its ``trans_id`` is unique); the timestamps are filled in."""
 
-    def attempt(self, trans_id: str) -> Optional[AttemptRecord]: ...
+    def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
+        """The attempt with this ``trans_id``, or None."""
 
-    def attempts(self, order_ref: str) -> list[AttemptRecord]: ...
+    def attempts(self, order_ref: str) -> list[AttemptRecord]:
+        """Every attempt of ``order_ref``, oldest (attempt 1) first."""
 
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
@@ -243,7 +251,8 @@ class Store(Protocol):
         owner's lease has run out (a crashed process); otherwise another caller is sending it now
         or it is done."""
 
-    def set_charge_trans_id(self, scope: str, idempotency_key: str, trans_id: str) -> None: ...
+    def set_charge_trans_id(self, scope: str, idempotency_key: str, trans_id: str) -> None:
+        """Note the ``trans_id`` a charge is about to be sent under (before it is sent)."""
 
     def finish_charge(self, scope: str, idempotency_key: str, result: str) -> None:
         """Record the charge's outcome (JSON) and release it; later calls with the key replay it."""
@@ -251,7 +260,8 @@ class Store(Protocol):
     def release_charge(self, scope: str, idempotency_key: str) -> None:
         """Give up ownership of an unfinished charge (its outcome is unknown), so the next call resolves it."""
 
-    def charge(self, scope: str, idempotency_key: str) -> Optional[ChargeRecord]: ...
+    def charge(self, scope: str, idempotency_key: str) -> Optional[ChargeRecord]:
+        """The charge under this key, or None."""
 
     def record_dispute(self, record: DisputeRecord) -> DisputeRecord:
         """Insert a dispute or move it to ``record.stage`` (forward only: a late or repeated notification
@@ -279,14 +289,17 @@ class Store(Protocol):
     def release_event(self, event_id: int) -> None:
         """Give up a claim after a handler failed, so a redelivery can run the handlers again."""
 
-    def mark_handled(self, event_id: int) -> None: ...
+    def mark_handled(self, event_id: int) -> None:
+        """Record that the event's handlers ran (this write may skip its own disk flush; see the stores)."""
 
-    def events(self, trans_id: Optional[str] = None) -> list[EventRecord]: ...
+    def events(self, trans_id: Optional[str] = None) -> list[EventRecord]:
+        """Every event (of ``trans_id``), in the order received."""
 
     def save_token(self, record: TokenRecord) -> TokenRecord:
         """Insert or complete a token. Never revives a removed or cancelled one (webhooks arrive out of order)."""
 
-    def token(self, token: str) -> Optional[TokenRecord]: ...
+    def token(self, token: str) -> Optional[TokenRecord]:
+        """The stored card with this token, or None."""
 
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's tokens, newest first."""
@@ -295,4 +308,5 @@ class Store(Protocol):
                          recurring_agreement_id: Optional[str] = None) -> int:
         """Mark the token, or every token of the agreement, ``REMOVED``/``CANCELED``; returns how many changed."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close every connection the store holds (its threads' too)."""

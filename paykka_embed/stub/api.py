@@ -1,4 +1,4 @@
-"""The stub's v3 server API: what a merchant's server talks to.
+"""The emulator's v3 server API: what a merchant's server talks to.
 
 Every request is checked the way PayKKa checks it, in this order: content type and
 size, the ``x-paykka-*`` headers (``206002`` when missing), the app id
@@ -15,13 +15,16 @@ the request log (``GET /_stub/requests``) and in the answer's
 ``x-paykka-stub-ignored-fields`` header. In strict mode (``paykka-embed stub --strict``)
 unknown names are refused instead.
 
-Signature timestamps (checked and sent) are wall-clock time, not the stub clock: the
-merchant's side checks them against its own clock, and a test that moves the stub
-clock an hour ahead must still be able to talk to it. A signature skew
+Signature timestamps (checked and sent) are wall-clock time, not the emulator's clock:
+the merchant's side checks them against its own clock, and a test that moves the
+emulator's clock an hour ahead must still be able to talk to it. A signature skew
 (``POST /_stub/clock {"signature_skew_seconds": N}``) shifts them by N seconds, to
 show what a merchant server whose clock is off sees.
 
 Every answered call is kept in the request log (:mod:`requestlog`), card data masked.
+
+The operations, their paths and models are the rows of :mod:`paykka_embed.operations`;
+each handler below names its row and calls one service, nothing else.
 """
 
 from __future__ import annotations
@@ -31,17 +34,18 @@ import logging
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional, cast
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
 from .. import signing, wire
 from ..errors import SignatureError
+from ..operations import OPERATIONS, Operation
 from .errors import NO_MERCHANT, SIGN_INVALID, SIGN_MISSING, StubError, param_error
-from .gateway import Gateway
 from .records import Merchant
 from .requestlog import RequestEntry
+from .web import context, public_base, services
 
 log = logging.getLogger("paykka_embed.stub.api")
 
@@ -53,52 +57,48 @@ IGNORED_HEADER = "x-paykka-stub-ignored-fields"
 MAX_IGNORED_SHOWN = 50
 MAX_IGNORED_LOGGED = 200
 
-#: Every v3 operation the stub serves: path → (request model, response data model or
-#: None for a bare string, summary). :mod:`openapi` documents exactly these.
-OPERATIONS: dict[str, tuple[type[BaseModel], type[BaseModel] | None, str]] = {}
-
-
-def ctx() -> Any:
-    return current_app.extensions["paykka_stub"]
-
-
-def gateway() -> Gateway:
-    gw: Gateway = ctx().gateway
-    return gw
+#: The v3 operations this emulator serves, by path: the catalogue's rows with a handler
+#: registered. :mod:`openapi` documents exactly these.
+HANDLED: dict[str, Operation] = {}
 
 
 def signed_json(body: dict[str, Any], status: int = 200) -> Response:
+    """``body`` as JSON, signed with the platform key over the request's path (no app id)."""
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    gw = gateway()
-    headers = signing.signed_headers(gw.platform_key, "", request.path, raw,
-                                     timestamp_ms=gw.clock.signature_now_ms())
+    ctx = context()
+    headers = signing.signed_headers(ctx.platform_key, "", request.path, raw,
+                                     timestamp_ms=ctx.clock.signature_now_ms())
     del headers[signing.H_APPID]
     return Response(raw, status=status, mimetype="application/json", headers=headers)
 
 
 def refusal(exc: StubError) -> Response:
+    """A refusal in PayKKa's envelope, signed, with its HTTP status."""
     return signed_json(wire.envelope(ret_code=exc.ret_code, ret_msg=exc.ret_msg), exc.http_status)
 
 
 def authenticate(entry: RequestEntry) -> tuple[Merchant, bytes]:
+    """The calling merchant and the raw body, once content type, headers, app id, signature
+    and nonce pass (see the module docstring for the codes, in the order checked)."""
     if request.mimetype != "application/json":
         raise StubError(415, "010000", "content-type: must be application/json")
     body = entry.body
-    gw = gateway()
+    ctx = context()
     headers = request.headers
     for name in (signing.H_SIGN, signing.H_TIMESTAMP, signing.H_NONCE, signing.H_APPID):
         if not headers.get(name):
             raise StubError(401, SIGN_MISSING, f"{name}: header is required")
-    merchant = gw.merchant_for_app(headers.get(signing.H_APPID))
+    merchants = ctx.services.merchants
+    merchant = merchants.for_app(headers.get(signing.H_APPID))
     entry.merchant_id = merchant.merchant_id
     assert merchant.public_key is not None
     try:
         verified = signing.verify_headers(merchant.public_key, request.path, cast(Mapping[str, str], headers), body,
-                                          now_ms_value=gw.clock.signature_now_ms())
+                                          now_ms_value=ctx.clock.signature_now_ms())
     except SignatureError as exc:
         entry.signature_refused(exc.message, headers.get(signing.H_TIMESTAMP, ""), headers.get(signing.H_NONCE, ""))
         raise StubError(401, exc.ret_code or SIGN_INVALID, exc.message) from None
-    if not gw.remember_nonce(verified.nonce, verified.timestamp_ms):
+    if not merchants.remember_nonce(verified.nonce, verified.timestamp_ms):
         problem = f"{signing.H_NONCE}: already used (replayed request)"
         entry.signature_refused(problem, headers.get(signing.H_TIMESTAMP, ""), verified.nonce)
         raise StubError(401, SIGN_INVALID, problem)
@@ -142,9 +142,10 @@ def _ignored_header(ignored: list[str]) -> str:
 
 
 def new_entry() -> RequestEntry:
+    """A request-log entry for the request being answered (its body is read later)."""
     entry = RequestEntry("POST" if request.method == "POST" else request.method, request.path,
                          request.headers.get(signing.H_APPID) or None, b"")
-    now = gateway().clock.now()
+    now = context().clock.now()
     entry.at, entry.at_ms = wire.format_datetime(now), int(now.timestamp() * 1000)
     return entry
 
@@ -158,29 +159,35 @@ def record(entry: RequestEntry, response: Response) -> Response:
     entry.http_status = response.status_code
     entry.ret_code = str(answered.get("ret_code", ""))
     entry.ret_msg = str(answered.get("ret_msg", ""))
-    ctx().requests.record(entry)
+    context().requests.record(entry)
     if entry.ret_code != wire.OK:
         log.info("v3 %s (app %s): refused %s %s", entry.path, entry.app_id, entry.ret_code, entry.ret_msg)
     return response
 
 
-def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
-              summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a v3 operation: authentication, parsing and signed answers around ``handler``."""
+def operation(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Serve the catalogue's operation ``name`` with ``handler(merchant, request model)``.
+
+    Around the handler: authentication, the clock's due work, the lenient read and the
+    strict model of the body, signed answers and refusals, and the request log. The
+    handler returns the envelope's ``data`` (JSON-ready).
+    """
+    op = OPERATIONS[name]
+    path, model = op.path, op.request_model
 
     def register(handler: Callable[[Merchant, Any], Any]) -> Callable[..., Any]:
         def view() -> Response:
             entry = new_entry()
-            entry.operation = summary
+            entry.operation = op.title
             g.paykka_request_entry = entry
             ignored: list[str] = []
             try:
                 entry.body = request.get_data(cache=True)
                 merchant, body = authenticate(entry)
-                gateway().tick()
+                services().tick()
                 decoded = decode(body)
                 check_merchant(merchant, decoded)
-                lenient = wire.lenient_request(model, decoded, strict=bool(ctx().strict))
+                lenient = wire.lenient_request(model, decoded, strict=bool(context().strict))
                 ignored = lenient.ignored
                 entry.ignored_fields = ignored[:MAX_IGNORED_LOGGED]
                 if ignored:
@@ -192,7 +199,7 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
                 response = refusal(exc)
             except HTTPException as exc:  # 413 from reading the body: same envelope, still signed
                 response = handle_http_error(exc)
-            except Exception:  # a bug in the stub: say so in the envelope, never a stack trace
+            except Exception:  # a bug in the emulator: say so in the envelope, never a stack trace
                 log.exception("v3 %s failed", path)
                 response = refusal(StubError(500, "999999", "system exception (a bug in the emulator; see its log)"))
             if ignored:
@@ -200,75 +207,78 @@ def operation(path: str, model: type[BaseModel], answer: type[BaseModel] | None,
             return record(entry, response)
 
         bp.add_url_rule(path, endpoint=handler.__name__, view_func=view, methods=["POST"])
-        OPERATIONS[path] = (model, answer, summary)
+        HANDLED[path] = op
         return handler
 
     return register
 
 
-def public_base() -> str:
-    configured: str | None = current_app.config.get("STUB_PUBLIC_URL")
-    return configured or request.host_url
-
-
-@operation(wire.PATH_CREATE_SESSION, wire.CreateSessionRequest, wire.SessionData, "Create Session")
+@operation("create_session")
 def create_session(merchant: Merchant, req: wire.CreateSessionRequest) -> dict[str, Any]:
-    gw = gateway()
-    session = gw.create_session(merchant, req)
-    return gw.session_data(session, public_base())
+    """Create Session → :meth:`sessions.Sessions.create`; answers the session."""
+    sessions = services().sessions
+    return sessions.data(sessions.create(merchant, req), public_base())
 
 
-@operation(wire.PATH_QUERY_SESSION, wire.QuerySessionRequest, wire.SessionData, "Query Session")
+@operation("query_session")
 def query_session(merchant: Merchant, req: wire.QuerySessionRequest) -> dict[str, Any]:
-    gw = gateway()
-    session = gw.find_session(merchant.merchant_id, req.session_id, req.trans_id)
-    return gw.session_data(session, public_base())
+    """Query Session → :meth:`sessions.Sessions.find`; answers the session."""
+    sessions = services().sessions
+    return sessions.data(sessions.find(merchant.merchant_id, req.session_id, req.trans_id), public_base())
 
 
-@operation(wire.PATH_INITIATE, wire.InitiateTransactionRequest, wire.TransactionData, "Initiate Transaction")
+@operation("initiate_transaction")
 def initiate_transaction(merchant: Merchant, req: wire.InitiateTransactionRequest) -> dict[str, Any]:
-    return gateway().initiate(merchant, req).to_wire(public_base())
+    """Initiate Transaction → :meth:`transactions.Transactions.initiate`; answers the order."""
+    return services().transactions.initiate(merchant, req).to_wire(public_base())
 
 
-@operation(wire.PATH_QUERY, wire.QueryTransactionRequest, wire.TransactionData, "Query Transaction")
+@operation("query_transaction")
 def query_transaction(merchant: Merchant, req: wire.QueryTransactionRequest) -> dict[str, Any]:
-    return gateway().find_transaction(merchant.merchant_id, req).to_wire(public_base())
+    """Query Transaction → :meth:`transactions.Transactions.find`; answers the order."""
+    return services().transactions.find(merchant.merchant_id, req).to_wire(public_base())
 
 
-@operation(wire.PATH_CAPTURE, wire.CaptureRequest, wire.TransactionData, "Capture")
+@operation("capture")
 def capture(merchant: Merchant, req: wire.CaptureRequest) -> dict[str, Any]:
-    return gateway().capture(merchant, req).to_wire(public_base())
+    """Capture → :meth:`modifications.Modifications.capture`; answers the order."""
+    return services().modifications.capture(merchant, req).to_wire(public_base())
 
 
-@operation(wire.PATH_VOID, wire.VoidRequest, wire.TransactionData, "Void")
+@operation("void")
 def void(merchant: Merchant, req: wire.VoidRequest) -> dict[str, Any]:
-    return gateway().void(merchant, req).to_wire(public_base())
+    """Void → :meth:`modifications.Modifications.void`; answers the order."""
+    return services().modifications.void(merchant, req).to_wire(public_base())
 
 
-@operation(wire.PATH_REFUND, wire.RefundRequest, wire.RefundData, "Refund")
+@operation("refund")
 def refund(merchant: Merchant, req: wire.RefundRequest) -> dict[str, Any]:
-    return gateway().refund(merchant, req).to_wire()
+    """Refund → :meth:`modifications.Modifications.refund`; answers the refund."""
+    return services().modifications.refund(merchant, req).to_wire()
 
 
-@operation(wire.PATH_REFUND_QUERY, wire.RefundQueryRequest, wire.RefundData, "Refund Query")
+@operation("query_refund")
 def refund_query(merchant: Merchant, req: wire.RefundQueryRequest) -> dict[str, Any]:
-    return gateway().find_refund(merchant, req).to_wire()
+    """Refund Query → :meth:`modifications.Modifications.find_refund`; answers the refund."""
+    return services().modifications.find_refund(merchant, req).to_wire()
 
 
-@operation(wire.PATH_TOKEN_REMOVE, wire.TokenRemoveRequest, wire.TokenRemoveData, "Remove a stored card")
+@operation("remove_token")
 def token_remove(merchant: Merchant, req: wire.TokenRemoveRequest) -> dict[str, Any]:
-    return gateway().remove_token(merchant.merchant_id, req)
+    """Remove a stored card → :meth:`vault.Vault.remove_token`."""
+    return services().vault.remove_token(merchant.merchant_id, req)
 
 
-@operation(wire.PATH_RECURRING_CANCEL, wire.RecurringCancelRequest, wire.RecurringCancelData,
-           "Cancel a recurring agreement")
+@operation("cancel_recurring")
 def recurring_cancel(merchant: Merchant, req: wire.RecurringCancelRequest) -> dict[str, Any]:
-    return gateway().cancel_recurring(merchant.merchant_id, req)
+    """Cancel a recurring agreement → :meth:`vault.Vault.cancel_recurring`."""
+    return services().vault.cancel_recurring(merchant.merchant_id, req)
 
 
-@operation(wire.PATH_APPLE_PAY_SESSION, wire.ApplePaySessionRequest, None, "Apple Pay merchant session")
+@operation("create_apple_pay_session")
 def apple_pay_session(merchant: Merchant, req: wire.ApplePaySessionRequest) -> str:
-    return gateway().apple_pay_session(merchant.merchant_id, req)
+    """Apple Pay merchant session → :meth:`vault.Vault.apple_pay_session` (a JSON string)."""
+    return services().vault.apple_pay_session(merchant.merchant_id, req)
 
 
 def handle_http_error(exc: Any) -> Response:

@@ -1,12 +1,13 @@
-"""The stub application: one Flask app holding the gateway state, the webhook sender and
-the platform key, with the v3 API, the browser side and the test controls mounted."""
+"""The emulator application: one Flask app holding the emulator's services, the webhook
+sender and the platform key, with the v3 API, the browser side and the test controls
+mounted."""
 
 from __future__ import annotations
 
 import logging
 import os
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, Response, jsonify, request
@@ -22,7 +23,12 @@ from .gateway import Gateway
 from .persistence import Persistence, open_persistence
 from .records import Merchant
 from .requestlog import RequestLog
+from .services import Services
+from .web import EXTENSION
 from .webhooks import WebhookSender
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 log = logging.getLogger("paykka_embed.stub")
 
@@ -45,7 +51,9 @@ def platform_key_in(data_dir: Path) -> rsa.RSAPrivateKey:
 
 
 class StubContext:
-    """Everything one running stub holds.
+    """Everything one running emulator holds: its services (``services``, and ``gateway``,
+    their compatibility face), the webhook sender, the clock, the platform key, the
+    request log and the faults.
 
     ``data_dir``: keep the state in SQLite there (``stub-state.sqlite3``) so a restart
     finds its merchants, sessions, orders, refunds, tokens, agreements, disputes and
@@ -71,9 +79,9 @@ class StubContext:
         self.platform_key = platform_key
         self.persistence: Persistence = open_persistence(self.data_dir)
         self.faults = Faults()
-        self.gateway = Gateway(self.clock, self.platform_key, self.persistence)
         self.sender = WebhookSender(self.clock, self.platform_key, self.persistence, self.faults)
-        self.gateway.notify = self._notify
+        self.services = Services(self.clock, self.persistence, notify=self._notify)
+        self.gateway = Gateway(self.services)
 
     def _notify(self, merchant: Merchant, url: Optional[str], event: dict[str, Any]) -> None:
         target = url or merchant.notify_url
@@ -83,6 +91,7 @@ class StubContext:
             log.warning("no notify_url for merchant %s: %s not sent", merchant.merchant_id, event.get("notify_type"))
 
     def merchant_credentials(self, merchant: Merchant) -> dict[str, str]:
+        """What a registered merchant configures: ids, client key and the platform public key."""
         return {
             "merchant_id": merchant.merchant_id,
             "app_id": merchant.app_id,
@@ -91,28 +100,42 @@ class StubContext:
         }
 
     def reset(self) -> None:
+        """Forget everything but the merchants: records, request and webhook logs, faults, clock."""
         self.requests.clear()
         self.faults.clear()
-        self.gateway.reset()
+        self.services.reset()
         self.sender.reset()
         self.clock.reset()
 
     def close(self) -> None:
+        """Stop the webhook sender and close the persistence."""
         self.sender.stop()
         self.persistence.close()
+
+
+class EmulatorApp(Flask):
+    """The emulator's Flask app: injected HTTP faults (:mod:`faults`) apply before any view."""
+
+    def __init__(self, faults: Faults, **options: Any) -> None:
+        super().__init__("paykka_embed.stub", **options)
+        self._with_faults = FaultMiddleware(super().wsgi_app, faults)
+
+    def wsgi_app(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        """Every request through the fault injector first, then Flask."""
+        result: Iterable[bytes] = self._with_faults(environ, start_response)
+        return result
 
 
 def create_app(context: Optional[StubContext] = None, *, public_url: Optional[str] = None,
                strict: Optional[bool] = None) -> Flask:
     """The emulator as a WSGI app. ``strict`` (when given) overrides ``context.strict``."""
-    app = Flask("paykka_embed.stub", static_folder=None, template_folder=str(emulator_templates_dir()))
+    context = context or StubContext()
+    app = EmulatorApp(context.faults, static_folder=None, template_folder=str(emulator_templates_dir()))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["STUB_PUBLIC_URL"] = public_url
-    context = context or StubContext()
     if strict is not None:
         context.strict = strict
-    app.extensions["paykka_stub"] = context
-    app.wsgi_app = FaultMiddleware(app.wsgi_app, context.faults)  # type: ignore[method-assign]
+    app.extensions[EXTENSION] = context
     app.register_blueprint(api.bp)
     app.register_blueprint(browser.bp)
     app.register_blueprint(controls.bp)

@@ -1,7 +1,7 @@
-"""Card data as it reaches the stub: the stub's documented "encryption", and fingerprints.
+"""Card data as it reaches the emulator: the emulator's documented "encryption", and fingerprints.
 
 PayKKa's encrypted-card script encrypts each field in the browser with a cipher it
-has not published. The stub accepts instead a deliberately trivial, documented form
+has not published. The emulator accepts instead a deliberately trivial, documented form
 so tests and API-only integrations can produce it without any SDK::
 
     "stub:" + base64(clear value)        e.g.  stub:NDExMTExMTExMTExMTExMQ==
@@ -23,7 +23,7 @@ PREFIX = "stub:"
 
 
 def stub_encrypt(clear: str) -> str:
-    """What the stub's encrypted-card fields look like (for tests and docs)."""
+    """What the emulator's encrypted-card fields look like (for tests and docs)."""
     return PREFIX + base64.b64encode(clear.encode("utf-8")).decode("ascii")
 
 

@@ -1,4 +1,4 @@
-"""The stub's test cards: the industry's usual numbers, each with a fixed outcome.
+"""The emulator's test cards: the industry's usual numbers, each with a fixed outcome.
 
 Any number that passes the Luhn check and is not listed here is approved, so a
 shopper typing a real-looking card in the demo is not surprised; listed numbers give
@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TestCard:
+    """A test card number, its brand and outcome (approve, decline, challenge,
+    refund_fails, refund_reviewing), the decline's code and text, and a label for people.
+    """
+
     number: str
     brand: str
     outcome: str  # "approve" | "decline" | "challenge" | "refund_fails" | "refund_reviewing"
@@ -55,6 +59,7 @@ _BRANDS = [
 
 
 def detect_brand(number: str) -> str | None:
+    """The card brand of ``number`` by its prefix (VISA, MASTERCARD, ...), or None."""
     for brand, pattern in _BRANDS:
         if pattern.match(number):
             return brand
@@ -62,6 +67,7 @@ def detect_brand(number: str) -> str | None:
 
 
 def luhn_ok(number: str) -> bool:
+    """True when ``number`` is 12 to 19 digits and passes the Luhn check."""
     if not number.isdigit() or not 12 <= len(number) <= 19:
         return False
     total = 0
@@ -74,6 +80,7 @@ def luhn_ok(number: str) -> bool:
 
 
 def outcome_for(number: str, cvv: str) -> TestCard:
+    """The test card behind ``number`` (CVV ``000`` fails on any card; unknown numbers approve)."""
     if cvv == "000":
         return CVV_FAILURE
     known = TEST_CARDS.get(number)

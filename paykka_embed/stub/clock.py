@@ -1,4 +1,4 @@
-"""The stub's clocks: business time (real time plus an offset that tests move forward)
+"""The emulator's clocks: business time (real time plus an offset that tests move forward)
 and signature time (real time plus a skew that simulates a merchant clock that is off).
 
 Session expiry, timestamps in bodies and webhooks, new ids and the webhook retry
@@ -21,6 +21,10 @@ from typing import Callable
 
 
 class Clock:
+    """Business time (``source`` plus a test-controlled offset) and signature time (wall
+    clock plus an optional skew). Thread-safe.
+    """
+
     def __init__(self, source: Callable[[], float] = time.time) -> None:
         self._source = source
         self._offset = 0.0
@@ -29,21 +33,26 @@ class Clock:
         self._listeners: list[Callable[[], None]] = []
 
     def time(self) -> float:
+        """Business time in seconds since the epoch."""
         with self._lock:
             return self._source() + self._offset
 
     def now(self) -> datetime:
+        """Business time as an aware UTC datetime."""
         return datetime.fromtimestamp(self.time(), tz=timezone.utc)
 
     def now_ms(self) -> int:
+        """Business time in milliseconds since the epoch."""
         return int(self.time() * 1000)
 
     @property
     def offset_seconds(self) -> float:
+        """How far business time is ahead of the source, in seconds."""
         return self._offset
 
     @property
     def signature_skew_seconds(self) -> int:
+        """The skew added to signature timestamps, in whole seconds (0: none)."""
         return self._skew
 
     def skew_signatures(self, seconds: int) -> None:
@@ -58,6 +67,7 @@ class Clock:
         return int((self._source() + skew) * 1000)
 
     def advance(self, seconds: float) -> None:
+        """Move business time ``seconds`` ahead, then run the listeners (due work)."""
         if seconds < 0:
             raise ValueError("advance_seconds: must not be negative (the clock only moves forward)")
         with self._lock:
@@ -66,12 +76,15 @@ class Clock:
             listener()
 
     def reset(self) -> None:
+        """Back to the source's time, with no skew."""
         with self._lock:
             self._offset = 0.0
             self._skew = 0
 
     def on_advance(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every :meth:`advance`."""
         self._listeners.append(listener)
 
     def after(self, seconds: float) -> datetime:
+        """Business time ``seconds`` from now, as a datetime."""
         return self.now() + timedelta(seconds=seconds)

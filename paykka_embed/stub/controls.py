@@ -1,7 +1,8 @@
 """Test controls under ``/_stub/``: register merchants, move the clock, read the request
 and webhook logs, open and move disputes, inject faults, read the OpenAPI document,
 reset. Merchant code never needs these; tests and the demo do. Answers use PayKKa's
-envelope but are not signed."""
+envelope but are not signed. Each control reads its body, calls one service (or the
+context's clock, logs and faults), and answers: nothing here touches a record."""
 
 from __future__ import annotations
 
@@ -14,33 +15,21 @@ from . import openapi
 from .cards import CVV_FAILURE, TEST_CARDS
 from .errors import StubError, param_error
 from .faults import parse_fault
+from .web import answer, context, json_object
+
+
+def _body() -> dict[str, Any]:
+    """The control's JSON object; an empty body is ``{}``."""
+    return json_object(empty_ok=True)
+
 
 bp = Blueprint("controls", __name__, url_prefix="/_stub")
 
 
-def ctx() -> Any:
-    return current_app.extensions["paykka_stub"]
-
-
-def _answer(data: Any = None, error: StubError | None = None) -> Response:
-    if error is not None:
-        resp = jsonify(wire.envelope(ret_code=error.ret_code, ret_msg=error.ret_msg))
-        resp.status_code = error.http_status
-        return resp
-    return jsonify(wire.envelope(data))
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if data is None and not request.get_data():
-        return {}
-    if not isinstance(data, dict):
-        raise param_error("body: must be a JSON object")
-    return data
-
-
 @bp.post("/merchants")
 def register_merchant() -> Response:
+    """``{"public_key", "merchant_id"?, "app_id"?, "name"?, "notify_url"?, "pci"?}``: register
+    (or re-key) a merchant; answers its credentials and the platform public key."""
     try:
         data = _body()
         public_key = data.get("public_key")
@@ -52,20 +41,22 @@ def register_merchant() -> Response:
         pci = data.get("pci")
         if pci is not None and not isinstance(pci, bool):
             raise param_error("pci: must be true or false (true: may send plain card_no)")
-        merchant = ctx().gateway.register_merchant(
+        merchant = context().services.merchants.register(
             public_key, data.get("merchant_id"), data.get("name"), data.get("notify_url"), pci,
             app_id=data.get("app_id"),
         )
-        return _answer(ctx().merchant_credentials(merchant))
+        return answer(context().merchant_credentials(merchant))
     except StubError as exc:
-        return _answer(error=exc)
+        return answer(error=exc)
 
 
 @bp.get("/platform-public-key")
 def platform_public_key() -> Response:
-    return Response(signing.public_pem(ctx().platform_key), mimetype="application/x-pem-file")
+    """The platform public key (PEM) that verifies the emulator's answers and webhooks."""
+    return Response(signing.public_pem(context().platform_key), mimetype="application/x-pem-file")
 
 
+#: Largest clock move or signature skew a control accepts, in seconds.
 MAX_CLOCK_SECONDS = 10**8
 
 
@@ -73,7 +64,7 @@ MAX_CLOCK_SECONDS = 10**8
 def clock() -> Response:
     """Move business time forward (``advance_seconds``) and/or set the signature skew
     (``signature_skew_seconds``, an integer that may be negative; 0 removes it)."""
-    clock = ctx().clock
+    clock = context().clock
     if request.method == "POST":
         try:
             data = _body()
@@ -93,8 +84,8 @@ def clock() -> Response:
             if seconds is not None:
                 clock.advance(float(seconds))
         except StubError as exc:
-            return _answer(error=exc)
-    return _answer({"now": wire.format_datetime(clock.now()), "now_ms": clock.now_ms(),
+            return answer(error=exc)
+    return answer({"now": wire.format_datetime(clock.now()), "now_ms": clock.now_ms(),
                     "offset_seconds": clock.offset_seconds,
                     "signature_skew_seconds": clock.signature_skew_seconds,
                     "signature_now_ms": clock.signature_now_ms()})
@@ -105,23 +96,25 @@ def requests_log() -> Response:
     """The request log, newest first (``?limit=N`` for the newest N); see :mod:`requestlog`."""
     limit = request.args.get("limit")
     if limit is not None and not (limit.isdigit() and 1 <= int(limit) <= 10_000):
-        return _answer(error=param_error("limit: must be a whole number from 1 to 10000"))
-    return _answer(ctx().requests.entries(int(limit) if limit else None))
+        return answer(error=param_error("limit: must be a whole number from 1 to 10000"))
+    return answer(context().requests.entries(int(limit) if limit else None))
 
 
 @bp.get("/test-cards")
 def test_cards() -> Response:
     """The test cards and what each does, for a merchant's own cheat sheet (the demo's back office)."""
-    rows: list[dict[str, Optional[str]]] = [{"number": c.number, "brand": c.brand, "outcome": c.outcome, "error_code": c.error_code, "label": c.label}
-            for c in TEST_CARDS.values()]
+    rows: list[dict[str, Optional[str]]] = [
+        {"number": c.number, "brand": c.brand, "outcome": c.outcome, "error_code": c.error_code, "label": c.label}
+        for c in TEST_CARDS.values()]
     rows.append({"number": None, "brand": None, "outcome": "decline", "error_code": CVV_FAILURE.error_code,
                  "label": "any card with CVV 000: declined, CVV check failed"})
-    return _answer(rows)
+    return answer(rows)
 
 
 @bp.get("/webhooks")
 def webhooks() -> Response:
-    return _answer(ctx().sender.log())
+    """Every notification sent or queued, with its attempts (see :mod:`webhooks`)."""
+    return answer(context().sender.log())
 
 
 def _optional_int(data: dict[str, Any], name: str, low: int, high: int, rule: str) -> Optional[int]:
@@ -147,59 +140,63 @@ def disputes() -> Response:
     """``GET``: every dispute, newest first. ``POST {"order_id", "amount"?, "reason_code"?,
     "reason_code_description"?, "due_days"?}``: the shopper's bank disputes the order
     (``DISPUTE_CREATED`` is sent)."""
-    gw = ctx().gateway
+    disputes = context().services.disputes
     if request.method == "GET":
-        return _answer(gw.disputes_list())
+        return answer(disputes.all())
     try:
         data = _body()
         order_id = data.get("order_id")
         if not isinstance(order_id, str) or not order_id:
             raise param_error("order_id: is required (the GW… order to dispute)")
-        dispute = gw.open_dispute(
+        dispute = disputes.open(
             order_id,
             amount=_optional_int(data, "amount", 1, wire.MAX_AMOUNT, "must be a positive integer in minor units"),
             reason_code=_optional_text(data, "reason_code", 16),
             reason_code_description=_optional_text(data, "reason_code_description", 256),
             due_days=_optional_int(data, "due_days", 1, 120, "must be a whole number of days from 1 to 120"))
-        return _answer(gw.dispute_view(dispute))
+        return answer(disputes.view(dispute))
     except StubError as exc:
-        return _answer(error=exc)
+        return answer(error=exc)
 
 
 @bp.post("/disputes/<dispute_id>/advance")
 def advance_dispute(dispute_id: str) -> Response:
     """``{"outcome"?: "WON" | "LOST"}``: the dispute's next stage (the outcome closes it)."""
-    gw = ctx().gateway
+    disputes = context().services.disputes
     try:
         data = _body()
         outcome = data.get("outcome")
         if outcome is not None and not isinstance(outcome, str):
             raise param_error("outcome: must be WON or LOST")
-        return _answer(gw.dispute_view(gw.advance_dispute(dispute_id, outcome)))
+        return answer(disputes.view(disputes.advance(dispute_id, outcome)))
     except StubError as exc:
-        return _answer(error=exc)
+        return answer(error=exc)
 
 
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults() -> Response:
-    registry = ctx().faults
+    """``GET``: the faults waiting; ``POST``: add one (see :func:`faults.parse_fault`);
+    ``DELETE``: clear them. Answers the list."""
+    registry = context().faults
     try:
         if request.method == "POST":
             registry.add(parse_fault(_body()))
         elif request.method == "DELETE":
             registry.clear()
     except StubError as exc:
-        return _answer(error=exc)
-    return _answer(registry.list())
+        return answer(error=exc)
+    return answer(registry.list())
 
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
+    """The OpenAPI 3.1 document of the v3 API (see :mod:`openapi`)."""
     base = current_app.config.get("STUB_PUBLIC_URL") or request.host_url.rstrip("/")
     return jsonify(openapi.build(base))
 
 
 @bp.post("/reset")
 def reset() -> Response:
-    ctx().reset()
-    return _answer({"reset": True})
+    """Forget everything but the merchants: records, logs, faults, clock offset."""
+    context().reset()
+    return answer({"reset": True})

@@ -1,9 +1,9 @@
-"""How the stub refuses: PayKKa's envelope codes, in one table.
+"""How the emulator refuses: PayKKa's envelope codes, in one table.
 
 A refusal is a :class:`StubError` carrying the HTTP status, the ``ret_code`` and a
 ``ret_msg`` that names the field (or the record) and the rule. Codes PayKKa has
 published are used as PayKKa uses them; where PayKKa has published none (the state
-machine's refusals), the stub uses its own ``2990xx`` range so that a merchant's code
+machine's refusals), the emulator uses its own ``2990xx`` range so that a merchant's code
 cannot mistake them for a real PayKKa code it has not seen yet.
 """
 
@@ -23,7 +23,7 @@ NO_ORDER = "206024"
 METHOD_NOT_SUPPORTED = "210001"
 SHOPPER_REFERENCE_REQUIRED = "210002"
 
-# The stub's own codes for refusals PayKKa has no published code for.
+# The emulator's own codes for refusals PayKKa has no published code for.
 ILLEGAL_STATE = "299001"     # the order's status does not allow this operation
 OVER_BALANCE = "299002"      # amount larger than what is left to capture / refund
 NO_TOKEN = "299003"          # token unknown, removed, or not this shopper's
@@ -46,17 +46,20 @@ class StubError(Exception):
 
 
 def param_error(message: str) -> StubError:
-    """``message`` is ``field: rule``, the form of every 010000 the stub sends."""
+    """``message`` is ``field: rule``, the form of every 010000 the emulator sends."""
     return StubError(400, PARAM, message)
 
 
 def no_order() -> StubError:
+    """404 ``206024`` "the order doesn't exist" (PayKKa's wording)."""
     return StubError(404, NO_ORDER, NO_ORDER_MSG)
 
 
 def no_session() -> StubError:
+    """404 ``206011``: the session does not exist."""
     return StubError(404, NO_SESSION, "the session does not exist")
 
 
 def illegal(message: str) -> StubError:
+    """409 ``299001``: the order's status does not allow the operation; ``message`` says why."""
     return StubError(409, ILLEGAL_STATE, message)

@@ -32,6 +32,11 @@ WEBHOOK = "webhook"
 
 @dataclass
 class Fault:
+    """One injected fault: on requests to ``path`` (or ``webhook`` deliveries), ``kind``
+    (an HTTP ``status``, a ``delay`` of ``seconds``, a dropped connection, ...), for
+    ``count`` requests (None: until cleared).
+    """
+
     path: str
     kind: str
     count: Optional[int] = None
@@ -39,11 +44,15 @@ class Fault:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
+        """The fault as the control shows it."""
         return {"path": self.path, "kind": self.kind, "count": self.count, "status": self.status,
                 "seconds": self.seconds}
 
 
 def parse_fault(data: dict[str, Any]) -> Fault:
+    """The :class:`Fault` a ``POST /_stub/faults`` body describes. Raises
+    :class:`StubError` ``010000`` naming the field and the rule.
+    """
     path = data.get("path")
     if not isinstance(path, str) or not (path == WEBHOOK or path.startswith("/")):
         raise param_error('path: must be a request path such as "/v3/payment/acq/session", or "webhook"')
@@ -69,19 +78,24 @@ def parse_fault(data: dict[str, Any]) -> Fault:
 
 
 class Faults:
+    """The faults waiting to happen, consumed by the middleware and the webhook sender."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
     def add(self, fault: Fault) -> None:
+        """Add ``fault`` (it applies from the next request on)."""
         with self._lock:
             self._faults.append(fault)
 
     def clear(self) -> None:
+        """Remove every fault."""
         with self._lock:
             self._faults.clear()
 
     def list(self) -> list[dict[str, Any]]:
+        """Every fault still waiting, as JSON."""
         with self._lock:
             return [f.to_json() for f in self._faults]
 

@@ -2,7 +2,7 @@
 language tag finds one of them.
 
 Kept on the server so each shopper downloads one table (the SDK receives it with the
-session, the card frame and the stub's pages render it) instead of all fourteen.
+session, the card frame and the emulator's pages render it) instead of all fourteen.
 Missing keys fall back to en-US, so a new message never shows up blank. Which table a
 tag gets is :mod:`paykka_embed.locales`' rule, shared with the toolkit.
 
@@ -448,6 +448,7 @@ def decline_key(error_code: Optional[str]) -> str:
 
 
 def messages(locale: str) -> dict[str, str]:
+    """Every message of the checkout in ``locale`` (English where it has none), by key."""
     table = dict(MESSAGES[DEFAULT])
     table.update(MESSAGES.get(locale, {}))
     return table
@@ -467,7 +468,7 @@ def text(locale: str, key: str, **values: str) -> str:
 
 
 def markup(locale: str, key: str, **values: str) -> Markup:
-    """A message as HTML for the stub's pages: text escaped, each value in its own ``<bdi>``."""
+    """A message as HTML for the emulator's pages: text escaped, each value in its own ``<bdi>``."""
     template = MESSAGES.get(locale, {}).get(key) or MESSAGES[DEFAULT].get(key, key)
     return Markup("").join(_fill(template, lambda name: Markup("<bdi>%s</bdi>") % values.get(name, "")))
 

@@ -13,12 +13,16 @@ The rules (the state machine of docs/emulator.md):
   refunds fail, which leaves the balances as they were). For the card whose refunds are
   reviewed, the refund answers ``REVIEWING`` and sends nothing yet; its amount stops being
   refundable at once (``able_to_refund_amount``) but counts as refunded only when the
-  review ends, :data:`REVIEW_SECONDS` later on the stub clock: then it is ``SUCCESS``, the
+  review ends, :data:`REVIEW_SECONDS` later on the emulator's clock: then it is ``SUCCESS``, the
   order's status moves, and REFUND.SUCCESS is sent.
 
 Each is idempotent where PayKKa keys it: a void of a CANCELED order, a capture with
 the same ``capture_trans_id`` and a refund with the same ``refund_trans_id`` (and the
 same amount) answer the first result again and change nothing.
+
+PayKKa's sources: Capture and Void (OAPI, VOID), Refund and Refund Query (notes §2.3, the
+WooCommerce plugin's request handler), the REVIEWING refund status (OAPI's refund
+statuses). The ``2990xx`` codes of refusals PayKKa has not published are the emulator's.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ from typing import Any
 from .. import wire
 from .cards import REFUND_DECLINED
 from .errors import NO_REFUND, OVER_BALANCE, StubError, illegal, param_error
+from .ledger import Ledger
+from .notices import Notices
 from .records import Merchant, Refund, Transaction
-from .transactions import TransactionOps
+from .transactions import Transactions
 
-REFUNDABLE = ("SUCCESS", "PARTIALLY_REVERSED", "PARTIALLY_REFUNDED")
-#: How long (stub clock) a refund of the reviewing test card stays REVIEWING.
+REFUNDABLE: tuple[wire.TransactionStatus, ...] = ("SUCCESS", "PARTIALLY_REVERSED", "PARTIALLY_REFUNDED")
+#: How long (emulator clock, seconds) a refund of the reviewing test card stays REVIEWING.
 REVIEW_SECONDS = 3600
 
 
@@ -55,10 +61,28 @@ def _why_not(tx: Transaction, action: str) -> str:
     return f"order_id: {tx.order_id} is {tx.status} and cannot be {_DONE[action]}" + (f" ({why})" if why else "")
 
 
-class ModificationOps(TransactionOps):
+class Modifications:
+    """Capture, void and refund of orders, refunds under review, and Refund Query.
+
+    Receives the ledger, the transactions (to find a merchant's order) and the notices.
+    Registers :meth:`settle_reviews` as due work on the ledger.
+    """
+
+    def __init__(self, ledger: Ledger, transactions: Transactions, notices: Notices) -> None:
+        self.ledger = ledger
+        self.transactions = transactions
+        self.notices = notices
+        ledger.on_tick(self.settle_reviews)
+
     def capture(self, merchant: Merchant, req: wire.CaptureRequest) -> Transaction:
-        with self.lock:
-            tx = self.order(merchant.merchant_id, req.order_id)
+        """Capture an AUTHORIZED order, all of it or ``req.amount`` (minor units).
+
+        Raises :class:`StubError` 404 ``206024`` (no such order), 409 ``299001`` (not
+        AUTHORIZED), 409 ``299002`` (more than is left), ``010000`` (another currency).
+        """
+        ledger = self.ledger
+        with ledger.lock:
+            tx = self.transactions.order(merchant.merchant_id, req.order_id)
             if req.capture_trans_id and tx.capture_trans_id == req.capture_trans_id:
                 return tx
             if tx.status != "AUTHORIZED":
@@ -77,35 +101,48 @@ class ModificationOps(TransactionOps):
             else:
                 tx.status = "SUCCESS"
             tx.capture_trans_id = req.capture_trans_id or f"capture-{tx.order_id}"
-            self.save(tx)
-            self.emit_payment("PAYMENT.SUCCESS", tx)
+            ledger.save(tx)
+            self.notices.payment("PAYMENT.SUCCESS", tx)
             return tx
 
     def void(self, merchant: Merchant, req: wire.VoidRequest) -> Transaction:
-        with self.lock:
-            tx = self.order(merchant.merchant_id, req.order_id)
+        """Void an AUTHORIZED order (CANCELED, PAYMENT.CANCELED); a CANCELED one answers as it is.
+
+        Raises :class:`StubError` 404 ``206024``, 409 ``299001`` (any other status).
+        """
+        ledger = self.ledger
+        with ledger.lock:
+            tx = self.transactions.order(merchant.merchant_id, req.order_id)
             if tx.status == "CANCELED":
                 return tx
             if tx.status != "AUTHORIZED":
                 raise illegal(_why_not(tx, "void"))
             tx.voided_amount = tx.authed_amount - tx.captured_amount
             tx.status = "CANCELED"
-            self.save(tx)
-            self.emit_payment("PAYMENT.CANCELED", tx)
+            ledger.save(tx)
+            self.notices.payment("PAYMENT.CANCELED", tx)
             return tx
 
     def refund(self, merchant: Merchant, req: wire.RefundRequest) -> Refund:
-        with self.lock:
-            known = self.refunds_by_trans.get((merchant.merchant_id, req.refund_trans_id))
+        """Refund ``req.refund_amount`` (minor units) of a captured order.
+
+        The same ``refund_trans_id`` with the same order, amount and currency answers the
+        first refund. Raises :class:`StubError` ``010000`` (the ``refund_trans_id`` used for
+        another refund, another currency), 404 ``206024``, 409 ``299001`` (not refundable),
+        409 ``299002`` (more than is left to refund).
+        """
+        ledger = self.ledger
+        with ledger.lock:
+            known = ledger.refunds_by_trans.get((merchant.merchant_id, req.refund_trans_id))
             if known is not None:
-                refund = self.refunds[known]
+                refund = ledger.refunds[known]
                 if (refund.ori_order_id, refund.amount, refund.currency) != (
                         req.ori_order_id, req.refund_amount, req.currency):
                     raise param_error(
                         f"refund_trans_id: already used for a refund of {refund.amount} {refund.currency} "
                         f"on {refund.ori_order_id}; a different refund needs a new refund_trans_id")
                 return refund
-            tx = self.order(merchant.merchant_id, req.ori_order_id)
+            tx = self.transactions.order(merchant.merchant_id, req.ori_order_id)
             if req.currency != tx.currency:
                 raise param_error(f"currency: must be {tx.currency}, the order's currency")
             if tx.status not in REFUNDABLE:
@@ -114,8 +151,8 @@ class ModificationOps(TransactionOps):
             if req.refund_amount > left:
                 raise StubError(409, OVER_BALANCE, f"refund_amount: {req.refund_amount} is more than the "
                                 f"{left} {tx.currency} left to refund")
-            now = self.clock.now()
-            refund = Refund(refund_order_id=self.new_id("RG", self.refunds), refund_trans_id=req.refund_trans_id,
+            now = ledger.clock.now()
+            refund = Refund(refund_order_id=ledger.new_id("RG", ledger.refunds), refund_trans_id=req.refund_trans_id,
                             merchant_id=merchant.merchant_id, ori_order_id=tx.order_id, amount=req.refund_amount,
                             currency=req.currency, reason=req.reason, status="SUCCESS", created_at=now,
                             finish_time=now, notify_url=req.notify_url or tx.notify_url)
@@ -126,55 +163,60 @@ class ModificationOps(TransactionOps):
                 refund.status = "REVIEWING"
                 refund.error_code = refund.error_description = ""
                 refund.finish_time = None
-                refund.review_until = self.clock.after(REVIEW_SECONDS)
+                refund.review_until = ledger.clock.after(REVIEW_SECONDS)
                 tx.reviewing_amount += refund.amount
-                self.reviewing_refunds.add(refund.refund_order_id)
-                self.save(tx)
+                ledger.reviewing_refunds.add(refund.refund_order_id)
+                ledger.save(tx)
             else:
                 self._refunded(tx, refund.amount)
-            self.refunds[refund.refund_order_id] = refund
-            self.refunds_by_trans[(merchant.merchant_id, refund.refund_trans_id)] = refund.refund_order_id
-            self.save(refund)
+            ledger.refunds[refund.refund_order_id] = refund
+            ledger.refunds_by_trans[(merchant.merchant_id, refund.refund_trans_id)] = refund.refund_order_id
+            ledger.save(refund)
             if refund.status != "REVIEWING":  # PayKKa notifies a refund's end, not its review
-                self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
+                self.notices.refund(refund)
             return refund
 
     def _refunded(self, tx: Transaction, amount: int) -> None:
         tx.refunded_amount += amount
         tx.status = "REFUNDED" if tx.refunded_amount == tx.captured_amount else "PARTIALLY_REFUNDED"
-        self.save(tx)
+        self.ledger.save(tx)
 
-    def tick(self) -> None:
+    def settle_reviews(self) -> None:
         """Refunds whose review is over succeed: balances move, REFUND.SUCCESS is sent."""
-        super().tick()
-        with self.lock:
-            if not self.reviewing_refunds:
+        ledger = self.ledger
+        with ledger.lock:
+            if not ledger.reviewing_refunds:
                 return
-            now = self.clock.now()
-            for refund_order_id in sorted(self.reviewing_refunds):
-                refund = self.refunds.get(refund_order_id)
+            now = ledger.clock.now()
+            for refund_order_id in sorted(ledger.reviewing_refunds):
+                refund = ledger.refunds.get(refund_order_id)
                 if refund is None or refund.status != "REVIEWING":
-                    self.reviewing_refunds.discard(refund_order_id)
+                    ledger.reviewing_refunds.discard(refund_order_id)
                     continue
                 if refund.review_until is not None and now < refund.review_until:
                     continue
-                tx = self.transactions[refund.ori_order_id]
+                tx = ledger.transactions[refund.ori_order_id]
                 tx.reviewing_amount = max(tx.reviewing_amount - refund.amount, 0)
                 self._refunded(tx, refund.amount)
                 refund.status = "SUCCESS"
                 refund.error_code, refund.error_description = "0000", "request success"
                 refund.finish_time = now
-                self.reviewing_refunds.discard(refund_order_id)
-                self.save(refund)
-                self.emit(refund.merchant_id, refund.notify_url, self.refund_event(refund))
+                ledger.reviewing_refunds.discard(refund_order_id)
+                ledger.save(refund)
+                self.notices.refund(refund)
 
     def find_refund(self, merchant: Merchant, req: wire.RefundQueryRequest) -> Refund:
-        with self.lock:
+        """Refund Query's lookup, by ``refund_order_id`` or ``refund_trans_id``.
+
+        Raises :class:`StubError` 404 ``299005`` naming the key looked up.
+        """
+        ledger = self.ledger
+        with ledger.lock:
             if req.refund_order_id:
-                refund = self.refunds.get(req.refund_order_id)
+                refund = ledger.refunds.get(req.refund_order_id)
             else:
-                found = self.refunds_by_trans.get((merchant.merchant_id, req.refund_trans_id or ""))
-                refund = self.refunds.get(found) if found else None
+                found = ledger.refunds_by_trans.get((merchant.merchant_id, req.refund_trans_id or ""))
+                refund = ledger.refunds.get(found) if found else None
         if refund is None or refund.merchant_id != merchant.merchant_id or (
                 req.refund_trans_id and refund.refund_trans_id != req.refund_trans_id):
             named = "refund_order_id" if req.refund_order_id else "refund_trans_id"
@@ -182,5 +224,7 @@ class ModificationOps(TransactionOps):
         return refund
 
     def refunds_of(self, order_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [r.to_wire() for r in self.refunds.values() if r.ori_order_id == order_id]
+        """Every refund of ``order_id`` as :class:`wire.RefundData` JSON."""
+        ledger = self.ledger
+        with ledger.lock:
+            return [r.to_wire() for r in ledger.refunds.values() if r.ori_order_id == order_id]

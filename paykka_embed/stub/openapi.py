@@ -1,8 +1,9 @@
-"""``GET /_stub/openapi.json``: an OpenAPI 3.1 document of the v3 API the stub serves.
+"""``GET /_stub/openapi.json``: an OpenAPI 3.1 document of the v3 API the emulator serves.
 
-Generated, not written: the paths come from the operations registered in :mod:`api`,
-the schemas from the pydantic wire models (:mod:`paykka_embed.wire`), so the document
-cannot drift from what the stub accepts. The examples are PayKKa's own (the checkout
+Generated, not written: the paths, titles and summaries are the rows of the operation
+catalogue (:mod:`paykka_embed.operations`) that :mod:`api` serves, the schemas come
+from the pydantic wire models (:mod:`paykka_embed.wire`), so the document cannot drift
+from what the emulator accepts. The examples are PayKKa's own (the checkout
 product page's requests and responses) plus one per remaining operation; a test
 checks each validates against its model.
 """
@@ -124,17 +125,19 @@ def _envelope(data_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(server_url: Optional[str] = None) -> dict[str, Any]:
-    ops = dict(api.OPERATIONS)
+    """The OpenAPI 3.1 document (a JSON-ready dict); ``server_url`` becomes its one server."""
+    ops = list(api.HANDLED.values())
     pairs: list[tuple[type[BaseModel], Any]] = []
-    for request_model, answer_model, _ in ops.values():
-        pairs.append((request_model, "validation"))
-        if answer_model is not None:
-            pairs.append((answer_model, "serialization"))
+    for op in ops:
+        pairs.append((op.request_model, "validation"))
+        if op.response_model is not None:
+            pairs.append((op.response_model, "serialization"))
     pairs.append((wire.NotifyEvent, "serialization"))
     pairs.append((wire.DisputeNotification, "serialization"))
     refs, top = models_json_schema(pairs, ref_template=_REF)
     paths: dict[str, Any] = {}
-    for path, (request_model, answer_model, summary) in ops.items():
+    for op in ops:
+        path, request_model, answer_model = op.path, op.request_model, op.response_model
         data_schema = (refs[(answer_model, "serialization")] if answer_model is not None
                        else {"type": "string", "description": "Apple Pay merchant session, as text"})
         ok: dict[str, Any] = {"schema": _envelope(data_schema)}
@@ -142,8 +145,10 @@ def build(server_url: Optional[str] = None) -> dict[str, Any]:
             ok["example"] = wire.envelope(RESPONSE_EXAMPLES[path])
         examples = {name: {"value": value} for name, value in REQUEST_EXAMPLES.get(path, {}).items()}
         paths[path] = {"post": {
-            "operationId": summary.lower().replace(" ", "_"),
-            "summary": summary,
+            "operationId": op.operation_id,
+            "summary": op.title,
+            "description": op.summary + (" Safe to retry with the same body." if op.retry_safe
+                                         else " Not safe to retry blindly: query the order first."),
             "parameters": [{"$ref": f"#/components/parameters/{h}"} for h in _HEADERS],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": refs[(request_model, "validation")], **({"examples": examples} if examples else {})}}},

@@ -12,6 +12,7 @@ import segno
 
 
 def svg(content: str) -> str:
+    """``content`` as a QR code in SVG (text)."""
     code = segno.make(content, error="m", micro=False)
     out = io.BytesIO()
     code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, omitsize=True, border=2,
@@ -20,6 +21,7 @@ def svg(content: str) -> str:
 
 
 def png(content: str, scale: int = 6) -> bytes:
+    """``content`` as a QR code in PNG, ``scale`` pixels per module."""
     out = io.BytesIO()
     segno.make(content, error="m", micro=False).save(out, kind="png", scale=scale, border=2)
     return out.getvalue()

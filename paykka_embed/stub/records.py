@@ -1,4 +1,4 @@
-"""What the stub remembers, as plain records: merchants, sessions, orders, refunds,
+"""What the emulator remembers, as plain records: merchants, sessions, orders, refunds,
 stored cards (tokens) and recurring agreements.
 
 Kept apart from the rules (the ``gateway`` modules) so the rules read as rules, and
@@ -51,19 +51,24 @@ class Record:
 
     @property
     def key(self) -> str:
+        """The row's key within its ``KIND`` (the record's id)."""
         raise NotImplementedError
 
     def to_row(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict (datetimes tagged, see :func:`_encode`)."""
         return {f.name: _encode(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
     def from_row(cls: type[R], row: dict[str, Any]) -> R:
+        """The record back from :meth:`to_row`'s dict; unknown keys (older rows) are ignored."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: _decode(v) for k, v in row.items() if k in known})
 
 
 @dataclass
 class Merchant(Record):
+    """A merchant: ids, its RSA public key (PEM, and loaded), client key and settings."""
+
     KIND: ClassVar[str] = "merchant"
 
     merchant_id: str
@@ -82,9 +87,11 @@ class Merchant(Record):
 
     @property
     def key(self) -> str:
+        """The merchant id."""
         return self.merchant_id
 
     def to_row(self) -> dict[str, Any]:
+        """As :meth:`Record.to_row`, without the loaded key object (the PEM is kept)."""
         row = super().to_row()
         row.pop("public_key")
         return row
@@ -92,6 +99,10 @@ class Merchant(Record):
 
 @dataclass
 class Session(Record):
+    """A checkout session (``CS…``): the Create Session request as received, its times,
+    the client key the browser must show, and its attempts (``order_ids``, oldest first).
+    """
+
     KIND: ClassVar[str] = "session"
 
     session_id: str
@@ -105,23 +116,28 @@ class Session(Record):
 
     @property
     def key(self) -> str:
+        """The session id ``CS…``."""
         return self.session_id
 
     @property
     def trans_id(self) -> str:
+        """The merchant's ``trans_id`` of the session."""
         return self.request.trans_id
 
     @property
     def shopper_reference(self) -> Optional[str]:
+        """The session's ``payment.shopper_reference``, or None."""
         return self.request.payment.shopper_reference if self.request.payment else None
 
     def to_row(self) -> dict[str, Any]:
+        """As :meth:`Record.to_row`, with the request as its wire JSON."""
         row = super().to_row()
         row["request"] = self.request.model_dump(mode="json", exclude_none=True)
         return row
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Session":
+        """As :meth:`Record.from_row`, validating the request back into its wire model."""
         row = dict(row)
         request = wire.CreateSessionRequest.model_validate(row.pop("request"))
         session = super().from_row(row | {"request": None})
@@ -141,12 +157,12 @@ class Transaction(Record):
     session_id: Optional[str]
     amount: int
     currency: str
-    status: str
+    status: wire.TransactionStatus
     payment_method: str
     created_at: datetime
-    capture_method: str = "AUTOMATIC"
-    authorisation_type: str = "FINAL_AUTH"
-    payment_type: str = "PURCHASE"
+    capture_method: wire.CaptureMethod = "AUTOMATIC"
+    authorisation_type: wire.AuthorisationType = "FINAL_AUTH"
+    payment_type: wire.PaymentType = "PURCHASE"
     error_code: str = "0000"
     error_description: str = "request success"
     pay_finish_time: Optional[datetime] = None
@@ -161,7 +177,7 @@ class Transaction(Record):
     notify_url: Optional[str] = None
     return_url: Optional[str] = None
     mit: bool = False
-    #: 3DS result: status Y/N/C, eci, version; ``authentication_url`` (a stub path) while pending.
+    #: 3DS result: status Y/N/C, eci, version; ``authentication_url`` (a path on the emulator) while pending.
     authentication: Optional[dict[str, str]] = None
     #: The browser's next step while PROCESSING (3DS page, wallet sheet, QR, redirect).
     action: Optional[dict[str, str]] = None
@@ -179,9 +195,13 @@ class Transaction(Record):
 
     @property
     def key(self) -> str:
+        """The order id ``GW…``."""
         return self.order_id
 
     def balances(self) -> dict[str, int]:
+        """The order's ``balances`` in minor units: what is authorised, captured, voided,
+        refunded, and what can still be captured, voided or refunded in its status.
+        """
         open_auth = self.status in ("AUTHORIZED",)
         able_to_capture = max(self.authed_amount - self.captured_amount - self.voided_amount, 0) if open_auth else 0
         refundable = self.status in ("SUCCESS", "PARTIALLY_REFUNDED", "PARTIALLY_REVERSED")
@@ -197,6 +217,9 @@ class Transaction(Record):
         }
 
     def to_wire(self, base_url: str = "") -> dict[str, Any]:
+        """The order as :class:`wire.TransactionData` JSON; a pending 3DS URL (a path on the
+        emulator) is made absolute with ``base_url``.
+        """
         auth = None
         if self.authentication:
             shown = dict(self.authentication)
@@ -208,13 +231,13 @@ class Transaction(Record):
             trans_id=self.trans_id,
             order_id=self.order_id,
             session_id=self.session_id,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             error_code=self.error_code or None,
             error_description=self.error_description or None,
             amount=self.amount,
             currency=self.currency,
-            authorisation_type=self.authorisation_type,  # type: ignore[arg-type]
-            capture_method=self.capture_method,  # type: ignore[arg-type]
+            authorisation_type=self.authorisation_type,
+            capture_method=self.capture_method,
             pay_finish_time=self.pay_finish_time,
             payment=wire.PaymentInfo(payment_method=self.payment_method),
             card_info=wire.CardInfo(**self.card_info) if self.card_info else None,
@@ -229,6 +252,8 @@ class Transaction(Record):
 
 @dataclass
 class Refund(Record):
+    """A refund (``RG…``) of one order, in minor units of the order's currency."""
+
     KIND: ClassVar[str] = "refund"
 
     refund_order_id: str
@@ -238,26 +263,28 @@ class Refund(Record):
     amount: int
     currency: str
     reason: str
-    status: str
+    status: wire.RefundStatus
     created_at: datetime
     error_code: str = "0000"
     error_description: str = "request success"
     finish_time: Optional[datetime] = None
     notify_url: Optional[str] = None
-    #: While REVIEWING: when the review ends (stub clock) and the refund succeeds.
+    #: While REVIEWING: when the review ends (emulator's clock) and the refund succeeds.
     review_until: Optional[datetime] = None
 
     @property
     def key(self) -> str:
+        """The refund id ``RG…``."""
         return self.refund_order_id
 
     def to_wire(self) -> dict[str, Any]:
+        """The refund as :class:`wire.RefundData` JSON."""
         return wire.RefundData(
             merchant_id=self.merchant_id,
             refund_trans_id=self.refund_trans_id,
             refund_order_id=self.refund_order_id,
             ori_order_id=self.ori_order_id,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             amount=self.amount,
             currency=self.currency,
             error_code=self.error_code or None,
@@ -275,7 +302,7 @@ class Token(Record):
     token: str
     merchant_id: str
     shopper_reference: str
-    usage: str  # CARD_ON_FILE | SUBSCRIPTION
+    usage: wire.TokenUsage
     fingerprint: str
     brand: str
     bin: str
@@ -289,10 +316,12 @@ class Token(Record):
 
     @property
     def key(self) -> str:
+        """The token ``TK…``."""
         return self.token
 
     @property
     def active(self) -> bool:
+        """False once the token was removed."""
         return self.removed_at is None
 
 
@@ -312,10 +341,12 @@ class Agreement(Record):
 
     @property
     def key(self) -> str:
+        """The agreement id ``RA…``."""
         return self.recurring_agreement_id
 
     @property
     def active(self) -> bool:
+        """False once the agreement was canceled."""
         return self.canceled_at is None
 
 
@@ -342,6 +373,7 @@ class Dispute(Record):
 
     @property
     def key(self) -> str:
+        """The dispute id ``DG…``."""
         return self.dispute_id
 
 
@@ -357,15 +389,18 @@ class IdFactory:
         self._seed = secrets.randbelow(10**8)
 
     def new(self, prefix: str, now: datetime) -> str:
+        """``prefix`` + ``now`` as ``yyMMddHHmm`` + 8 digits (a per-process random start, then counting)."""
         with self._lock:
             n = next(self._counter)
         return f"{prefix}{now:%y%m%d%H%M}{(self._seed + n) % 10**8:08d}"
 
     @staticmethod
     def client_key() -> str:
+        """A fresh client key: ``ck_`` + 32 hex digits (the form PayKKa's docs show)."""
         return "ck_" + secrets.token_hex(16)
 
     @staticmethod
     def merchant_id() -> str:
+        """A fresh 14-digit merchant id."""
         return str(10**13 + secrets.randbelow(9 * 10**13))
 

@@ -116,6 +116,7 @@ class RequestEntry:
         }
 
     def to_json(self, entry_id: int) -> dict[str, Any]:
+        """The entry as ``GET /_stub/requests`` shows it, numbered ``entry_id``."""
         return {
             "id": entry_id,
             "at": self.at,
@@ -145,6 +146,7 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def record(self, entry: RequestEntry) -> dict[str, Any]:
+        """Keep ``entry`` (the oldest goes past the log's size); returns it as shown."""
         with self._lock:
             shown = entry.to_json(next(self._ids))
             self._entries.append(shown)
@@ -157,6 +159,7 @@ class RequestLog:
         return newest if limit is None else newest[:limit]
 
     def clear(self) -> None:
+        """Forget every entry."""
         with self._lock:
             self._entries.clear()
             self._ids = itertools.count(1)

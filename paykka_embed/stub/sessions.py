@@ -3,10 +3,13 @@ and what the browser may do with one (init once, list methods and stored cards).
 
 A session is ``PROCESSING`` while it can be paid (a failed attempt leaves it open for
 another), takes its paid order's status once paid, and reads ``EXPIRED`` once the
-stub clock passes ``expire_time`` unpaid. Expiry of a session without an attempt sends
-no webhook: nothing happened. An attempt still waiting for the shopper (3DS, wallet)
+emulator's clock passes ``expire_time`` unpaid. Expiry of a session without an attempt
+sends no webhook: nothing happened. An attempt still waiting for the shopper (3DS, wallet)
 when the session expires ends ``FAILURE`` with its ``PAYMENT.FAILURE`` (see
-:meth:`payments.PaymentOps.tick`).
+:meth:`payments.Payments.expire_pending`).
+
+PayKKa's sources: Create Session and its idempotency on ``trans_id`` (notes §2.3, the
+WooCommerce plugin's ``paykka-id-session-design.md``); Query Session (HOSTED page).
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ from urllib.parse import urlsplit
 from .. import money, wire
 from ..errors import ValidationError
 from . import methods
-from .core import GatewayCore
+from .ledger import Ledger
 from .errors import NO_SESSION, StubError, no_session, param_error
 from .records import Merchant, Session, Transaction
 
 MAX_SESSION_LIFETIME = timedelta(hours=24)
 DEFAULT_SESSION_LIFETIME = timedelta(hours=1)
 #: Statuses after which a session takes no more payments.
-PAID_STATUSES = frozenset({"SUCCESS", "AUTHORIZED", "REFUNDED", "PARTIALLY_REFUNDED", "CANCELED",
-                           "PARTIALLY_REVERSED"})
+PAID_STATUSES: frozenset[wire.TransactionStatus] = frozenset({
+    "SUCCESS", "AUTHORIZED", "REFUNDED", "PARTIALLY_REFUNDED", "CANCELED", "PARTIALLY_REVERSED"})
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 def check_url(value: Optional[str], field: str) -> None:
+    """Refuse (``010000`` naming ``field``) a URL that is not absolute http(s); None passes."""
     if value is None:
         return
     parts = urlsplit(value)
@@ -40,19 +44,32 @@ def check_url(value: Optional[str], field: str) -> None:
 
 
 def check_currency(currency: str, field: str = "currency") -> None:
+    """Refuse (``010000`` naming ``field``) a code that is not an ISO 4217 currency."""
     try:
         money.check_currency(currency, field)
     except ValidationError as exc:
         raise param_error(str(exc)) from None
 
 
-class SessionOps(GatewayCore):
+class Sessions:
+    """Checkout sessions: the Create/Query Session operations and the browser's view of a session."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
     # --- creation ------------------------------------------------------------------------
 
-    def validate_session(self, req: wire.CreateSessionRequest) -> None:
-        """The rules the wire model cannot check alone (they need the clock or a table)."""
+    def validate(self, req: wire.CreateSessionRequest) -> None:
+        """The rules the wire model cannot check alone (they need the clock or a table).
+
+        Raises :class:`StubError` ``010000`` naming the field: a currency that is not ISO
+        4217, ``expire_time`` past or more than 24 hours ahead, a URL that is not absolute
+        http(s), a ``display_locale`` that is not a BCP 47 tag, ``mit`` on a session, a
+        token usage that does not fit ``payment_type``, or no payment method left for the
+        currency.
+        """
         check_currency(req.currency)
-        now = self.clock.now()
+        now = self.ledger.clock.now()
         if req.expire_time is not None:
             if req.expire_time <= now:
                 raise param_error("expire_time: must be in the future")
@@ -81,64 +98,87 @@ class SessionOps(GatewayCore):
             raise param_error(f"allowed_payment_methods: none of them is available in {req.currency}"
                               + (" for a RECURRING session (cards only)" if req.payment_type == "RECURRING" else ""))
 
-    def create_session(self, merchant: Merchant, req: wire.CreateSessionRequest) -> Session:
+    def create(self, merchant: Merchant, req: wire.CreateSessionRequest) -> Session:
+        """Create Session: a new session, or the one already made for this ``trans_id``.
+
+        The same ``trans_id`` with the same amount and currency returns the existing
+        session (a retried request makes no second checkout). Raises :class:`StubError`
+        ``010000``: the body's merchant is not the caller, the rules of :meth:`validate`,
+        or a ``trans_id`` already used for another amount or currency, or by an Initiate
+        Transaction order.
+        """
         if req.merchant_id != merchant.merchant_id:
             raise param_error("merchant_id: does not match x-paykka-appid")
-        self.validate_session(req)
-        now = self.clock.now()
-        with self.lock:
-            existing_id = self.sessions_by_trans.get((merchant.merchant_id, req.trans_id))
+        self.validate(req)
+        ledger = self.ledger
+        now = ledger.clock.now()
+        with ledger.lock:
+            existing_id = ledger.sessions_by_trans.get((merchant.merchant_id, req.trans_id))
             if existing_id:
-                existing = self.sessions[existing_id]
+                existing = ledger.sessions[existing_id]
                 if (existing.request.amount, existing.request.currency) != (req.amount, req.currency):
                     raise param_error(
                         f"trans_id: already used for a session of {existing.request.amount} "
                         f"{existing.request.currency}; use a new trans_id for a different amount or currency"
                     )
                 return existing
-            if (merchant.merchant_id, req.trans_id) in self.orders_by_trans:
+            if (merchant.merchant_id, req.trans_id) in ledger.orders_by_trans:
                 raise param_error("trans_id: already used by an Initiate Transaction order; use a new trans_id")
             session = Session(
-                session_id=self.new_id("CS", self.sessions),
+                session_id=ledger.new_id("CS", ledger.sessions),
                 merchant_id=merchant.merchant_id,
                 request=req,
                 created_at=now,
                 expire_time=req.expire_time or (now + DEFAULT_SESSION_LIFETIME),
                 client_key=merchant.client_key,
             )
-            self.sessions[session.session_id] = session
-            self.sessions_by_trans[(merchant.merchant_id, req.trans_id)] = session.session_id
-            self.save(session)
+            ledger.sessions[session.session_id] = session
+            ledger.sessions_by_trans[(merchant.merchant_id, req.trans_id)] = session.session_id
+            ledger.save(session)
             return session
 
     # --- lookup and status ---------------------------------------------------------------
 
-    def find_session(self, merchant_id: str, session_id: Optional[str], trans_id: Optional[str]) -> Session:
-        with self.lock:
+    def find(self, merchant_id: str, session_id: Optional[str], trans_id: Optional[str]) -> Session:
+        """Query Session's lookup: by ``session_id`` (checked against ``trans_id`` when both
+        are given) or by ``trans_id``. Raises :class:`StubError` 404 ``206011`` when the
+        merchant has no such session, ``010000`` when the two ids disagree."""
+        ledger = self.ledger
+        with ledger.lock:
             if session_id:
-                session = self.sessions.get(session_id)
+                session = ledger.sessions.get(session_id)
             else:
-                found = self.sessions_by_trans.get((merchant_id, trans_id or ""))
-                session = self.sessions.get(found) if found else None
+                found = ledger.sessions_by_trans.get((merchant_id, trans_id or ""))
+                session = ledger.sessions.get(found) if found else None
         if session is None or session.merchant_id != merchant_id:
             raise no_session()
         if session_id and trans_id and session.trans_id != trans_id:
             raise param_error("trans_id: does not belong to session_id")
         return session
 
-    def latest_transaction(self, session: Session) -> Optional[Transaction]:
-        with self.lock:
-            return self.transactions[session.order_ids[-1]] if session.order_ids else None
+    def get(self, session_id: str) -> Optional[Session]:
+        """The session ``CS…`` for the emulator's own pages (no client key), or None."""
+        return self.ledger.session(session_id)
 
-    def session_status(self, session: Session) -> str:
+    def latest_transaction(self, session: Session) -> Optional[Transaction]:
+        """The session's latest attempt (order), or None before the first."""
+        ledger = self.ledger
+        with ledger.lock:
+            return ledger.transactions[session.order_ids[-1]] if session.order_ids else None
+
+    def status(self, session: Session) -> wire.SessionStatus:
+        """``PROCESSING`` while payable, the paid order's status once paid, ``EXPIRED`` after
+        ``expire_time`` unpaid (emulator clock)."""
         tx = self.latest_transaction(session)
         if tx is not None and tx.status not in ("FAILURE", "PROCESSING"):
             return tx.status
-        if self.clock.now() >= session.expire_time:
+        if self.ledger.clock.now() >= session.expire_time:
             return "EXPIRED"
         return "PROCESSING"
 
-    def session_data(self, session: Session, base_url: str) -> dict[str, Any]:
+    def data(self, session: Session, base_url: str) -> dict[str, Any]:
+        """The session as Create/Query Session answer it (:class:`wire.SessionData` JSON);
+        ``session_url`` is the hosted page under ``base_url``."""
         tx = self.latest_transaction(session)
         req = session.request
         shown_tz = req.expire_time.tzinfo if req.expire_time else None
@@ -147,7 +187,7 @@ class SessionOps(GatewayCore):
             trans_id=session.trans_id,
             session_id=session.session_id,
             session_mode=req.session_mode,
-            status=self.session_status(session),  # type: ignore[arg-type]
+            status=self.status(session),
             amount=req.amount,
             currency=req.currency,
             expire_time=session.expire_time.astimezone(shown_tz) if shown_tz else session.expire_time,
@@ -158,44 +198,62 @@ class SessionOps(GatewayCore):
         )
         return data.to_wire()
 
+    def merchant_name(self, session: Session) -> str:
+        """The name the shopper sees: ``display_merchant_name``, else the merchant's."""
+        return session.request.display_merchant_name or self.ledger.merchant(session.merchant_id).name
+
     # --- the browser side ----------------------------------------------------------------
 
     def open_for_browser(self, session_id: str, client_key: str) -> Session:
-        self.tick()
-        with self.lock:
-            session = self.sessions.get(session_id)
+        """The session the browser names, once its ``client_key`` is the merchant's.
+
+        Raises :class:`StubError` 404 ``206011`` (no such session), 401 ``1017`` (the
+        client key is another merchant's). Does the clock's due work first.
+        """
+        ledger = self.ledger
+        ledger.tick()
+        session = ledger.session(session_id)
         if session is None:
             raise StubError(404, NO_SESSION, "the session does not exist")
-        merchant = self.merchants[session.merchant_id]
-        if client_key != merchant.client_key:
+        if client_key != ledger.merchant(session.merchant_id).client_key:
             raise StubError(401, "1017", "client key does not belong to this session's merchant")
         return session
 
     def browser_init(self, session_id: str, client_key: str) -> Session:
-        """The SDK's ``init()``: allowed once per session, as at PayKKa."""
+        """The SDK's ``init()``: allowed once per session, as at PayKKa.
+
+        Raises what :meth:`open_for_browser` raises, 409 ``SESSION_ALREADY_INITIALISED`` on
+        a second call, and what :meth:`check_payable` raises.
+        """
         session = self.open_for_browser(session_id, client_key)
-        with self.lock:
+        ledger = self.ledger
+        with ledger.lock:
             if session.initialised:
                 raise StubError(409, "SESSION_ALREADY_INITIALISED",
                                 "this session was already initialised; create a new session for a new attempt")
             self.check_payable(session)
             session.initialised = True
-            self.save(session)
+            ledger.save(session)
         return session
 
     def check_payable(self, session: Session) -> None:
-        status = self.session_status(session)
+        """Raise :class:`StubError` 410 ``SESSION_EXPIRED`` or 409 ``SESSION_COMPLETED``
+        unless the session can take a payment."""
+        status = self.status(session)
         if status == "EXPIRED":
             raise StubError(410, "SESSION_EXPIRED", "the session has expired")
         if status != "PROCESSING":
             raise StubError(409, "SESSION_COMPLETED", "the session is already paid")
 
     def payment_methods(self, session: Session) -> list[str]:
+        """The method codes the session offers (its ``allowed_payment_methods`` that exist in
+        its currency; cards only for RECURRING)."""
         req = session.request
         return methods.methods_for(req.allowed_payment_methods, req.currency,
                                    recurring=req.payment_type == "RECURRING")
 
     def card_brands(self, session: Session) -> list[str]:
+        """The card brands the session accepts (none when it offers no cards)."""
         if methods.BANKCARD not in self.payment_methods(session):
             return []
         return methods.brands_for(session.request.allowed_payment_methods)
@@ -203,17 +261,19 @@ class SessionOps(GatewayCore):
     def stored_cards(self, session: Session) -> list[dict[str, Any]]:
         """The shopper's CARD_ON_FILE cards, for one-click payment (none without a shopper_reference).
 
-        A RECURRING session offers none: its payment must leave a SUBSCRIPTION token and a
-        recurring agreement behind, which only a card typed by the shopper does. Paying it
-        with a one-click card would charge the shopper once and leave nothing to bill later.
+        Each is ``{"token", "brand", "last4", "exp_month", "exp_year"}``. A RECURRING
+        session offers none: its payment must leave a SUBSCRIPTION token and a recurring
+        agreement behind, which only a card typed by the shopper does. Paying it with a
+        one-click card would charge the shopper once and leave nothing to bill later.
         """
         shopper = session.shopper_reference
         if (not shopper or session.request.payment_type == "RECURRING"
                 or methods.BANKCARD not in self.payment_methods(session)):
             return []
         brands = set(self.card_brands(session))
-        with self.lock:
-            found = [t for t in self.tokens.values()
+        ledger = self.ledger
+        with ledger.lock:
+            found = [t for t in ledger.tokens.values()
                      if t.active and t.merchant_id == session.merchant_id and t.shopper_reference == shopper
                      and t.usage == "CARD_ON_FILE" and t.brand in brands]
         return [{"token": t.token, "brand": t.brand, "last4": t.last4, "exp_month": t.exp_month,

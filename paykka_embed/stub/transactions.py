@@ -2,13 +2,16 @@
 
 Initiate takes exactly one source of payment: a stored ``token`` (one-click, or a
 merchant-initiated recurring charge with ``mit: true`` and its
-``recurring_agreement_id``), ``encrypted_card_no`` (the stub's documented
+``recurring_agreement_id``), ``encrypted_card_no`` (the emulator's documented
 ``stub:`` + base64 form, see :mod:`cardcrypto`), plain ``card_no`` (only for a
 merchant registered with ``pci: true``), or a wallet's ``token_data``.
 
 The same ``trans_id`` with the same amount and currency returns the same order, so a
 retried request never charges twice; with a different amount or currency it is
 refused.
+
+PayKKa's sources: Initiate Transaction and Query Transaction (notes §2.3, OAPI; the
+subsequent-recurring example of the API-only page, APIONLY).
 """
 
 from __future__ import annotations
@@ -21,15 +24,37 @@ from .cardcrypto import stub_decrypt
 from .cards import CVV_FAILURE
 from .errors import (DECRYPT_FAILED, METHOD_NOT_SUPPORTED, PCI_REQUIRED, SHOPPER_REFERENCE_REQUIRED, StubError,
                      no_order, param_error)
-from .payments import CardFacts, PaymentOps
+from .ledger import Ledger
+from .payments import CardFacts, Payments
 from .records import Merchant, Token, Transaction
-from .sessions import check_currency, check_url
+from .sessions import Sessions, check_currency, check_url
+from .vault import Vault
 
 API_METHODS = ("BANKCARD", "APPLE_PAY", "GOOGLE_PAY")
 
 
-class TransactionOps(PaymentOps):
+class Transactions:
+    """Initiate Transaction (API-only payments) and Query Transaction."""
+
+    def __init__(self, ledger: Ledger, sessions: Sessions, vault: Vault, payments: Payments) -> None:
+        self.ledger = ledger
+        self.sessions = sessions
+        self.vault = vault
+        self.payments = payments
+
     def initiate(self, merchant: Merchant, req: wire.InitiateTransactionRequest) -> Transaction:
+        """Initiate Transaction: charge one source of payment, or return the order this
+        ``trans_id`` already made (same amount and currency).
+
+        Raises :class:`StubError`: ``010000`` naming the field (bad currency or URL, a
+        ``trans_id`` used for another payment or by a session, the source and method that
+        do not fit, recurring rules), ``210001`` (a method that needs a session),
+        ``210002`` (storing a card without a shopper_reference), ``206017`` (plain card
+        number from a merchant without PCI), ``206020`` (undecryptable field), and what
+        :meth:`vault.Vault.usable_token` / ``usable_agreement`` and
+        :meth:`payments.Payments.read_card` raise. A declined card is no error: the order
+        answers FAILURE.
+        """
         check_currency(req.currency)
         check_url(req.notify_url, "notify_url")
         check_url(req.return_url, "return_url")
@@ -42,26 +67,27 @@ class TransactionOps(PaymentOps):
                             f"payment.payment_method: {pay.payment_method!r} is not supported by Initiate "
                             f"Transaction (one of {', '.join(API_METHODS)}; other wallets need a session)")
         key = (merchant.merchant_id, req.trans_id)
-        with self.lock:
-            existing = self.orders_by_trans.get(key)
+        ledger, payments = self.ledger, self.payments
+        with ledger.lock:
+            existing = ledger.orders_by_trans.get(key)
             if existing is not None:
-                tx = self.transactions[existing]
+                tx = ledger.transactions[existing]
                 if (tx.amount, tx.currency) != (req.amount, req.currency):
                     raise param_error(f"trans_id: already used for an order of {tx.amount} {tx.currency}; "
                                       "use a new trans_id for a different payment")
                 return tx
-            if key in self.sessions_by_trans:
+            if key in ledger.sessions_by_trans:
                 raise param_error("trans_id: already used by a checkout session; use a new trans_id")
             store_usage = self._api_store_usage(req)
             if pay.token_data:
                 if method == methods.BANKCARD:
                     raise param_error("payment.token_data: needs payment_method APPLE_PAY or GOOGLE_PAY")
                 tx = self._api_order(merchant, req, method)
-                self.approve(tx)
+                payments.approve(tx)
                 return tx
             token: Optional[Token] = None
             if pay.token:
-                token = self.usable_token(merchant.merchant_id, pay.token, pay.shopper_reference)
+                token = self.vault.usable_token(merchant.merchant_id, pay.token, pay.shopper_reference)
                 facts = self._token_facts(req, token)
             else:
                 facts = self._card_facts(merchant, pay)
@@ -72,10 +98,10 @@ class TransactionOps(PaymentOps):
                 tx.token = token.token
                 tx.recurring_agreement_id = req.recurring_agreement_id if req.mit else None
             # A merchant-initiated charge has no shopper to challenge (3DS exemption).
-            self.charge_card(tx, facts, store_usage=None if token else store_usage, challenge=not req.mit)
+            payments.charge_card(tx, facts, store_usage=None if token else store_usage, challenge=not req.mit)
             return tx
 
-    def _api_store_usage(self, req: wire.InitiateTransactionRequest) -> Optional[str]:
+    def _api_store_usage(self, req: wire.InitiateTransactionRequest) -> Optional[wire.TokenUsage]:
         pay = req.payment
         if req.mit or pay.token:
             return None
@@ -84,7 +110,7 @@ class TransactionOps(PaymentOps):
                 raise param_error("payment.store_payment_method: must be true for the first RECURRING payment")
             if pay.token_usage == "CARD_ON_FILE":
                 raise param_error("payment.token_usage: must be SUBSCRIPTION for a RECURRING payment")
-            usage: Optional[str] = "SUBSCRIPTION"
+            usage: Optional[wire.TokenUsage] = "SUBSCRIPTION"
         elif pay.store_payment_method:
             if pay.token_usage == "SUBSCRIPTION":
                 raise param_error("payment.token_usage: SUBSCRIPTION needs payment_type RECURRING")
@@ -97,7 +123,7 @@ class TransactionOps(PaymentOps):
         return usage
 
     def _api_order(self, merchant: Merchant, req: wire.InitiateTransactionRequest, method: str) -> Transaction:
-        return self.open_order(
+        return self.payments.open_order(
             merchant_id=merchant.merchant_id, trans_id=req.trans_id, session=None, amount=req.amount,
             currency=req.currency, capture_method=req.capture_method, authorisation_type=req.authorisation_type,
             payment_type=req.payment_type, payment_method=method, notify_url=req.notify_url,
@@ -111,7 +137,7 @@ class TransactionOps(PaymentOps):
                 raise param_error("payment.token: a CARD_ON_FILE token cannot be charged merchant-initiated; "
                                   "use the SUBSCRIPTION token of the recurring agreement")
             assert req.recurring_agreement_id is not None  # the wire model requires it with mit
-            self.usable_agreement(req.merchant_id, req.recurring_agreement_id, token)
+            self.vault.usable_agreement(req.merchant_id, req.recurring_agreement_id, token)
         elif req.recurring_agreement_id:
             raise param_error("recurring_agreement_id: only for a merchant-initiated charge (mit: true)")
         declined = pay.cvv == "000"
@@ -143,26 +169,29 @@ class TransactionOps(PaymentOps):
             raise param_error(f"{prefix}exp_month: expiry month and year are required with a card number")
         if not (str(month).isdigit() and str(year).isdigit()):
             raise param_error(f"{prefix}exp_month: expiry month and year must be digits")
-        return self.read_card(merchant.merchant_id, number, int(month), int(year), cvv,
+        return self.payments.read_card(merchant.merchant_id, number, int(month), int(year), cvv,
                               {"number": f"{prefix}card_no", "expiry": f"{prefix}exp_year",
                                "cvv": f"{prefix}cvv"})
 
     # --- query ---------------------------------------------------------------------------
 
-    def find_transaction(self, merchant_id: str, req: wire.QueryTransactionRequest) -> Transaction:
-        """The order named by order_id, or the latest attempt of a session / trans_id."""
-        with self.lock:
+    def find(self, merchant_id: str, req: wire.QueryTransactionRequest) -> Transaction:
+        """Query Transaction's lookup: the order named by order_id, or the latest attempt of a
+        session / trans_id. Raises :class:`StubError` 404 ``206024`` when the merchant has no
+        such order or the ids given do not all name it."""
+        ledger = self.ledger
+        with ledger.lock:
             tx: Optional[Transaction] = None
             if req.order_id:
-                tx = self.transactions.get(req.order_id)
+                tx = ledger.transactions.get(req.order_id)
             else:
-                sid = req.session_id or self.sessions_by_trans.get((merchant_id, req.trans_id or ""))
-                session = self.sessions.get(sid) if sid else None
+                sid = req.session_id or ledger.sessions_by_trans.get((merchant_id, req.trans_id or ""))
+                session = ledger.sessions.get(sid) if sid else None
                 if session is not None and session.merchant_id == merchant_id:
-                    tx = self.latest_transaction(session)
+                    tx = self.sessions.latest_transaction(session)
                 elif req.trans_id and not req.session_id:
-                    found = self.orders_by_trans.get((merchant_id, req.trans_id))
-                    tx = self.transactions.get(found) if found else None
+                    found = ledger.orders_by_trans.get((merchant_id, req.trans_id))
+                    tx = ledger.transactions.get(found) if found else None
         if tx is None or tx.merchant_id != merchant_id:
             raise no_order()
         for name in ("trans_id", "session_id"):
@@ -172,8 +201,8 @@ class TransactionOps(PaymentOps):
         return tx
 
     def order(self, merchant_id: str, order_id: str) -> Transaction:
-        with self.lock:
-            tx = self.transactions.get(order_id)
+        """The merchant's order ``order_id``. Raises :class:`StubError` 404 ``206024``."""
+        tx = self.ledger.transaction(order_id)
         if tx is None or tx.merchant_id != merchant_id:
             raise no_order()
         return tx

@@ -1,16 +1,16 @@
-"""The stub's webhook sender: signed notifications, delivered off the request thread, retried.
+"""The emulator's webhook sender: signed notifications, delivered off the request thread, retried.
 
 Each notification is signed with the platform key over ``POST``, the path of the
 ``notify_url``, a fresh timestamp and nonce, and the raw body, and re-signed for
 every attempt (a receiver refuses a replayed nonce). A delivery succeeds on any 2xx.
 Otherwise it is retried on :data:`RETRY_SCHEDULE` (seconds after the first attempt,
-on the stub's clock, so advancing the clock fires due retries at once).
+on the emulator's clock, so advancing the clock fires due retries at once).
 Every attempt is kept for ``GET /_stub/webhooks``, and, under ``--data DIR``, in
-SQLite: a restarted stub resumes undelivered notifications on their schedule.
+SQLite: a restarted emulator resumes undelivered notifications on their schedule.
 
 The signature's timestamp is wall-clock time (the receiver checks it against its own
 clock), shifted by the signature skew when one is set; only the *schedule* runs on the
-stub clock.
+emulator's clock.
 """
 
 from __future__ import annotations
@@ -36,22 +36,29 @@ log = logging.getLogger("paykka_embed.stub.webhooks")
 #: Seconds after the first attempt at which each retry is due.
 RETRY_SCHEDULE = (15, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 TIMEOUT_SECONDS = 10.0
-#: How long (stub clock) a notification held back by a ``reorder`` fault waits at most.
+#: How long (emulator's clock) a notification held back by a ``reorder`` fault waits at most.
 HOLD_MS = 60_000
 
 
 @dataclass
 class Attempt:
+    """One delivery attempt: when (ms, emulator's clock), the HTTP status or the error."""
+
     at_ms: int
     status: Optional[int]
     error: Optional[str]
 
     def to_json(self) -> dict[str, Any]:
+        """The attempt as ``GET /_stub/webhooks`` shows it."""
         return {"at_ms": self.at_ms, "status": self.status, "error": self.error}
 
 
 @dataclass
 class Delivery:
+    """One notification to one URL: its signed body's content, when it is due next
+    (ms, emulator's clock), its state (pending, delivered, failed) and every attempt.
+    """
+
     id: int
     url: str
     app_id: str
@@ -63,17 +70,20 @@ class Delivery:
     attempts: list[Attempt] = field(default_factory=list)
 
     def to_row(self) -> dict[str, Any]:
+        """The delivery as a JSON row for the persistence."""
         return {"id": self.id, "url": self.url, "app_id": self.app_id, "body": self.body.decode("utf-8"),
                 "notify_type": self.notify_type, "created_ms": self.created_ms, "due_ms": self.due_ms,
                 "state": self.state, "attempts": [a.to_json() for a in self.attempts]}
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Delivery":
+        """The delivery back from :meth:`to_row`."""
         return cls(row["id"], row["url"], row["app_id"], row["body"].encode("utf-8"), row["notify_type"],
                    row["created_ms"], row["due_ms"], row["state"],
                    [Attempt(a["at_ms"], a["status"], a["error"]) for a in row["attempts"]])
 
     def to_json(self) -> dict[str, Any]:
+        """The delivery as ``GET /_stub/webhooks`` shows it (the event decoded)."""
         return {
             "id": self.id,
             "url": self.url,
@@ -86,6 +96,10 @@ class Delivery:
 
 
 class WebhookSender:
+    """Delivers notifications from a background thread: signs each attempt anew, retries
+    on :data:`RETRY_SCHEDULE`, keeps every attempt (and, with a data directory, the queue).
+    """
+
     def __init__(self, clock: Clock, platform_key: rsa.RSAPrivateKey,
                  persistence: Optional[Persistence] = None, faults: Optional[Faults] = None) -> None:
         self.clock = clock
@@ -103,6 +117,9 @@ class WebhookSender:
         self._thread.start()
 
     def enqueue(self, url: str, app_id: str, event: dict[str, Any]) -> Delivery:
+        """Queue ``event`` (a notification's JSON) for ``url``, signed for ``app_id``;
+        returns the delivery (a ``webhook`` fault may hold it back, drop or duplicate it).
+        """
         body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         now = self.clock.now_ms()
         fault = self.faults.take(WEBHOOK, ("duplicate", "reorder"))
@@ -127,20 +144,24 @@ class WebhookSender:
         return delivery
 
     def wake(self) -> None:
+        """Look at the queue now (after the clock moved, due retries go at once)."""
         with self._cond:
             self._cond.notify_all()
 
     def log(self) -> list[dict[str, Any]]:
+        """Every delivery, oldest first, as JSON."""
         with self._cond:
             return [d.to_json() for d in self._deliveries]
 
     def reset(self) -> None:
+        """Forget every delivery (the numbering starts again)."""
         with self._cond:
             self._deliveries.clear()
             self._held = None
             self._ids = itertools.count(1)
 
     def stop(self) -> None:
+        """Stop the sender thread (waits up to 5 seconds) and close its HTTP client."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()

@@ -28,6 +28,7 @@ from .stub import MerchantAccount, StubHandle
 
 @pytest.fixture(scope="session")
 def _paykka_stub_server() -> Iterator[StubHandle]:
+    """One live emulator for the whole test session (per xdist worker), on a free port."""
     handle = StubHandle.start()
     yield handle
     handle.stop()
@@ -35,11 +36,13 @@ def _paykka_stub_server() -> Iterator[StubHandle]:
 
 @pytest.fixture
 def paykka_stub(_paykka_stub_server: StubHandle) -> StubHandle:
+    """The live emulator, reset for this test: clock, sessions, orders, webhooks, faults (merchants stay)."""
     _paykka_stub_server.reset()
     return _paykka_stub_server
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``paykka_console`` ini option (see the module docstring)."""
     parser.addini("paykka_console", "which browser console errors fail a test using paykka_page: 'checkout' "
                   "(the SDK, its frames, the mount layer, checkout API calls; default) or 'all'",
                   default="checkout")
@@ -48,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def paykka_merchant(paykka_stub: StubHandle, tmp_path_factory: pytest.TempPathFactory,
                     monkeypatch: pytest.MonkeyPatch) -> MerchantAccount:
+    """A merchant registered with the emulator for this test, and a store of this test's own for its apps."""
     # Each test's apps get a store of their own (a rerun never finds the last run's attempts): through
     # the environment, which the extension reads for keys the app's config does not set, so an app
     # that names its own PAYKKA_DATABASE keeps it.
@@ -57,6 +61,8 @@ def paykka_merchant(paykka_stub: StubHandle, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="session")
 def paykka_browser() -> Iterator[Any]:
+    """Chromium through Playwright, launched once per session (``PAYKKA_CHROMIUM``, ``PAYKKA_HEADED``);
+    the test is skipped when Playwright is not installed."""
     sync_api = pytest.importorskip("playwright.sync_api")
     from .browser import chromium_launch_options
 
@@ -72,7 +78,7 @@ CSP_REPORTER = (
 )
 
 
-class ConsoleProblems(list):  # type: ignore[type-arg]
+class ConsoleProblems(list[str]):
     """Checkout errors a page showed while the test itself ran (see the module docstring).
 
     Once the test body has returned, servers the test started are being stopped while
@@ -86,6 +92,7 @@ class ConsoleProblems(list):  # type: ignore[type-arg]
         self.everything = everything
 
     def note(self, text: str) -> None:
+        """Keep a problem, unless the test body has already returned."""
         if not self.closed:
             self.append(text)
 
@@ -94,6 +101,7 @@ class ConsoleProblems(list):  # type: ignore[type-arg]
         return bool(url) and (url.startswith(self.checkout_origin + "/") or "/paykka-embed.js" in url)
 
     def console(self, msg: Any) -> None:
+        """A console message (Playwright's ``ConsoleMessage``): an error of the checkout counts."""
         if msg.type != "error":
             return
         where = (msg.location or {}).get("url", "")
@@ -102,15 +110,18 @@ class ConsoleProblems(list):  # type: ignore[type-arg]
             self.note(f"console error in {where or 'the page'}: {msg.text}")
 
     def uncaught(self, exc: Any) -> None:
+        """An uncaught exception: counts when its stack runs through the checkout's scripts."""
         stack = str(getattr(exc, "stack", "") or "")
         if self.everything or self.checkout_origin in stack or "/paykka-embed.js" in stack:
             self.note(f"uncaught: {exc}")
 
     def response(self, resp: Any) -> None:
+        """A response: a 5xx to one of the checkout's calls counts, naming the request."""
         if resp.status >= 500 and self._checkout_call(resp.request):
             self.note(f"HTTP {resp.status} from {resp.request.method} {resp.url}")
 
     def failed(self, request: Any) -> None:
+        """A request that failed on the network: counts for the checkout's calls, naming the request."""
         # ERR_ABORTED: the page navigated away (to a 3DS page, the hosted page, the order) mid-load.
         if self._checkout_call(request) and "ERR_ABORTED" not in str(request.failure):
             self.note(f"{request.method} {request.url} failed: {request.failure}")
@@ -122,11 +133,12 @@ class ConsoleProblems(list):  # type: ignore[type-arg]
         return request.resource_type in ("fetch", "xhr") and path.endswith(("/sessions", "/csrf-token"))
 
 
-_PAGES_PROBLEMS = pytest.StashKey[list]()  # type: ignore[type-arg]
+_PAGES_PROBLEMS = pytest.StashKey[list[ConsoleProblems]]()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Once the test body returns, the pages it watched stop counting problems (servers are stopping)."""
     yield
     for problems in item.stash.get(_PAGES_PROBLEMS, []):
         problems.closed = True
@@ -155,6 +167,7 @@ def assert_no_problems(problems: ConsoleProblems, allowed: Iterable[str] = ()) -
 @pytest.fixture
 def paykka_page(paykka_browser: Any, _paykka_stub_server: StubHandle,
                 request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A new Chromium page (its own context) that fails the test on the checkout's errors (module docstring)."""
     context = paykka_browser.new_context()
     # A CSP violation inside a frame (the card frame, a 3DS page) logs nothing by itself in the
     # page's console; this makes every frame report it, so the test fails on it.

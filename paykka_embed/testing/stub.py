@@ -45,6 +45,7 @@ class MerchantAccount:
         return config
 
     def client(self, **kwargs: Any) -> PayKKaClient:
+        """A signed v3 client of this merchant (``kwargs``: timeout, retry, transport)."""
         return PayKKaClient(merchant_id=self.merchant_id, app_id=self.app_id, private_key=self.private_key_pem,
                             platform_public_key=self.platform_public_key, env="stub", api_base=self.api_base,
                             **kwargs)
@@ -80,11 +81,13 @@ class StubHandle:
         return cls(server, context)
 
     def stop(self) -> None:
+        """Stop the emulator's server and its webhook sender."""
         self._http.close()
         self.server.stop()
         self.context.close()
 
     def reset(self) -> None:
+        """``POST /_stub/reset``: forget everything but the merchants; the clock back to real time."""
         self._http.post("/_stub/reset").raise_for_status()
 
     def register_merchant(self, *, name: str = "Test merchant", notify_url: Optional[str] = None,
@@ -105,6 +108,7 @@ class StubHandle:
                                data["platform_public_key"], self.url, database)
 
     def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the emulator's clock ``seconds`` ahead: sessions expire, reviews end, webhook retries fall due."""
         resp = self._http.post("/_stub/clock", json={"advance_seconds": seconds}).raise_for_status()
         data: dict[str, Any] = resp.json()["data"]
         return data
@@ -145,10 +149,12 @@ class StubHandle:
         return data
 
     def disputes(self) -> list[dict[str, Any]]:
+        """Every dispute, newest first: its current notification plus its ``history``."""
         data: list[dict[str, Any]] = self._http.get("/_stub/disputes").raise_for_status().json()["data"]
         return data
 
     def webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook delivery with its attempts (``GET /_stub/webhooks``)."""
         data: list[dict[str, Any]] = self._http.get("/_stub/webhooks").raise_for_status().json()["data"]
         return data
 

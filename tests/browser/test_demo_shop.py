@@ -23,7 +23,7 @@ CURRENCY_MARKS = {"HKD": "HK$", "USD": "$", "JPY": "¥", "PHP": "₱", "VND": "�
 
 def wait_order(page, status: str = "SUCCESS") -> str:
     page.wait_for_url(re.compile(r"/orders/ORD[0-9A-F]+$"))
-    page.wait_for_function("s => document.getElementById('webhook-status').textContent === s", arg=status,
+    page.wait_for_function("s => document.getElementById('order-state').dataset.webhookStatus === s", arg=status,
                            timeout=15_000)
     return page.url.rsplit("/", 1)[-1]
 
@@ -238,12 +238,57 @@ def test_order_page_updates_when_a_late_webhook_arrives(paykka_page, paykka_stub
     ready(page)
     pay_with_card(page, "4111111111111111")
     page.wait_for_url(re.compile(r"/orders/ORD"))
-    assert page.inner_text("#query-status") == "SUCCESS"
+    assert page.get_attribute("#order-state", "data-query-status") == "SUCCESS"
     paykka_stub.wait_for_webhook(lambda d: len(d["attempts"]) >= 1, delivered=False)
-    assert page.inner_text("#webhook-status") == "waiting…"
+    assert page.get_attribute("#order-state", "data-webhook-status") == ""
     paykka_stub.advance_clock(16)
-    page.wait_for_function("() => document.getElementById('webhook-status').textContent === 'SUCCESS'",
+    page.wait_for_function("() => document.getElementById('order-state').dataset.webhookStatus === 'SUCCESS'",
                            timeout=15_000)
+
+
+def test_the_order_page_speaks_to_the_shopper(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    """Fault: the order page listed "Payment SUCCESS / Confirmed by query SUCCESS / Confirmed by webhook
+    SUCCESS" and no thank-you; the technical view belongs to the back office."""
+    page = paykka_page
+    shop.browser_checkout(page)
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    wait_order(page)
+    assert page.locator("h1").inner_text() == "Thank you for your order"
+    assert "Your payment was received" in page.inner_text("#payment-message")
+    text = page.locator("main").inner_text()
+    assert "SUCCESS" not in text and "webhook" not in text.lower() and "GW" not in text
+    assert page.locator("#pay-again").is_hidden()
+
+
+def test_leaving_the_hosted_page_says_not_paid_and_offers_to_pay(paykka_page, paykka_stub: StubHandle, shop) -> None:
+    """Fault: "Back to Tea & Clay" from the hosted page landed on "PROCESSING / not yet / waiting…"."""
+    page = paykka_page
+    shop.browser_checkout(page, query="?mode=hosted")
+    page.get_by_role("link", name="Continue to secure payment").click()
+    page.get_by_role("link", name="Back to Tea & Clay").first.click()
+    page.wait_for_url(re.compile(r"/orders/ORD[0-9A-F]+$"))
+    assert page.inner_text("#payment-message") == "This order is not paid yet."
+    assert page.get_attribute("#order-state", "data-state") == "unpaid"
+    page.get_by_role("link", name="Pay for this order").click()
+    page.wait_for_url(re.compile(r"/checkout/ORD"))
+
+
+def test_the_cart_survives_until_the_order_is_paid(paykka_page, shop) -> None:
+    """Fault: checking out emptied the cart, so Back from the checkout showed "Your cart is empty"."""
+    page = paykka_page
+    first = shop.browser_checkout(page)
+    page.go_back()
+    page.goto(shop.url + "/cart")
+    assert "Jade tea cup" in page.locator("table.cart").inner_text()
+    page.get_by_role("button", name="Check out").click()
+    page.wait_for_url(re.compile(r"/checkout/ORD[0-9A-F]+$"))
+    assert page.url.rsplit("/", 1)[-1] == first  # the same cart is the same order, not a second one
+    ready(page)
+    pay_with_card(page, "4111111111111111")
+    wait_order(page)
+    page.goto(shop.url + "/cart")
+    assert "Your cart is empty" in page.locator("main").inner_text()
 
 
 # 6. the back office --------------------------------------------------------------------

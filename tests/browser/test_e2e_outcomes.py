@@ -53,7 +53,7 @@ def ready(page: Any) -> None:
 
 def wait_order_page(page: Any, ref: str, status: str) -> None:
     page.wait_for_url(re.compile(rf"/orders/{ref}$"))
-    page.wait_for_function("s => document.getElementById('webhook-status').textContent === s", arg=status,
+    page.wait_for_function("s => document.getElementById('order-state').dataset.webhookStatus === s", arg=status,
                            timeout=15_000)
 
 
@@ -123,7 +123,7 @@ def test_3ds_frictionless_and_challenge_passed_succeed(paykka_page: Any, paykka_
     if challenged:
         complete_3ds(page, passed=True)
     wait_order_page(page, ref, "SUCCESS")
-    assert page.inner_text("#query-status") == "SUCCESS"
+    assert page.get_attribute("#order-state", "data-query-status") == "SUCCESS"
     success = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
     assert success["notify_type"] == "PAYMENT.SUCCESS"
     assert order_status(shop.url, ref)["status"] == "SUCCESS"

@@ -138,7 +138,7 @@ def ready(page: Any) -> None:
 
 def wait_order_page(page: Any, ref: str, status: str = "SUCCESS") -> None:
     page.wait_for_url(re.compile(rf"/orders/{ref}$"))
-    page.wait_for_function("s => document.getElementById('webhook-status').textContent === s", arg=status,
+    page.wait_for_function("s => document.getElementById('order-state').dataset.webhookStatus === s", arg=status,
                            timeout=15_000)
 
 

@@ -23,11 +23,11 @@ def start_checkout(page, shop) -> str:
 def expect_order_page(page, ref: str, status: str) -> None:
     page.wait_for_url(re.compile(rf"/orders/{ref}$"))
     page.wait_for_function(
-        "s => document.getElementById('webhook-status').textContent === s", arg=status, timeout=15_000
+        "s => document.getElementById('order-state').dataset.webhookStatus === s", arg=status, timeout=15_000
     )
-    assert page.inner_text("#payment-status") == status
-    assert page.inner_text("#query-status") == status
-    assert page.inner_text("#order-id").startswith("GW")
+    assert page.get_attribute("#order-state", "data-status") == status
+    assert page.get_attribute("#order-state", "data-query-status") == status
+    assert page.get_attribute("#order-state", "data-order-id").startswith("GW")
 
 
 def test_card_payment_confirmed_by_query_and_webhook(paykka_page, paykka_stub: StubHandle, shop) -> None:
@@ -43,7 +43,7 @@ def test_card_payment_confirmed_by_query_and_webhook(paykka_page, paykka_stub: S
 
     delivery = paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
     assert delivery["notify_type"] == "PAYMENT.SUCCESS"
-    assert delivery["event"]["order_id"] == page.inner_text("#order-id")
+    assert delivery["event"]["order_id"] == page.get_attribute("#order-state", "data-order-id")
     assert delivery["attempts"][-1]["status"] == 200
 
 

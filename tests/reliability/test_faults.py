@@ -219,12 +219,12 @@ def test_client_retries_boundedly_then_raises_a_typed_error(paykka_stub: StubHan
 
 
 class Completions:
-    """Counts calls of a gateway method that have finished (including ones a timed-out client left)."""
+    """Counts calls of a service's method that have finished (including ones a timed-out client left)."""
 
-    def __init__(self, gw: Gateway, name: str) -> None:
+    def __init__(self, service: Any, name: str) -> None:
         self.done = 0
         self.lock = threading.Lock()
-        original = getattr(gw, name)
+        original = getattr(service, name)
 
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -233,15 +233,15 @@ class Completions:
                 with self.lock:
                     self.done += 1
 
-        setattr(gw, name, wrapped)
-        self.restore = lambda: delattr(gw, name)
+        setattr(service, name, wrapped)
+        self.restore = lambda: delattr(service, name)
 
 
 def test_never_two_orders_per_trans_id_nor_two_refunds_per_refund_trans_id(
         paykka_stub: StubHandle, merchant: MerchantAccount, faults: Any) -> None:
-    gw: Gateway = paykka_stub.context.gateway
-    initiated = Completions(gw, "initiate")
-    refunded = Completions(gw, "refund")
+    services = paykka_stub.context.services  # what the v3 routes call
+    initiated = Completions(services.transactions, "initiate")
+    refunded = Completions(services.modifications, "refund")
     card = {"payment_method": "BANKCARD", "encrypted_card_no": enc(CARD["number"]), "exp_month": "12",
             "exp_year": "2034", "cvv": "123"}
     rounds = 4

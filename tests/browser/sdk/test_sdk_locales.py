@@ -3,14 +3,11 @@ theming: CSS custom properties, and the validated `styles` option inside the fra
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import events, new_session, open_dropin, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import events, new_session, open_dropin, wait_event  # noqa: F401
 
 from paykka_embed.testing.browser import card_frame  # noqa: E402
 

@@ -5,7 +5,6 @@ give every tag of the shared table the same language, and everything the toolkit
 
 from __future__ import annotations
 
-import sys
 import uuid
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -21,10 +20,8 @@ from paykka_embed.flask.templating import messages_for, mount_messages
 from paykka_embed.stub import BackgroundServer
 from paykka_embed.testing import MerchantAccount
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parent.parent))
-from locale_table import BROWSER_TABLE  # noqa: E402
-from test_sdk_kit import new_session, shop  # noqa: E402,F401
+from locale_table import BROWSER_TABLE
+from test_sdk_kit import new_session  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

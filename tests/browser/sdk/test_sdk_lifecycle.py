@@ -4,13 +4,10 @@ iframes or message listeners, no console errors."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import events, new_session, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import events, new_session, wait_event  # noqa: F401
 
 from paykka_embed.testing.browser import card_frame, fill_card, pay  # noqa: E402
 

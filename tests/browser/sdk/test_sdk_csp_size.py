@@ -5,13 +5,10 @@ violation), and everything a Drop-in shopper downloads from the gateway stays sm
 from __future__ import annotations
 
 import gzip
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import DROPIN, new_session, open_dropin, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import DROPIN, new_session, open_dropin, wait_event  # noqa: F401
 
 pytestmark = pytest.mark.browser
 BUDGET = 30 * 1024

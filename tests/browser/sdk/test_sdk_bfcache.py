@@ -8,8 +8,6 @@ toolkit's mount layer."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -18,8 +16,7 @@ from paykka_embed.testing import MerchantAccount, StubHandle
 from paykka_embed.testing.plugin import assert_no_problems, watch_page
 from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, pay
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import DROPIN, events, new_session, open_dropin, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import DROPIN, events, new_session, open_dropin, wait_event  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

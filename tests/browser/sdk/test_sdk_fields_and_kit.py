@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import DROPIN, events, new_session, open_dropin, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import DROPIN, events, new_session, open_dropin, wait_event  # noqa: F401
 
 from paykka_embed.testing.browser import (approve_wallet, card_field, card_frame, choose_method,  # noqa: E402
                                           complete_3ds, fill_card, pay, pay_with_card, pay_with_stored_card)

@@ -5,14 +5,11 @@ left). Checked where the glyphs land on screen, not only in the DOM."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import new_session, open_dropin, shop  # noqa: E402,F401
+from test_sdk_kit import new_session, open_dropin  # noqa: F401
 
 from paykka_embed import locales  # noqa: E402
 from paykka_embed.testing.browser import choose_method  # noqa: E402

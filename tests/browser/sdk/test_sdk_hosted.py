@@ -5,13 +5,10 @@ the result, an expired state."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import new_session, shop  # noqa: E402,F401
+from test_sdk_kit import new_session  # noqa: F401
 
 from paykka_embed.testing.browser import pay_with_card  # noqa: E402
 

@@ -6,18 +6,15 @@ and the wallet simulator, the redirect wallets by the provider simulator and bac
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import choose, events, new_session, open_dropin, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import choose, events, new_session, open_dropin, wait_event  # noqa: F401
 
-from paykka_embed import catalogue  # noqa: E402
-from paykka_embed.stub import icons  # noqa: E402
-from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_card  # noqa: E402
+from paykka_embed import catalogue
+from paykka_embed.stub import icons
+from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_card
 
 pytestmark = pytest.mark.browser
 

@@ -4,14 +4,12 @@ critical violation in the Drop-in, the components, the hosted page or the 3DS mo
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_sdk_kit import new_session, open_dropin, shop, wait_event  # noqa: E402,F401
+from test_sdk_kit import new_session, open_dropin, wait_event  # noqa: F401
 
 from paykka_embed.testing.browser import card_frame, pay_with_card  # noqa: E402
 

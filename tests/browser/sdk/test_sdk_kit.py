@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
-import pytest
 from flask import Flask, Response
 
 from paykka_embed.stub import BackgroundServer
-from paykka_embed.testing import MerchantAccount, StubHandle
+from paykka_embed.testing import MerchantAccount
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -85,14 +84,6 @@ class MerchantSite:
         self.pages[key] = PAGE.format(head=link + head, body=body, stub=self.stub_url, nonce="__NONCE__",
                                       cfg=json.dumps(cfg or {}), script=script)
         return f"{self.url}/p/{key}"
-
-
-@pytest.fixture
-def shop(paykka_stub: StubHandle) -> Iterator[MerchantSite]:
-    site = MerchantSite(paykka_stub.url)
-    site.server.start()
-    yield site
-    site.server.stop()
 
 
 def new_session(merchant: MerchantAccount, shop: MerchantSite, **fields: Any) -> dict[str, Any]:
