@@ -20,7 +20,8 @@ from .. import catalogue
 from . import i18n, icons, pages
 from .assets import Asset, asset, js_data, serve, sdk_bundle, sprite_asset, static_asset
 from .gateway import Gateway, StubError, param_error
-from .shopper import answer, gateway, json_body, page_headers, result_payload, session_payload, string
+from .shopper import gateway, page_headers, result_payload, session_payload
+from .web import answer, cors, json_object, preflight, string
 
 bp = Blueprint("browser", __name__)
 bp.register_blueprint(pages.bp)
@@ -81,29 +82,18 @@ def frame_css() -> Response:
 # --- the JSON API ------------------------------------------------------------------------
 
 
-def _cors(resp: Response) -> Response:
-    origin = request.headers.get("origin")
-    if origin:
-        resp.headers["access-control-allow-origin"] = origin
-        resp.headers["vary"] = "origin"
-        resp.headers["access-control-allow-methods"] = "POST, OPTIONS"
-        resp.headers["access-control-allow-headers"] = "content-type"
-        resp.headers["access-control-max-age"] = "600"
-    return resp
-
-
 @bp.route("/cp/api/init", methods=["POST", "OPTIONS"])
 def api_init() -> Response:
     if request.method == "OPTIONS":
-        return _cors(Response(status=204))
+        return preflight()
     try:
-        data = json_body()
+        data = json_object()
         gw = gateway()
         session = gw.browser_init(string(data, "sessionId"), string(data, "clientKey"))
         locale = data.get("locale") if isinstance(data.get("locale"), str) else None
-        return _cors(answer(session_payload(gw, session, locale)))
+        return cors(answer(session_payload(gw, session, locale)))
     except StubError as exc:
-        return _cors(answer(error=exc))
+        return cors(answer(error=exc))
 
 
 def _card_from(data: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +107,7 @@ def _card_from(data: dict[str, Any]) -> dict[str, Any]:
 def api_pay() -> Response:
     # Same-origin only: no CORS headers, and a cross-site page cannot read the answer.
     try:
-        data = json_body()
+        data = json_object()
         gw = gateway()
         sid, ck = string(data, "sessionId"), string(data, "clientKey")
         if data.get("token") is not None:
@@ -145,11 +135,11 @@ def _owned_order(gw: Gateway, data: dict[str, Any]) -> str:
 
 def _cors_api(handler: Any) -> Response:
     if request.method == "OPTIONS":
-        return _cors(Response(status=204))
+        return preflight()
     try:
-        return _cors(answer(handler(gateway(), json_body())))
+        return cors(answer(handler(gateway(), json_object())))
     except StubError as exc:
-        return _cors(answer(error=exc))
+        return cors(answer(error=exc))
 
 
 @bp.route("/cp/api/wallet", methods=["POST", "OPTIONS"])

@@ -23,7 +23,8 @@ from .. import catalogue
 from . import i18n, icons, qr
 from .assets import serve, static_asset
 from .gateway import StubError
-from .shopper import answer, gateway, json_body, page_headers, qr_content, result_payload, session_payload
+from .shopper import gateway, page_headers, qr_content, result_payload, session_payload
+from .web import answer, json_object
 
 bp = Blueprint("pages", __name__)
 
@@ -94,7 +95,7 @@ def challenge_page(order_id: str) -> Response:
 @bp.post("/cp/3ds/<order_id>")
 def challenge_answer(order_id: str) -> Response:
     try:
-        approve = json_body().get("approve")
+        approve = json_object().get("approve")
         return answer(result_payload(gateway().complete_challenge(order_id, approve is True)))
     except StubError as exc:
         return answer(error=exc)
@@ -125,7 +126,7 @@ def wallet_page(order_id: str) -> Response:
 @bp.post("/cp/wallet/<order_id>")
 def wallet_answer(order_id: str) -> Response:
     try:
-        approve = json_body().get("approve")
+        approve = json_object().get("approve")
         return answer(result_payload(gateway().complete_wallet(order_id, approve is True)))
     except StubError as exc:
         return answer(error=exc)

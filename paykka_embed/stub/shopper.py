@@ -1,22 +1,24 @@
-"""What the shopper's side of the emulator shares: the browser API (:mod:`browser`) and the
-emulator's pages (:mod:`pages`) both read requests, answer in PayKKa's envelope, and show a
-session or an attempt's result to the browser the same way.
+"""What the shopper's side of the emulator shares beyond :mod:`web` (the envelope, JSON
+bodies, CORS, which every HTTP layer shares): the browser API (:mod:`browser`) and the
+emulator's pages (:mod:`pages`) show a session and an attempt's result to the browser the
+same way, and send their pages with the same headers.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, request
 
 from .. import catalogue, locales, wire
 from . import i18n
-from .gateway import Gateway, StubError, param_error
+from .gateway import Gateway
+from .web import context
 
 
 def gateway() -> Gateway:
     """The running emulator's gateway."""
-    gw: Gateway = current_app.extensions["paykka_stub"].gateway
+    gw: Gateway = context().gateway
     return gw
 
 
@@ -26,28 +28,6 @@ def page_headers(resp: Response, csp: str) -> Response:
     resp.headers["x-content-type-options"] = "nosniff"
     resp.headers["cache-control"] = "no-cache"
     return resp
-
-
-def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise param_error("body: must be a JSON object")
-    return data
-
-
-def string(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or not value or len(value) > 100:
-        raise param_error(f"{name}: is required (a string of at most 100 characters)")
-    return value
-
-
-def answer(data: Any = None, error: Optional[StubError] = None) -> Response:
-    if error is not None:
-        resp = jsonify(wire.envelope(ret_code=error.ret_code, ret_msg=error.ret_msg))
-        resp.status_code = error.http_status
-        return resp
-    return jsonify(wire.envelope(data))
 
 
 def result_payload(result: Any) -> dict[str, Any]:
