@@ -16,7 +16,7 @@ from paykka_embed import PayKKa, signing
 from paykka_embed.envs import ENVIRONMENTS
 from paykka_embed.errors import ValidationError
 from paykka_embed.flask import CheckoutSession
-from paykka_embed.flask.templating import BROWSER_MESSAGES, messages_for
+from paykka_embed.flask.templating import MOUNT_MESSAGES, messages_for, mount_messages
 
 KEY = signing.generate_private_key()
 HOSTILE = [
@@ -171,7 +171,8 @@ def test_options_reach_the_mount_element(tmp_path: Path) -> None:
                        "checkoutBase": "https://checkout-fat.eu.paykka.com", "order": "ORD1",
                        "component": "googlepay", "locale": "ja-JP", "theme": "dark", "hidePaymentButton": True,
                        "successUrl": "/ok", "failureUrl": "https://shop.example/no",
-                       "messages": messages_for("ja-JP")[:BROWSER_MESSAGES]}
+                       "messages": mount_messages("ja-JP")}
+    assert set(options["messages"]) == set(MOUNT_MESSAGES)
     assert div["id"] == "paykka-CS1-googlepay"
     button = next(a for t, a in parsed.tags if t == "button")
     assert button["data-paykka-pay"] == "CS1"
@@ -182,20 +183,26 @@ def test_options_reach_the_mount_element(tmp_path: Path) -> None:
                                           ("zh-Hans-HK", "重试"), ("zh-Hant-CN", "重試"), ("tl", "Subukan muli"),
                                           ("ar", "حاول مرة أخرى"), ("xx-YY", "Try again"), (None, "Try again")])
 def test_messages_fall_back_to_the_parent_language_then_english(locale: str, retry: str) -> None:
-    assert messages_for(locale)[0] == retry
+    assert messages_for(locale)["retry"] == mount_messages(locale)["retry"] == retry
 
 
 def test_every_locale_has_every_toolkit_message_with_the_same_placeholders() -> None:
     import re
 
     from paykka_embed import locales
-    from paykka_embed.flask.templating import MESSAGE_KEYS, MESSAGES
+    from paykka_embed.flask.templating import MESSAGES
 
     assert set(MESSAGES) == set(locales.SUPPORTED)
     english = MESSAGES["en-US"]
+    assert set(MOUNT_MESSAGES) <= set(english)
     for locale, words in MESSAGES.items():
-        assert len(words) == len(MESSAGE_KEYS), locale
-        for mine, theirs in zip(words, english):
-            assert set(re.findall(r"\{\w+\}", mine)) == set(re.findall(r"\{\w+\}", theirs)), (locale, mine)
+        assert set(words) == set(english), locale
+        for key, mine in words.items():
+            assert set(re.findall(r"\{\w+\}", mine)) == set(re.findall(r"\{\w+\}", english[key])), (locale, mine)
         if locale != "en-US":  # translated, not copied (but for brand-like words)
-            assert sum(a == b for a, b in zip(words, english)) == 0, locale
+            assert sum(words[key] == english[key] for key in words) == 0, locale
+
+
+def test_merchants_read_brands_as_the_checkout_shows_them(tmp_path: Path) -> None:
+    page = '{{ paykka_brand_label("MASTERCARD") }} ending in 4444 · {{ paykka_brand_label("amex") }} · {{ paykka_brand_label(None) }}'
+    assert render(make_app(tmp_path), "x", page=page) == "Mastercard ending in 4444 · American Express · Card"

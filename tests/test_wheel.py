@@ -1,6 +1,7 @@
-"""The built wheel carries the browser code and the templates: installed from the wheel into
-a fresh virtualenv (not an editable checkout), the package renders its macros and finds
-its static files."""
+"""The built wheel carries the browser code and the templates of both owners: installed from
+the wheel into a fresh virtualenv (not an editable checkout), a merchant's app renders the
+macros and serves the mount layer (and nothing of the emulator's), and the emulator serves
+its SDK stand-in and renders its pages."""
 
 from __future__ import annotations
 
@@ -29,11 +30,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_static_js_templates_and_demo(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
-        "paykka_embed/static/js/paykka-embed.js",
-        "paykka_embed/static/js/sdk/20-checkout.js",
-        "paykka_embed/static/js/frame/card-frame.js",
+        "paykka_embed/static/js/paykka/paykka-embed.js",
+        "paykka_embed/static/js/paykka/paykka-embed.d.ts",
+        "paykka_embed/static/js/emulator/sdk/20-checkout.js",
+        "paykka_embed/static/js/emulator/frame/card-frame.js",
+        "paykka_embed/static/css/emulator/sdk.css",
         "paykka_embed/templates/paykka/macros.html",
-        "paykka_embed/templates/paykka_stub/card_frame.html",
+        "paykka_embed/templates/paykka/result.html",
+        "paykka_embed/templates/emulator/card_frame.html",
         "paykka_embed/_demo/shop.py",
         "paykka_embed/_demo/__init__.py",
     ):
@@ -64,15 +68,23 @@ def test_installed_wheel_renders_a_macro(wheel: Path, tmp_path: Path) -> None:
                 '{{ paykka.drop_in(session) }}', session=session)
             client = app.test_client()
             js = client.get("/paykka/static/js/paykka-embed.js")
+            leaked = [client.get(p).status_code for p in ("/paykka/static/js/emulator/sdk/30-card.js",
+                                                           "/paykka/static/css/emulator/sdk.css")]
+        from paykka_embed.stub.app import create_app
+        emulator = create_app().test_client()
+        served = [emulator.get(p).status_code for p in ("/cp/card-checkout-ui.js", "/cp/frames/card.html",
+                                                        "/cp/style.css")]
         print(pathlib.Path(paykka_embed.__file__).parent)
         print(js.status_code, len(js.data))
+        print(*leaked, *served)
         print(html)
     """)
     result = subprocess.run([str(python), "-c", script], check=True, capture_output=True, text=True,
                             cwd=tmp_path)
-    location, js_status, *html = result.stdout.splitlines()
+    location, js_status, statuses, *html = result.stdout.splitlines()
     assert str(venv) in location, "the package must come from the fresh virtualenv, not the checkout"
     assert js_status.startswith("200 ") and int(js_status.split()[1]) > 1000
+    assert statuses.split() == ["404", "404", "200", "200", "200"], statuses
     page = "\n".join(html)
     assert 'src="/paykka/static/js/paykka-embed.js"' in page
     assert 'nonce="n0nce"' in page

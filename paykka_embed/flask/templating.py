@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, url_for
 
-from .. import locales
+from .. import catalogue, locales
 from ..errors import ValidationError
 from .state import state_of
 
@@ -45,7 +45,7 @@ def script_config(locale: Optional[str] = None) -> dict[str, Any]:
         "locale": tag,
         # The page's language as the toolkit's one rule resolves it, and the mount layer's words in it.
         "lang": locales.resolve(tag),
-        "messages": messages_for(tag)[:BROWSER_MESSAGES],
+        "messages": mount_messages(tag),
     }
 
 
@@ -53,12 +53,14 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["paykka_csp_nonce"] = csp_nonce
     app.jinja_env.globals["paykka_config"] = script_config
     app.jinja_env.globals["paykka_messages"] = messages_for
+    app.jinja_env.globals["paykka_mount_messages"] = mount_messages
     app.jinja_env.globals["paykka_words"] = words
     app.jinja_env.globals["paykka_amount"] = amount
     app.jinja_env.globals["paykka_lang"] = locales.resolve
     app.jinja_env.globals["paykka_dir"] = lambda tag: locales.direction(locales.resolve(tag))
-    app.jinja_env.globals["paykka_browser_messages"] = BROWSER_MESSAGES
     app.jinja_env.globals["paykka_safe_url"] = safe_url
+    # What a shopper reads for a card brand, as the checkout shows it ("Mastercard ending in 4444").
+    app.jinja_env.globals["paykka_brand_label"] = catalogue.brand_label
 
 
 def safe_url(url: Optional[str], field: str = "url") -> Optional[str]:
@@ -74,202 +76,211 @@ def safe_url(url: Optional[str], field: str = "url") -> Optional[str]:
     raise ValidationError(field, "must be an http(s) URL or a path starting with /")
 
 
-#: What the toolkit itself shows, per supported locale (:data:`paykka_embed.locales.SUPPORTED`).
-#: The first :data:`BROWSER_MESSAGES` go to the mount layer with the page (``messages`` in
-#: paykka-embed.d.ts, in this order), so the script stays small and a new language needs no
+#: What the toolkit itself shows, by name, per supported locale (:data:`paykka_embed.locales.SUPPORTED`).
+#: The mount layer's own (:data:`MOUNT_MESSAGES`) go to the browser with the page, as an object by
+#: name (``MountMessages`` in paykka-embed.d.ts), so the script stays small and a new language needs no
 #: JavaScript; the rest are the macros' own text. ``{r}`` is a reason, ``{amount}`` an amount.
-MESSAGE_KEYS = ("retry", "expired", "unavailable", "alreadyPaid", "viewOrder", "inProgress", "checkAgain", "loading", "noscript", "pay", "payNow")
-BROWSER_MESSAGES = 7
-MESSAGES: dict[str, tuple[str, ...]] = {
-    "en-US": (
-        "Try again",
-        "Your checkout session expired.",
-        "The payment form could not be loaded: {r}",
-        "This order has already been paid.",
-        "View your order",
-        "A payment for this order is still being processed.",
-        "Check again",
-        "Loading payment methods…",
-        "Payment needs JavaScript. Please enable it, or use another browser.",
-        "Pay {amount}",
-        "Pay now",
-    ),
-    "zh-CN": (
-        "重试",
-        "支付会话已过期。",
-        "无法加载支付表单：{r}",
-        "此订单已付款。",
-        "查看订单",
-        "此订单的一笔付款仍在处理中。",
-        "再次检查",
-        "正在加载支付方式…",
-        "付款需要 JavaScript。请启用它，或换用其他浏览器。",
-        "支付 {amount}",
-        "立即支付",
-    ),
-    "zh-HK": (
-        "重試",
-        "付款工作階段已過期。",
-        "無法載入付款表單：{r}",
-        "此訂單已付款。",
-        "查看訂單",
-        "此訂單的一筆付款仍在處理中。",
-        "再次檢查",
-        "正在載入付款方式…",
-        "付款需要 JavaScript。請啟用它，或改用其他瀏覽器。",
-        "支付 {amount}",
-        "立即付款",
-    ),
-    "ja-JP": (
-        "もう一度試す",
-        "お支払いの有効期限が切れました。",
-        "お支払いフォームを読み込めませんでした：{r}",
-        "このご注文はお支払い済みです。",
-        "ご注文を表示",
-        "このご注文のお支払いはまだ処理中です。",
-        "もう一度確認",
-        "お支払い方法を読み込んでいます…",
-        "お支払いには JavaScript が必要です。有効にするか、別のブラウザをご利用ください。",
-        "{amount} を支払う",
-        "今すぐ支払う",
-    ),
-    "ko-KR": (
-        "다시 시도",
-        "결제 세션이 만료되었습니다.",
-        "결제 양식을 불러올 수 없습니다: {r}",
-        "이 주문은 이미 결제되었습니다.",
-        "주문 보기",
-        "이 주문의 결제가 아직 처리 중입니다.",
-        "다시 확인",
-        "결제 수단을 불러오는 중…",
-        "결제하려면 JavaScript가 필요합니다. 사용하도록 설정하거나 다른 브라우저를 이용해 주세요.",
-        "{amount} 결제",
-        "지금 결제",
-    ),
-    "th-TH": (
-        "ลองอีกครั้ง",
-        "เซสชันการชำระเงินหมดอายุแล้ว",
-        "ไม่สามารถโหลดแบบฟอร์มการชำระเงินได้: {r}",
-        "คำสั่งซื้อนี้ชำระเงินแล้ว",
-        "ดูคำสั่งซื้อ",
-        "การชำระเงินสำหรับคำสั่งซื้อนี้ยังอยู่ระหว่างดำเนินการ",
-        "ตรวจสอบอีกครั้ง",
-        "กำลังโหลดวิธีการชำระเงิน…",
-        "การชำระเงินต้องใช้ JavaScript โปรดเปิดใช้งาน หรือใช้เบราว์เซอร์อื่น",
-        "ชำระ {amount}",
-        "ชำระเงินตอนนี้",
-    ),
-    "vi-VN": (
-        "Thử lại",
-        "Phiên thanh toán đã hết hạn.",
-        "Không thể tải biểu mẫu thanh toán: {r}",
-        "Đơn hàng này đã được thanh toán.",
-        "Xem đơn hàng",
-        "Một khoản thanh toán cho đơn hàng này vẫn đang được xử lý.",
-        "Kiểm tra lại",
-        "Đang tải phương thức thanh toán…",
-        "Thanh toán cần JavaScript. Vui lòng bật JavaScript hoặc dùng trình duyệt khác.",
-        "Thanh toán {amount}",
-        "Thanh toán ngay",
-    ),
-    "id-ID": (
-        "Coba lagi",
-        "Sesi pembayaran Anda telah berakhir.",
-        "Formulir pembayaran tidak dapat dimuat: {r}",
-        "Pesanan ini sudah dibayar.",
-        "Lihat pesanan",
-        "Pembayaran untuk pesanan ini masih diproses.",
-        "Periksa lagi",
-        "Memuat metode pembayaran…",
-        "Pembayaran memerlukan JavaScript. Aktifkan JavaScript atau gunakan browser lain.",
-        "Bayar {amount}",
-        "Bayar sekarang",
-    ),
-    "ms-MY": (
-        "Cuba lagi",
-        "Sesi pembayaran anda telah tamat.",
-        "Borang pembayaran tidak dapat dimuatkan: {r}",
-        "Pesanan ini telah dibayar.",
-        "Lihat pesanan",
-        "Pembayaran untuk pesanan ini masih diproses.",
-        "Semak semula",
-        "Memuatkan kaedah pembayaran…",
-        "Pembayaran memerlukan JavaScript. Sila dayakannya atau gunakan pelayar lain.",
-        "Bayar {amount}",
-        "Bayar sekarang",
-    ),
-    "fil-PH": (
-        "Subukan muli",
-        "Nag-expire na ang iyong checkout session.",
-        "Hindi ma-load ang payment form: {r}",
-        "Bayad na ang order na ito.",
-        "Tingnan ang order",
-        "Pinoproseso pa ang isang bayad para sa order na ito.",
-        "Suriin muli",
-        "Nilo-load ang mga paraan ng pagbabayad…",
-        "Kailangan ng JavaScript para makapagbayad. Paganahin ito, o gumamit ng ibang browser.",
-        "Magbayad ng {amount}",
-        "Magbayad ngayon",
-    ),
-    "fr-FR": (
-        "Réessayer",
-        "Votre session de paiement a expiré.",
-        "Le formulaire de paiement n'a pas pu être chargé : {r}",
-        "Cette commande a déjà été payée.",
-        "Voir la commande",
-        "Un paiement pour cette commande est encore en cours de traitement.",
-        "Vérifier à nouveau",
-        "Chargement des moyens de paiement…",
-        "Le paiement nécessite JavaScript. Activez-le ou utilisez un autre navigateur.",
-        "Payer {amount}",
-        "Payer maintenant",
-    ),
-    "de-DE": (
-        "Erneut versuchen",
-        "Ihre Bezahlsitzung ist abgelaufen.",
-        "Das Zahlungsformular konnte nicht geladen werden: {r}",
-        "Diese Bestellung wurde bereits bezahlt.",
-        "Bestellung ansehen",
-        "Eine Zahlung für diese Bestellung wird noch bearbeitet.",
-        "Erneut prüfen",
-        "Zahlungsarten werden geladen…",
-        "Zum Bezahlen wird JavaScript benötigt. Bitte aktivieren Sie es oder verwenden Sie einen anderen Browser.",
-        "{amount} bezahlen",
-        "Jetzt bezahlen",
-    ),
-    "es-ES": (
-        "Reintentar",
-        "Tu sesión de pago ha caducado.",
-        "No se pudo cargar el formulario de pago: {r}",
-        "Este pedido ya está pagado.",
-        "Ver el pedido",
-        "Un pago de este pedido todavía se está procesando.",
-        "Comprobar de nuevo",
-        "Cargando métodos de pago…",
-        "El pago necesita JavaScript. Actívalo o usa otro navegador.",
-        "Pagar {amount}",
-        "Pagar ahora",
-    ),
-    "ar": (
-        "حاول مرة أخرى",
-        "انتهت صلاحية جلسة الدفع.",
-        "تعذر تحميل نموذج الدفع: {r}",
-        "تم دفع هذا الطلب بالفعل.",
-        "عرض الطلب",
-        "لا تزال عملية دفع لهذا الطلب قيد المعالجة.",
-        "تحقق مرة أخرى",
-        "جارٍ تحميل طرق الدفع…",
-        "يتطلب الدفع تفعيل JavaScript. يُرجى تفعيله أو استخدام متصفح آخر.",
-        "ادفع {amount}",
-        "ادفع الآن",
-    ),
+MESSAGES: dict[str, dict[str, str]] = {
+    "en-US": {
+        "retry": "Try again",
+        "expired": "Your checkout session expired.",
+        "unavailable": "The payment form could not be loaded: {r}",
+        "alreadyPaid": "This order has already been paid.",
+        "viewOrder": "View your order",
+        "inProgress": "A payment for this order is still being processed.",
+        "checkAgain": "Check again",
+        "loading": "Loading payment methods…",
+        "noscript": "Payment needs JavaScript. Please enable it, or use another browser.",
+        "pay": "Pay {amount}",
+        "payNow": "Pay now",
+    },
+    "zh-CN": {
+        "retry": "重试",
+        "expired": "支付会话已过期。",
+        "unavailable": "无法加载支付表单：{r}",
+        "alreadyPaid": "此订单已付款。",
+        "viewOrder": "查看订单",
+        "inProgress": "此订单的一笔付款仍在处理中。",
+        "checkAgain": "再次检查",
+        "loading": "正在加载支付方式…",
+        "noscript": "付款需要 JavaScript。请启用它，或换用其他浏览器。",
+        "pay": "支付 {amount}",
+        "payNow": "立即支付",
+    },
+    "zh-HK": {
+        "retry": "重試",
+        "expired": "付款工作階段已過期。",
+        "unavailable": "無法載入付款表單：{r}",
+        "alreadyPaid": "此訂單已付款。",
+        "viewOrder": "查看訂單",
+        "inProgress": "此訂單的一筆付款仍在處理中。",
+        "checkAgain": "再次檢查",
+        "loading": "正在載入付款方式…",
+        "noscript": "付款需要 JavaScript。請啟用它，或改用其他瀏覽器。",
+        "pay": "支付 {amount}",
+        "payNow": "立即付款",
+    },
+    "ja-JP": {
+        "retry": "もう一度試す",
+        "expired": "お支払いの有効期限が切れました。",
+        "unavailable": "お支払いフォームを読み込めませんでした：{r}",
+        "alreadyPaid": "このご注文はお支払い済みです。",
+        "viewOrder": "ご注文を表示",
+        "inProgress": "このご注文のお支払いはまだ処理中です。",
+        "checkAgain": "もう一度確認",
+        "loading": "お支払い方法を読み込んでいます…",
+        "noscript": "お支払いには JavaScript が必要です。有効にするか、別のブラウザをご利用ください。",
+        "pay": "{amount} を支払う",
+        "payNow": "今すぐ支払う",
+    },
+    "ko-KR": {
+        "retry": "다시 시도",
+        "expired": "결제 세션이 만료되었습니다.",
+        "unavailable": "결제 양식을 불러올 수 없습니다: {r}",
+        "alreadyPaid": "이 주문은 이미 결제되었습니다.",
+        "viewOrder": "주문 보기",
+        "inProgress": "이 주문의 결제가 아직 처리 중입니다.",
+        "checkAgain": "다시 확인",
+        "loading": "결제 수단을 불러오는 중…",
+        "noscript": "결제하려면 JavaScript가 필요합니다. 사용하도록 설정하거나 다른 브라우저를 이용해 주세요.",
+        "pay": "{amount} 결제",
+        "payNow": "지금 결제",
+    },
+    "th-TH": {
+        "retry": "ลองอีกครั้ง",
+        "expired": "เซสชันการชำระเงินหมดอายุแล้ว",
+        "unavailable": "ไม่สามารถโหลดแบบฟอร์มการชำระเงินได้: {r}",
+        "alreadyPaid": "คำสั่งซื้อนี้ชำระเงินแล้ว",
+        "viewOrder": "ดูคำสั่งซื้อ",
+        "inProgress": "การชำระเงินสำหรับคำสั่งซื้อนี้ยังอยู่ระหว่างดำเนินการ",
+        "checkAgain": "ตรวจสอบอีกครั้ง",
+        "loading": "กำลังโหลดวิธีการชำระเงิน…",
+        "noscript": "การชำระเงินต้องใช้ JavaScript โปรดเปิดใช้งาน หรือใช้เบราว์เซอร์อื่น",
+        "pay": "ชำระ {amount}",
+        "payNow": "ชำระเงินตอนนี้",
+    },
+    "vi-VN": {
+        "retry": "Thử lại",
+        "expired": "Phiên thanh toán đã hết hạn.",
+        "unavailable": "Không thể tải biểu mẫu thanh toán: {r}",
+        "alreadyPaid": "Đơn hàng này đã được thanh toán.",
+        "viewOrder": "Xem đơn hàng",
+        "inProgress": "Một khoản thanh toán cho đơn hàng này vẫn đang được xử lý.",
+        "checkAgain": "Kiểm tra lại",
+        "loading": "Đang tải phương thức thanh toán…",
+        "noscript": "Thanh toán cần JavaScript. Vui lòng bật JavaScript hoặc dùng trình duyệt khác.",
+        "pay": "Thanh toán {amount}",
+        "payNow": "Thanh toán ngay",
+    },
+    "id-ID": {
+        "retry": "Coba lagi",
+        "expired": "Sesi pembayaran Anda telah berakhir.",
+        "unavailable": "Formulir pembayaran tidak dapat dimuat: {r}",
+        "alreadyPaid": "Pesanan ini sudah dibayar.",
+        "viewOrder": "Lihat pesanan",
+        "inProgress": "Pembayaran untuk pesanan ini masih diproses.",
+        "checkAgain": "Periksa lagi",
+        "loading": "Memuat metode pembayaran…",
+        "noscript": "Pembayaran memerlukan JavaScript. Aktifkan JavaScript atau gunakan browser lain.",
+        "pay": "Bayar {amount}",
+        "payNow": "Bayar sekarang",
+    },
+    "ms-MY": {
+        "retry": "Cuba lagi",
+        "expired": "Sesi pembayaran anda telah tamat.",
+        "unavailable": "Borang pembayaran tidak dapat dimuatkan: {r}",
+        "alreadyPaid": "Pesanan ini telah dibayar.",
+        "viewOrder": "Lihat pesanan",
+        "inProgress": "Pembayaran untuk pesanan ini masih diproses.",
+        "checkAgain": "Semak semula",
+        "loading": "Memuatkan kaedah pembayaran…",
+        "noscript": "Pembayaran memerlukan JavaScript. Sila dayakannya atau gunakan pelayar lain.",
+        "pay": "Bayar {amount}",
+        "payNow": "Bayar sekarang",
+    },
+    "fil-PH": {
+        "retry": "Subukan muli",
+        "expired": "Nag-expire na ang iyong checkout session.",
+        "unavailable": "Hindi ma-load ang payment form: {r}",
+        "alreadyPaid": "Bayad na ang order na ito.",
+        "viewOrder": "Tingnan ang order",
+        "inProgress": "Pinoproseso pa ang isang bayad para sa order na ito.",
+        "checkAgain": "Suriin muli",
+        "loading": "Nilo-load ang mga paraan ng pagbabayad…",
+        "noscript": "Kailangan ng JavaScript para makapagbayad. Paganahin ito, o gumamit ng ibang browser.",
+        "pay": "Magbayad ng {amount}",
+        "payNow": "Magbayad ngayon",
+    },
+    "fr-FR": {
+        "retry": "Réessayer",
+        "expired": "Votre session de paiement a expiré.",
+        "unavailable": "Le formulaire de paiement n'a pas pu être chargé : {r}",
+        "alreadyPaid": "Cette commande a déjà été payée.",
+        "viewOrder": "Voir la commande",
+        "inProgress": "Un paiement pour cette commande est encore en cours de traitement.",
+        "checkAgain": "Vérifier à nouveau",
+        "loading": "Chargement des moyens de paiement…",
+        "noscript": "Le paiement nécessite JavaScript. Activez-le ou utilisez un autre navigateur.",
+        "pay": "Payer {amount}",
+        "payNow": "Payer maintenant",
+    },
+    "de-DE": {
+        "retry": "Erneut versuchen",
+        "expired": "Ihre Bezahlsitzung ist abgelaufen.",
+        "unavailable": "Das Zahlungsformular konnte nicht geladen werden: {r}",
+        "alreadyPaid": "Diese Bestellung wurde bereits bezahlt.",
+        "viewOrder": "Bestellung ansehen",
+        "inProgress": "Eine Zahlung für diese Bestellung wird noch bearbeitet.",
+        "checkAgain": "Erneut prüfen",
+        "loading": "Zahlungsarten werden geladen…",
+        "noscript": "Zum Bezahlen wird JavaScript benötigt. Bitte aktivieren Sie es oder verwenden Sie einen anderen Browser.",
+        "pay": "{amount} bezahlen",
+        "payNow": "Jetzt bezahlen",
+    },
+    "es-ES": {
+        "retry": "Reintentar",
+        "expired": "Tu sesión de pago ha caducado.",
+        "unavailable": "No se pudo cargar el formulario de pago: {r}",
+        "alreadyPaid": "Este pedido ya está pagado.",
+        "viewOrder": "Ver el pedido",
+        "inProgress": "Un pago de este pedido todavía se está procesando.",
+        "checkAgain": "Comprobar de nuevo",
+        "loading": "Cargando métodos de pago…",
+        "noscript": "El pago necesita JavaScript. Actívalo o usa otro navegador.",
+        "pay": "Pagar {amount}",
+        "payNow": "Pagar ahora",
+    },
+    "ar": {
+        "retry": "حاول مرة أخرى",
+        "expired": "انتهت صلاحية جلسة الدفع.",
+        "unavailable": "تعذر تحميل نموذج الدفع: {r}",
+        "alreadyPaid": "تم دفع هذا الطلب بالفعل.",
+        "viewOrder": "عرض الطلب",
+        "inProgress": "لا تزال عملية دفع لهذا الطلب قيد المعالجة.",
+        "checkAgain": "تحقق مرة أخرى",
+        "loading": "جارٍ تحميل طرق الدفع…",
+        "noscript": "يتطلب الدفع تفعيل JavaScript. يُرجى تفعيله أو استخدام متصفح آخر.",
+        "pay": "ادفع {amount}",
+        "payNow": "ادفع الآن",
+    },
 }
 
+#: The words the mount layer shows (``messages`` in paykka-embed.d.ts): retry, the session expired,
+#: the checkout could not load, the order is paid (and its link), a payment is in progress (and
+#: asking again). A decline is not among them: the SDK shows it, once.
+MOUNT_MESSAGES = ("retry", "expired", "unavailable", "alreadyPaid", "viewOrder", "inProgress", "checkAgain")
 
-def messages_for(locale: Optional[str]) -> list[str]:
-    """The toolkit's words for a BCP 47 tag, in :data:`MESSAGE_KEYS` order, by the toolkit's
-    one locale rule (``zh-Hans-HK`` → Simplified, ``zh-HK`` → Traditional, ``iw`` → English)."""
-    return list(MESSAGES[locales.resolve(locale)])
+
+def messages_for(locale: Optional[str]) -> dict[str, str]:
+    """The toolkit's words for a BCP 47 tag, by name, by the toolkit's one locale rule
+    (``zh-Hans-HK`` → Simplified, ``zh-HK`` → Traditional, ``iw`` → English)."""
+    return dict(MESSAGES[locales.resolve(locale)])
+
+
+def mount_messages(locale: Optional[str]) -> dict[str, str]:
+    """The mount layer's words (:data:`MOUNT_MESSAGES`) for a BCP 47 tag, by name."""
+    table = MESSAGES[locales.resolve(locale)]
+    return {key: table[key] for key in MOUNT_MESSAGES}
 
 
 def words(locale: Optional[str], key: str, **values: str) -> str:
@@ -278,7 +289,7 @@ def words(locale: Optional[str], key: str, **values: str) -> str:
     sentence; the macros add no element for it (every tag they emit carries the nonce)."""
     resolved = locales.resolve(locale)
     rtl = locales.direction(resolved) == "rtl"
-    parts = re.split(r"\{(\w+)\}", MESSAGES[resolved][MESSAGE_KEYS.index(key)])
+    parts = re.split(r"\{(\w+)\}", MESSAGES[resolved][key])
     return "".join(("\u2068" + values.get(p, "") + "\u2069" if rtl else values.get(p, "")) if i % 2 else p
                    for i, p in enumerate(parts))
 

@@ -8,7 +8,8 @@
 - ``GET /result/<token>`` — the extension's own result page (see :mod:`.results`);
 - ``GET /csrf-token`` — a fresh CSRF token for a page left open longer than the token lives;
 - ``POST /webhook`` — PayKKa's signed notifications (see :mod:`.webhooks`);
-- ``GET /static/...`` — the mount layer and its type declarations.
+- ``GET /static/js/paykka-embed.js`` and ``/static/js/paykka-embed.d.ts`` — the mount layer and
+  its type declarations, and nothing else (the emulator's files are the emulator's to serve).
 
 Errors are JSON ``{"error": {"code", "message"}}`` naming the field and the rule; a
 gateway failure is a 502 with a message fit for a shopper, never a stack trace.
@@ -16,16 +17,19 @@ gateway failure is a 502 with a message fit for a shopper, never a stack trace.
 
 from __future__ import annotations
 
+import hashlib
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from jinja2 import BaseLoader, FileSystemLoader, PrefixLoader
 from wtforms import ValidationError as WTFValidationError
 
 from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
-from ..resources import static_dir, templates_dir
+from ..resources import compact_script, merchant_static_dir, merchant_templates_dir
 from ..webhooks import ack_json
 from . import results
 
@@ -75,9 +79,44 @@ def raw_path() -> str:
     return quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~%")
 
 
+class MerchantBlueprint(Blueprint):
+    """The merchant's own files and nothing else: its static folder is ``static/js/paykka/``
+    and its templates are exactly ``templates/paykka/``, under their public names
+    (``paykka/macros.html``, ``paykka/result.html``)."""
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader:
+        return PrefixLoader({"paykka": FileSystemLoader(str(merchant_templates_dir()))})
+
+    def send_static_file(self, filename: str) -> Response:
+        """The mount layer goes out compacted (no comments, blank lines or indentation: see
+        :func:`paykka_embed.resources.compact_script`), which keeps it within its 4 KB gzip
+        budget while its source reads like the rest of the code. Other files go out as they are."""
+        if filename != MOUNT_LAYER:
+            return super().send_static_file(filename)
+        body = mount_layer_script()
+        resp = Response(body, mimetype="text/javascript")
+        resp.set_etag(hashlib.sha256(body).hexdigest()[:20])
+        resp.cache_control.no_cache = True
+        resp.make_conditional(request)
+        return resp
+
+
+MOUNT_LAYER = "paykka-embed.js"
+
+
+@lru_cache(maxsize=1)
+def mount_layer_script() -> bytes:
+    """``static/js/paykka/paykka-embed.js`` as merchants' apps serve it."""
+    source = (merchant_static_dir() / MOUNT_LAYER).read_text("utf-8")
+    return (compact_script(source, indentation=False) + "\n").encode("utf-8")
+
+
 def create_blueprint(ext: "PayKKa") -> Blueprint:
-    bp = Blueprint("paykka", __name__, static_folder=str(static_dir()), static_url_path="/static",
-                   template_folder=str(templates_dir()))
+    # Its static folder is the merchant's own (the mount layer and its declarations), at the
+    # URLs they always had: {prefix}/static/js/paykka-embed.js.
+    bp = MerchantBlueprint("paykka", __name__, static_folder=str(merchant_static_dir()),
+                           static_url_path="/static/js")
 
     @bp.post("/sessions")
     def sessions() -> Response:

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import signing
 from ..wire import envelope
-from ..resources import templates_dir
+from ..resources import emulator_templates_dir
 from . import api, browser, controls
 from .clock import Clock
 from .faults import FaultMiddleware, Faults
@@ -130,7 +130,7 @@ def create_app(context: Optional[StubContext] = None, *, public_url: Optional[st
                strict: Optional[bool] = None) -> Flask:
     """The emulator as a WSGI app. ``strict`` (when given) overrides ``context.strict``."""
     context = context or StubContext()
-    app = EmulatorApp(context.faults, static_folder=None, template_folder=str(templates_dir()))
+    app = EmulatorApp(context.faults, static_folder=None, template_folder=str(emulator_templates_dir()))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["STUB_PUBLIC_URL"] = public_url
     if strict is not None:

@@ -1,47 +1,30 @@
-"""What the shopper's browser loads from the stub: the SDK stand-in, its styles, the
+"""What the shopper's browser loads from the emulator: the SDK stand-in, its styles, the
 card frame, and the small JSON API the stand-in calls.
 
-``/cp/card-checkout-ui.js`` is every file of ``static/js/sdk/`` in name order, plus the
-payment method marks, wrapped in one function scope. The API is split by who calls it:
-``/cp/api/init``, ``/wallet``, ``/status`` and ``/cancel`` come from the merchant's page
-(so they answer CORS, and carry no card data); ``/cp/api/pay`` carries card data and
-comes only from the card frame on this origin (so it does not answer CORS).
-The stub's own pages (3DS challenge, wallet simulators, hosted page) are in
-:mod:`pages`, on this blueprint.
+The API is split by who calls it: ``/cp/api/init``, ``/wallet``, ``/status`` and ``/cancel``
+come from the merchant's page (so they answer CORS, and carry no card data); ``/cp/api/pay``
+carries card data and comes only from the card frame on this origin (so it does not answer
+CORS). The emulator's own pages (3DS challenge, wallet simulators, hosted page) are
+:mod:`pages`' blueprint, nested in this one; both take their shared helpers from
+:mod:`shopper` and their files from :mod:`assets`.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, render_template, request
 
-from .. import locales, wire
-from ..resources import static_dir
-from . import i18n, icons
+from .. import catalogue
+from . import i18n, icons, pages
+from .assets import Asset, asset, js_data, serve, sdk_bundle, sprite_asset, static_asset
 from .gateway import Gateway, StubError, param_error
+from .shopper import gateway, page_headers, result_payload, session_payload
+from .web import answer, cors, json_object, preflight, string
 
 bp = Blueprint("browser", __name__)
-
-#: code → (key in DropIn's ``paymentMethods`` option, display name, how it is paid).
-METHODS: dict[str, tuple[str, str, str]] = {
-    "BANKCARD": ("card", "Card", "card"),
-    "APPLE_PAY": ("applePay", "Apple Pay", "sheet"),
-    "GOOGLE_PAY": ("googlePay", "Google Pay", "sheet"),
-    "WECHAT_PAY": ("wechatPay", "WeChat Pay", "qr"),
-    "ALIPAY_PLUS": ("alipayPlus", "Alipay+", "qr"),
-    "VIETQR": ("vietQR", "VietQR", "qr"),
-    "GCASH": ("gcash", "GCash", "redirect"),
-    "MAYA": ("maya", "Maya", "redirect"),
-    "SHOPEEPAY": ("shopeePay", "ShopeePay", "redirect"),
-    "GRABPAY": ("grabPay", "GrabPay", "redirect"),
-    "ZALOPAY": ("zaloPay", "ZaloPay", "redirect"),
-}
+bp.register_blueprint(pages.bp)
 
 # frame-ancestors stays open: any merchant page may embed the card frame (as PayKKa's
 # does); the frame itself refuses to work for a parent other than the one it was told.
@@ -51,68 +34,6 @@ FRAME_CSP = (
 )
 
 
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    gz: bytes
-    etag: str
-    mimetype: str
-
-
-def _asset(body: bytes, mimetype: str) -> Asset:
-    return Asset(body, gzip.compress(body, 9, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"', mimetype)
-
-
-@lru_cache(maxsize=None)
-def sdk_bundle() -> Asset:
-    parts = sorted((static_dir() / "js" / "sdk").glob("*.js"))
-    source = "\n".join(p.read_text("utf-8") for p in parts)
-    marks = "var ICONS = " + json.dumps(icons.ICONS, separators=(",", ":")) + ";\n"
-    body = (f'/* PayKKa checkout SDK stand-in (paykka-embed stub) */\n(function () {{\n"use strict";\n'
-            f'{marks}{source}\n}})();\n')
-    return _asset(body.encode("utf-8"), "application/javascript")
-
-
-@lru_cache(maxsize=None)
-def static_asset(relative: str, mimetype: str) -> Asset:
-    return _asset((static_dir() / relative).read_bytes(), mimetype)
-
-
-@lru_cache(maxsize=None)
-def sprite_asset() -> Asset:
-    return _asset(icons.sprite().encode("utf-8"), "image/svg+xml")
-
-
-def serve(asset: Asset, *, cors: bool = True) -> Response:
-    if request.if_none_match.contains_weak(asset.etag.strip('"')):
-        resp = Response(status=304)
-    elif "gzip" in request.headers.get("accept-encoding", ""):
-        resp = Response(asset.gz, mimetype=asset.mimetype)
-        resp.headers["content-encoding"] = "gzip"
-    else:
-        resp = Response(asset.body, mimetype=asset.mimetype)
-    resp.headers["etag"] = asset.etag
-    resp.headers["vary"] = "accept-encoding"
-    resp.headers["cache-control"] = "no-cache"
-    if cors:
-        resp.headers["access-control-allow-origin"] = "*"
-    resp.headers["x-content-type-options"] = "nosniff"
-    return resp
-
-
-def page_headers(resp: Response, csp: str) -> Response:
-    resp.headers["content-security-policy"] = csp
-    resp.headers["referrer-policy"] = "no-referrer"
-    resp.headers["x-content-type-options"] = "nosniff"
-    resp.headers["cache-control"] = "no-cache"
-    return resp
-
-
-def gateway() -> Gateway:
-    gw: Gateway = current_app.extensions["paykka_stub"].gateway
-    return gw
-
-
 @bp.get("/cp/card-checkout-ui.js")
 def sdk_js() -> Response:
     return serve(sdk_bundle())
@@ -120,7 +41,7 @@ def sdk_js() -> Response:
 
 @bp.get("/cp/style.css")
 def sdk_css() -> Response:
-    return serve(static_asset("css/sdk.css", "text/css"))
+    return serve(static_asset("css", "sdk.css", "text/css"))
 
 
 @bp.get("/cp/icons.svg")
@@ -128,12 +49,18 @@ def icon_sprite() -> Response:
     return serve(sprite_asset())
 
 
-@lru_cache(maxsize=64)
 def _frame_page(locale: str) -> Asset:
-    html = render_template("paykka_stub/card_frame.html", t=i18n.messages(locale), locale=locale,
-                           dir=i18n.direction(locale), messages=json.dumps(i18n.messages(locale), ensure_ascii=False).replace("</", "<\\/"),
-                           symbols=icons.symbols(["VISA", "MASTERCARD", "AMEX", "JCB", "DISCOVER", "DINERS"]))
-    return _asset(html.encode("utf-8"), "text/html")
+    return _frame_page_for(locale, catalogue.BRANDS)
+
+
+@lru_cache(maxsize=64)
+def _frame_page_for(locale: str, brands: tuple[catalogue.CardBrand, ...]) -> Asset:
+    # The frame's words and the brands it knows (label, number prefix, security-code length)
+    # arrive as JSON data blocks; "</" inside one would end its <script> element early.
+    html = render_template("card_frame.html", t=i18n.messages(locale), locale=locale,
+                           dir=i18n.direction(locale), messages=js_data(i18n.messages(locale)),
+                           brands=js_data(catalogue.frame_data()), symbols=icons.symbols(catalogue.brand_codes()))
+    return asset(html.encode("utf-8"), "text/html")
 
 
 @bp.get("/cp/frames/card.html")
@@ -144,136 +71,29 @@ def card_frame() -> Response:
 
 @bp.get("/cp/frames/card-frame.js")
 def frame_js() -> Response:
-    return serve(static_asset("js/frame/card-frame.js", "application/javascript"), cors=False)
+    return serve(static_asset("js", "frame/card-frame.js", "application/javascript"), cors=False)
 
 
 @bp.get("/cp/frames/frame.css")
 def frame_css() -> Response:
-    return serve(static_asset("css/frame.css", "text/css"), cors=False)
+    return serve(static_asset("css", "frame.css", "text/css"), cors=False)
 
 
 # --- the JSON API ------------------------------------------------------------------------
 
 
-def _cors(resp: Response) -> Response:
-    origin = request.headers.get("origin")
-    if origin:
-        resp.headers["access-control-allow-origin"] = origin
-        resp.headers["vary"] = "origin"
-        resp.headers["access-control-allow-methods"] = "POST, OPTIONS"
-        resp.headers["access-control-allow-headers"] = "content-type"
-        resp.headers["access-control-max-age"] = "600"
-    return resp
-
-
-def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise param_error("body: must be a JSON object")
-    return data
-
-
-def string(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or not value or len(value) > 100:
-        raise param_error(f"{name}: is required (a string of at most 100 characters)")
-    return value
-
-
-def answer(data: Any = None, error: Optional[StubError] = None) -> Response:
-    if error is not None:
-        resp = jsonify(wire.envelope(ret_code=error.ret_code, ret_msg=error.ret_msg))
-        resp.status_code = error.http_status
-        return resp
-    return jsonify(wire.envelope(data))
-
-
-def result_payload(result: Any) -> dict[str, Any]:
-    """A PaymentResult as the browser sees it (camelCase, action URLs on this origin)."""
-    action = dict(result.action) if getattr(result, "action", None) else None
-    if action and action.get("type") == "QR":
-        from .qr import svg
-
-        action["qrSvg"] = svg(qr_content(action, result.order_id))
-        action["qrData"] = action.pop("qr_data", None)
-    payload = {
-        "status": result.status,
-        "orderId": result.order_id,
-        "errorCode": result.error_code,
-        "errorDescription": result.error_description,
-        "returnUrl": result.return_url,
-        "paymentMethod": getattr(result, "payment_method", None),
-        "action": action,
-    }
-    if result.status == "FAILURE":
-        # Which message the shopper reads; the code stays in errorCode for the merchant.
-        payload["declineKey"] = i18n.decline_key(result.error_code)
-    return payload
-
-
-def qr_content(action: dict[str, Any], order_id: str) -> str:
-    """What the QR code says: the wallet's own payload when it is a link, else the
-    simulator page, so a phone on the same network (or a test) can open it."""
-    data = action.get("qr_data") or action.get("qrData")
-    if isinstance(data, str) and data.startswith(("http://", "https://")):
-        return data
-    return request.host_url.rstrip("/") + f"/cp/wallet/{order_id}"
-
-
-def session_payload(gw: Gateway, session: Any, requested_locale: Optional[str]) -> dict[str, Any]:
-    """Everything the checkout needs to draw itself: amount, methods, stored cards, words."""
-    req = session.request
-    tag = requested_locale or req.display_locale
-    locale = locales.resolve(tag)
-    merchant = gw.merchants[session.merchant_id]
-    words = i18n.messages(locale)
-    methods = []
-    for code in gw.payment_methods(session):
-        if code not in METHODS:
-            continue
-        key, name, kind = METHODS[code]
-        method: dict[str, Any] = {"code": code, "key": key, "name": words["card"] if code == "BANKCARD" else name,
-                                  "kind": kind}
-        if code == "BANKCARD":
-            method["brands"] = list(gw.card_brands(session))
-        methods.append(method)
-    stored = [{"token": c["token"], "brand": c["brand"], "last4": c["last4"],
-               "expMonth": c["exp_month"], "expYear": c["exp_year"]}
-              for c in gw.stored_cards(session)] if any(m["code"] == "BANKCARD" for m in methods) else []
-    pay = req.payment
-    store_requested = bool(pay and pay.store_payment_method)
-    return {
-        "sessionId": session.session_id,
-        "amount": req.amount,
-        "currency": req.currency,
-        # Laid out by CLDR for the shopper's language here, so the browser does not have to.
-        "amountText": i18n.amount_text(req.amount, req.currency, tag, locale),
-        "locale": locale,
-        "dir": locales.direction(locale),
-        "messages": words,
-        "merchantName": req.display_merchant_name or merchant.name,
-        "expireTime": wire.format_datetime(session.expire_time),
-        "paymentMethods": methods,
-        "storedCards": stored,
-        # RECURRING sessions always store the card; others let the shopper choose.
-        "storeCard": "always" if store_requested and req.payment_type == "RECURRING"
-        else ("ask" if store_requested else "never"),
-        "returnUrl": req.return_url,
-    }
-
-
 @bp.route("/cp/api/init", methods=["POST", "OPTIONS"])
 def api_init() -> Response:
     if request.method == "OPTIONS":
-        return _cors(Response(status=204))
+        return preflight()
     try:
-        data = json_body()
+        data = json_object()
         gw = gateway()
         session = gw.browser_init(string(data, "sessionId"), string(data, "clientKey"))
         locale = data.get("locale") if isinstance(data.get("locale"), str) else None
-        return _cors(answer(session_payload(gw, session, locale)))
+        return cors(answer(session_payload(gw, session, locale)))
     except StubError as exc:
-        return _cors(answer(error=exc))
+        return cors(answer(error=exc))
 
 
 def _card_from(data: dict[str, Any]) -> dict[str, Any]:
@@ -287,7 +107,7 @@ def _card_from(data: dict[str, Any]) -> dict[str, Any]:
 def api_pay() -> Response:
     # Same-origin only: no CORS headers, and a cross-site page cannot read the answer.
     try:
-        data = json_body()
+        data = json_object()
         gw = gateway()
         sid, ck = string(data, "sessionId"), string(data, "clientKey")
         if data.get("token") is not None:
@@ -315,18 +135,19 @@ def _owned_order(gw: Gateway, data: dict[str, Any]) -> str:
 
 def _cors_api(handler: Any) -> Response:
     if request.method == "OPTIONS":
-        return _cors(Response(status=204))
+        return preflight()
     try:
-        return _cors(answer(handler(gateway(), json_body())))
+        return cors(answer(handler(gateway(), json_object())))
     except StubError as exc:
-        return _cors(answer(error=exc))
+        return cors(answer(error=exc))
 
 
 @bp.route("/cp/api/wallet", methods=["POST", "OPTIONS"])
 def api_wallet() -> Response:
     def start(gw: Gateway, data: dict[str, Any]) -> dict[str, Any]:
         method = string(data, "method")
-        if METHODS.get(method, ("", "", "card"))[2] == "card":
+        row = catalogue.method(method)
+        if row is None or row.flow == "card":
             raise param_error("method: must be a wallet payment method code such as APPLE_PAY")
         return result_payload(gw.start_wallet(string(data, "sessionId"), string(data, "clientKey"), method))
     return _cors_api(start)
@@ -356,5 +177,3 @@ def api_cancel() -> Response:
         return result_payload(gw.complete_wallet(order_id, False))
     return _cors_api(cancel)
 
-
-from . import pages  # noqa: E402,F401  (registers the stub's pages on this blueprint)

@@ -1,4 +1,4 @@
-"""The stub's own pages: the 3DS challenge, the wallet simulators, the hosted page.
+"""The emulator's own pages: the 3DS challenge, the wallet simulators, the hosted page.
 
 Each is a plain server-rendered page on the stub's origin with a strict CSP (scripts
 and styles from this origin only). The 3DS challenge and the Apple Pay / Google Pay
@@ -6,6 +6,9 @@ sheet run inside the SDK's modal iframe and report to the merchant page by
 ``postMessage`` to the exact origin the SDK declared; the QR wallets' page is what a
 phone would open from the QR code; the redirect wallets' page is a full-page visit
 that ends at the session's ``return_url``.
+
+Their blueprint is nested in :mod:`browser`'s (endpoints ``browser.pages.*``); what both
+share comes from :mod:`shopper` and :mod:`assets`, so neither imports the other's views.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ import json
 from typing import Any, Optional
 from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
-from flask import Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
+from .. import catalogue
 from . import i18n, icons, qr
-from .browser import (METHODS, bp, gateway, json_body, page_headers, result_payload, serve, session_payload,
-                      static_asset, string)
+from .assets import serve, static_asset
 from .gateway import StubError
+from .shopper import gateway, page_headers, qr_content, result_payload, session_payload
+from .web import answer, json_object
+
+bp = Blueprint("pages", __name__)
 
 # Framed pages (3DS challenge, wallet sheet) may be embedded anywhere: the page itself
 # only talks to the parent origin the SDK put in its fragment.
@@ -62,12 +69,12 @@ def _page(template: str, csp: str, **context: Any) -> Response:
 
 @bp.get("/cp/pages/pages.js")
 def pages_js() -> Response:
-    return serve(static_asset("js/frame/stub-pages.js", "application/javascript"), cors=False)
+    return serve(static_asset("js", "frame/pages.js", "application/javascript"), cors=False)
 
 
 @bp.get("/cp/pages/pages.css")
 def pages_css() -> Response:
-    return serve(static_asset("css/pages.css", "text/css"), cors=False)
+    return serve(static_asset("css", "pages.css", "text/css"), cors=False)
 
 
 # --- 3DS challenge -----------------------------------------------------------------------
@@ -78,7 +85,7 @@ def challenge_page(order_id: str) -> Response:
     tx = _order(order_id)
     locale = _locale()
     amount, merchant = _amount(tx.amount, tx.currency, locale), _merchant_name(tx.session_id)
-    return _page("paykka_stub/challenge.html", FRAMED_CSP, t=i18n.messages(locale), locale=locale,
+    return _page("challenge.html", FRAMED_CSP, t=i18n.messages(locale), locale=locale,
                  dir=i18n.direction(locale), order_id=order_id, amount=amount, merchant=merchant,
                  text=i18n.markup(locale, "threeDsText", amount=amount, merchant=merchant),
                  simulated=i18n.markup(locale, "simulated", method="3-D Secure"),
@@ -87,10 +94,8 @@ def challenge_page(order_id: str) -> Response:
 
 @bp.post("/cp/3ds/<order_id>")
 def challenge_answer(order_id: str) -> Response:
-    from .browser import answer
-
     try:
-        approve = json_body().get("approve")
+        approve = json_object().get("approve")
         return answer(result_payload(gateway().complete_challenge(order_id, approve is True)))
     except StubError as exc:
         return answer(error=exc)
@@ -108,9 +113,10 @@ def wallet_page(order_id: str) -> Response:
         abort(404)
     locale = _locale()
     code = tx.payment_method
-    name = METHODS.get(code, ("", code, ""))[1]
-    kind = METHODS.get(code, ("", "", "redirect"))[2]
-    return _page("paykka_stub/wallet.html", FRAMED_CSP if kind == "sheet" else PAGE_CSP,
+    row = catalogue.method(code)
+    name = row.name if row else code
+    kind = row.flow if row else "redirect"
+    return _page("wallet.html", FRAMED_CSP if kind == "sheet" else PAGE_CSP,
                  t=i18n.messages(locale), locale=locale, dir=i18n.direction(locale), order_id=order_id,
                  kind=kind, method=name, icon=icons.inline(code), amount=_amount(tx.amount, tx.currency, locale),
                  merchant=_merchant_name(tx.session_id), status=tx.status,
@@ -119,10 +125,8 @@ def wallet_page(order_id: str) -> Response:
 
 @bp.post("/cp/wallet/<order_id>")
 def wallet_answer(order_id: str) -> Response:
-    from .browser import answer
-
     try:
-        approve = json_body().get("approve")
+        approve = json_object().get("approve")
         return answer(result_payload(gateway().complete_wallet(order_id, approve is True)))
     except StubError as exc:
         return answer(error=exc)
@@ -132,8 +136,6 @@ def _qr_content(order_id: str) -> str:
     tx = _order(order_id)
     result = gateway().payment_status(tx.order_id)
     action = getattr(result, "action", None) or {}
-    from .browser import qr_content
-
     return qr_content(dict(action), order_id)
 
 
@@ -179,7 +181,7 @@ def hosted_page(session_id: str) -> Response:
         # "</" inside a JSON data block would end the <script> element early.
         config = config.replace("</", "<\\/")
     theme = req.theme_id if req.theme_id in THEMES else "default"
-    return _page("paykka_stub/hosted.html", PAGE_CSP, t=i18n.messages(locale), locale=locale,
+    return _page("hosted.html", PAGE_CSP, t=i18n.messages(locale), locale=locale,
                  dir=i18n.direction(locale), state=state, merchant=merchant_name,
                  initial=(merchant_name[:1] or "P").upper(), amount=_amount(req.amount, req.currency, locale, tag),
                  back=i18n.markup(locale, "back", merchant=merchant_name), back_url=back_url, return_url=req.return_url, theme=theme, config=config,
@@ -188,7 +190,7 @@ def hosted_page(session_id: str) -> Response:
 
 @bp.get("/cp/pages/hosted.js")
 def hosted_js() -> Response:
-    return serve(static_asset("js/frame/hosted.js", "application/javascript"), cors=False)
+    return serve(static_asset("js", "frame/hosted.js", "application/javascript"), cors=False)
 
 
 @bp.get("/favicon.ico")

@@ -6,12 +6,15 @@ and the wallet simulator, the redirect wallets by the provider simulator and bac
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from test_sdk_kit import choose, events, new_session, open_dropin, wait_event  # noqa: F401
 
-from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_card  # noqa: E402
+from paykka_embed import catalogue
+from paykka_embed.stub import icons
+from paykka_embed.testing.browser import card_frame, fill_card, pay, pay_with_card
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +87,9 @@ def test_stored_card_first_and_pays_with_security_code_only(paykka_page, paykka_
     assert first.get_attribute("data-stored") == "true"
     assert "Mastercard ending in 4444" in first.inner_text()
     frame = card_frame(page)
+    # Said once: the option names the card, the frame under it does not repeat it.
+    frame.get_by_label("Security code").wait_for()
+    assert frame.get_by_text("ending in").count() == 0 and frame.locator("#stored-card").is_hidden()
     frame.get_by_label("Security code").fill("123")
     assert not frame.get_by_label("Card number").is_visible()
     pay(page)
@@ -163,3 +169,34 @@ def test_redirect_wallets_return_to_the_merchant(paykka_page, paykka_merchant, s
     page.get_by_role("button", name="Approve payment" if approve else "Decline").click()
     page.wait_for_url(re.compile(re.escape(shop.url) + r"/return\?"))
     assert ("status=SUCCESS" if approve else "status=FAILURE") in page.url
+
+
+def test_a_wallet_added_to_the_catalogue_is_offered_rendered_and_paid(paykka_page, paykka_merchant, shop,
+                                                                      monkeypatch) -> None:
+    """docs/adding-a-payment-method.md, done: one row in the catalogue and a mark, nothing else."""
+    gcash = catalogue.method("GCASH")
+    assert gcash is not None
+    row = replace(gcash, code="TESTPAY", component="TestPay", key="testPay", name="TestPay",
+                  currencies=frozenset({"HKD"}), aliases=("TEST_PAY_GLOBAL",))
+    monkeypatch.setattr(catalogue, "METHODS", (*catalogue.METHODS, row))
+    monkeypatch.setitem(icons.ICONS, "TESTPAY", icons.badge("#5b21b6", "TestPay", size=7))
+    page = paykka_page
+    cfg = new_session(paykka_merchant, shop, currency="HKD", allowed_payment_methods=["card", "test-pay-global"])
+    open_dropin(page, shop, cfg)
+    # The emulator's init answer offers it, as the catalogue describes it ...
+    offered = wait_event(page, "methods")
+    assert [(m["code"], m["name"], m["type"]) for m in offered] == [("BANKCARD", "Card", "card"),
+                                                                    ("TESTPAY", "TestPay", "redirect")]
+    # ... the SDK exports its component and the Drop-in renders its option with its mark ...
+    assert page.evaluate("typeof PayKKaCardCheckoutUI.TestPay") == "function"
+    option = page.locator('.pk-option[data-method="TESTPAY"]')
+    assert option.locator(".pk-option-name").inner_text() == "TestPay"
+    assert option.locator(".pk-option-icons svg text").text_content() == "TestPay"
+    # ... and it is paid through the redirect flow's simulator, back to the shop.
+    choose(page, "TESTPAY")
+    assert page.locator(".pk-pay-button").inner_text() == "Continue with TestPay"
+    pay(page)
+    page.wait_for_url(re.compile(re.escape(shop.stub_url) + r"/cp/wallet/GW"))
+    page.get_by_role("button", name="Approve payment").click()
+    page.wait_for_url(re.compile(re.escape(shop.url) + r"/return\?"))
+    assert "status=SUCCESS" in page.url

@@ -1,7 +1,8 @@
 /* What every component shares: the mount / unmount / remount lifecycle, the pay button,
- * the live regions, the ref.payment() promise, and the gateway's follow-up actions
- * (3DS challenge, wallet sheet, QR code, redirect). Card, the wallets and the Drop-in
- * build on it. */
+ * the live regions, the ref.payment() promise, final results, and an attempt that waits
+ * on the shopper (kept across the back/forward cache). How a waiting attempt is followed
+ * (a 3DS challenge, a wallet's sheet, a QR code, a redirect) is each flow's own piece:
+ * Card, and the wallets' SheetWallet, QrWallet and RedirectWallet, built on Wallet. */
 
 function Component(checkout, options, code) {
   this.checkout = checkout;
@@ -12,16 +13,15 @@ function Component(checkout, options, code) {
   this.ready = false;
   this._rendered = false;
   this._pending = null;
-  this._modal = null;
-  this._pollTimer = null;
+  this._followUp = null;
   this._parkTimer = null;
   this._onPayClick = this._onPayClick.bind(this);
 }
 
 /* Back from a redirect wallet (or any page) through the back/forward cache: the page comes
  * back as it was left, busy. Components waiting on an attempt (redirect, QR, 3DS, sheet)
- * drop their timers and dialogs when the page is hidden, and when it is shown again ask
- * the gateway what became of the attempt: paid → the success path; still open → usable
+ * stop their follow-up when the page is hidden, and when it is shown again ask the
+ * gateway what became of the attempt: paid → the success path; still open → usable
  * again (a new attempt replaces the pending one at the gateway); failed → the decline;
  * session expired → the attempt is given up and onExpired called, for a fresh session. */
 var WAITING = [];
@@ -182,9 +182,25 @@ Component.prototype._settle = function (value) {
 
 /** A gateway answer: final, or an action the shopper must finish first. */
 Component.prototype._handle = function (result) {
-  if (result.status === "PROCESSING" && result.action) return this._action(result);
+  if (result.status === "PROCESSING" && result.action) return this._await(result);
   this._final(result);
 };
+
+/** The attempt waits on the shopper. It is remembered (for a page restored from the
+ * back/forward cache), then followed by this component's flow: `action` names the one
+ * action type the flow follows, `_follow(result)` follows it and returns the follow-up
+ * (an object with stop(), and remove() when it leaves something on the page), if any. */
+Component.prototype._await = function (result) {
+  this._stopFollowUp();
+  if (!this.action || result.action.type !== this.action) {
+    return this._fail(new PayKKaError("UNSUPPORTED_ACTION", "unknown action " + result.action.type, "API_ERROR"));
+  }
+  this._waitingFor = result.orderId;
+  if (WAITING.indexOf(this) < 0) WAITING.push(this);
+  this._followUp = this._follow(result) || null;
+};
+
+Component.prototype.action = null;
 
 Component.prototype._final = function (result) {
   this._stopAction();
@@ -219,6 +235,8 @@ Component.prototype._apiBody = function (extra) {
   return body;
 };
 
+/** The shopper gave up (closed the dialog) or the action timed out: the attempt is
+ * cancelled at the gateway, unless it was paid meanwhile. */
 Component.prototype._cancelAttempt = function (result, timedOut) {
   var self = this;
   apiPost("/cp/api/cancel", this._apiBody({ orderId: result.orderId })).then(function (r) {
@@ -235,91 +253,29 @@ Component.prototype._cancelAttempt = function (result, timedOut) {
   }, function (err) { self._fail(err); });
 };
 
-Component.prototype._action = function (result) {
-  var self = this;
-  this._waitingFor = result.orderId;
-  if (WAITING.indexOf(this) < 0) WAITING.push(this);
-  var action = result.action;
-  var t = this.checkout.t.bind(this.checkout);
-  if (action.type === "THREEDS_CHALLENGE" || action.type === "WALLET_SHEET") {
-    var method = this.checkout.method(this.code);
-    this._modal = new ActionModal(this.checkout, {
-      url: action.url,
-      title: action.type === "THREEDS_CHALLENGE" ? t("threeDsTitle") : (method ? method.name : this.code),
-      onResult: function (r) { self._modal = null; self._handle(r); },
-      onCancel: function () { self._modal = null; self._cancelAttempt(result, false); },
-      onTimeout: function () { self._modal = null; self._cancelAttempt(result, true); }
-    });
-    this._modal.open();
-  } else if (action.type === "QR") {
-    this._showQr(result);
-  } else if (action.type === "REDIRECT") {
-    var url = gatewayUrl(action.url);
-    this._say(this.checkout.w("redirectNote", { method: this._methodName() }), false);
-    // A merchant may take over the navigation (e.g. to save state first) by returning false.
-    if (call(this.options.onRedirect || this.checkout.options.onRedirect, { url: url, orderId: result.orderId }) !== false) {
-      window.location.assign(url);
-    }
-  } else {
-    this._fail(new PayKKaError("UNSUPPORTED_ACTION", "unknown action " + action.type, "API_ERROR"));
-  }
-};
-
 Component.prototype._methodName = function () {
   var m = this.checkout.method(this.code);
   return m ? m.name : this.code;
 };
 
-/** QR wallets: show the code, then ask the gateway until the shopper's phone has paid. */
-Component.prototype._showQr = function (result) {
-  var self = this;
-  var t = this.checkout.t.bind(this.checkout);
-  var name = this._methodName();
-  var panel = el("div", "pk-qr");
-  panel.appendChild(el("p", "pk-qr-title", this.checkout.w("scanQr", { method: name })));
-  var box = el("div", "pk-qr-image");
-  box.setAttribute("role", "img");
-  box.setAttribute("aria-label", t("scanQr", { method: name }));
-  var svg = new DOMParser().parseFromString(result.action.qrSvg || "<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml").documentElement;
-  svg.setAttribute("aria-hidden", "true");
-  box.appendChild(document.importNode(svg, true));
-  panel.appendChild(box);
-  var link = el("a", "pk-qr-link", this.checkout.w("openSimulator", { method: name }));
-  link.href = gatewayUrl(result.action.url) + "?locale=" + encodeURIComponent(this.checkout.session.locale);
-  link.target = "_blank";
-  link.rel = "noopener";
-  panel.appendChild(link);
-  panel.appendChild(el("p", "pk-qr-note", this.checkout.w("simulated", { method: name })));
-  this._qrPanel = panel;
-  (this.qrHost || this.root).appendChild(panel);
-  this._say(this.checkout.w("waiting", { method: name }), false);
-  var deadline = Date.now() + this.checkout._actionTimeout();
-  var delay = 600;
-  function poll() {
-    self._pollTimer = setTimeout(function () {
-      apiPost("/cp/api/status", self._apiBody({ orderId: result.orderId })).then(function (r) {
-        if (!self._pollTimer) return;
-        if (r.status !== "PROCESSING") { self._pollTimer = null; self._final(r); }
-        else if (Date.now() > deadline) { self._pollTimer = null; self._cancelAttempt(result, true); }
-        else { delay = Math.min(delay * 1.3, 3000); poll(); }
-      }, function () { if (self._pollTimer) poll(); });
-    }, delay);
-  }
-  poll();
-};
-
+/** The page is hidden: the follow-up stops (timers, dialog); what it shows stays. */
 Component.prototype._stopTimers = function () {
-  if (this._modal) { this._modal.close(); this._modal = null; }
-  clearTimeout(this._pollTimer);
-  this._pollTimer = null;
+  if (this._followUp) this._followUp.stop();
 };
 
+Component.prototype._stopFollowUp = function () {
+  var followUp = this._followUp;
+  this._followUp = null;
+  if (!followUp) return;
+  followUp.stop();
+  if (followUp.remove) followUp.remove();
+};
+
+/** The attempt is over (or given up): nothing waits on it any more. */
 Component.prototype._stopAction = function () {
-  this._stopTimers();
+  this._stopFollowUp();
   this._waitingFor = null;
   WAITING = WAITING.filter(function (c) { return c !== this; }, this);
-  if (this._qrPanel && this._qrPanel.parentNode) this._qrPanel.parentNode.removeChild(this._qrPanel);
-  this._qrPanel = null;
 };
 
 /** The page is shown again from the back/forward cache while an attempt was pending. */

@@ -13,6 +13,9 @@ function Card(checkout, options) {
 Card.prototype = Object.create(Component.prototype);
 Card.prototype.constructor = Card;
 Card.prototype.kind = "card";
+// The card's follow-up: the issuer's 3DS challenge, in the modal.
+Card.prototype.action = "THREEDS_CHALLENGE";
+Card.prototype._follow = function (result) { return followInModal(this, result, this.checkout.t("threeDsTitle")); };
 
 Card.prototype._render = function () {
   var checkout = this.checkout;
@@ -28,7 +31,7 @@ Card.prototype._render = function () {
   var brands = (checkout.method("BANKCARD") || {}).brands || [];
   if (opts.showCardBrands !== false && !stored && !opts._inDropIn) {
     var row = el("div", "pk-brands");
-    brands.forEach(function (b) { row.appendChild(icon(b, BRAND_LABELS[b] || b)); });
+    brands.forEach(function (b) { row.appendChild(icon(b, brandLabel(b))); });
     this.root.appendChild(row);
   }
   var params = new URLSearchParams({
@@ -39,7 +42,8 @@ Card.prototype._render = function () {
   if (stored) {
     params.set("token", stored.token);
     params.set("brand", stored.brand);
-    params.set("last4", stored.last4);
+    // Inside the Drop-in the option's label names the card already; the frame does not repeat it.
+    if (!opts._inDropIn) params.set("last4", stored.last4);
   }
   var frame = el("iframe", "pk-card-frame");
   frame.title = checkout.t("frameTitle");
@@ -51,8 +55,6 @@ Card.prototype._render = function () {
   this._addLiveRegions();
   this._addPayButton(checkout.w("pay", { amount: checkout.amountText() }));
 };
-
-var BRAND_LABELS = { VISA: "Visa", MASTERCARD: "Mastercard", AMEX: "American Express", JCB: "JCB", DISCOVER: "Discover", DINERS: "Diners Club" };
 
 /** The "save card" choice, when the session asks to store the card (a recurring session
  * always stores it, so it only says so). */

@@ -2,7 +2,8 @@
  * each opening its component below it, and one pay button for whichever is chosen.
  * Components of methods the shopper never opens are never created (no iframe, no request).
  * Options: everything Card takes, plus paymentMethods: { card: {...}, aliPay: {...}, ... }
- * with per-method options and callbacks (keys matched loosely: aliPay = alipayPlus). */
+ * with per-method options and callbacks (keys are any of the catalogue's spellings of the
+ * method, matched loosely: aliPay = alipayPlus = ALIPAY_PLUS). */
 
 function DropIn(checkout, options) {
   Component.call(this, checkout, options, null);
@@ -14,19 +15,10 @@ DropIn.prototype = Object.create(Component.prototype);
 DropIn.prototype.constructor = DropIn;
 DropIn.prototype.kind = "dropin";
 
-var METHOD_ALIASES = {
-  card: "BANKCARD", bankcard: "BANKCARD", scheme: "BANKCARD", applepay: "APPLE_PAY", googlepay: "GOOGLE_PAY",
-  wechatpay: "WECHAT_PAY", wechat: "WECHAT_PAY", alipay: "ALIPAY_PLUS", alipayplus: "ALIPAY_PLUS",
-  gcash: "GCASH", maya: "MAYA", paymaya: "MAYA", shopeepay: "SHOPEEPAY", grabpay: "GRABPAY",
-  zalopay: "ZALOPAY", vietqr: "VIETQR"
-};
-
+/** The merchant's options for one method out of `paymentMethods`, whatever the key's spelling. */
 function methodOptions(all, code) {
   var found = {};
-  Object.keys(all || {}).forEach(function (key) {
-    var norm = String(key).toLowerCase().replace(/[^a-z]/g, "");
-    if ((METHOD_ALIASES[norm] || String(key).toUpperCase()) === code) found = all[key] || {};
-  });
+  Object.keys(all || {}).forEach(function (key) { if (codeOf(key) === code) found = all[key] || {}; });
   return found;
 }
 
@@ -40,11 +32,12 @@ DropIn.prototype._render = function () {
   group.appendChild(el("legend", "pk-legend", t("methods")));
   this.options_ = [];
   session.storedCards.forEach(function (card) {
-    var label = checkout.w("savedCard", { brand: BRAND_LABELS[card.brand] || card.brand, last4: card.last4 });
+    var label = checkout.w("savedCard", { brand: brandLabel(card.brand), last4: card.last4 });
     var expiry = ("0" + card.expMonth).slice(-2) + "/" + String(card.expYear).slice(-2);
     self._addOption(group, "stored:" + card.token, "BANKCARD", label, checkout.w("expires", { date: expiry }), [card.brand], card);
   });
   session.paymentMethods.forEach(function (m) {
+    if (!COMPONENT_OF[m.code]) return;  // a method this stand-in has no component for
     var icons = m.code === "BANKCARD" && self.options.showCardBrands !== false ? m.brands : [m.code];
     self._addOption(group, m.code, m.code, m.name, "", icons, null);
   });
@@ -130,9 +123,7 @@ DropIn.prototype._createChild = function (entry) {
   merged._onSubmitRequest = function () { self.payment(); };
   merged._onBusy = function (busy) { self._setBusy(busy); };
   if (entry.stored) merged.storedCard = entry.stored;
-  var Type = entry.code === "BANKCARD" ? Card : null;
-  if (!Type) Object.keys(WALLETS).forEach(function (n) { if (WALLETS[n].code === entry.code) Type = WALLETS[n]; });
-  var child = new Type(this.checkout, merged);
+  var child = new COMPONENT_OF[entry.code](this.checkout, merged);
   child.mount(entry.body);
   if (entry.code === "BANKCARD" && !entry.stored) Card.prototype._addSaveChoice.call(this, entry.body);
   return child;

@@ -20,6 +20,16 @@
   history.replaceState(null, "", location.pathname + location.search);
 
   var T = JSON.parse(document.getElementById("pk-messages").textContent);
+  // The brands this checkout knows, from the payment-method catalogue: code, label, the
+  // pattern of their numbers' first digits, and their security code's length.
+  var BRANDS = JSON.parse(document.getElementById("pk-brands").textContent).map(function (b) {
+    return { code: b.code, label: b.label, pattern: new RegExp(b.pattern), cvcLength: b.cvcLength };
+  });
+  function brandInfo(code) {
+    for (var i = 0; i < BRANDS.length; i++) if (BRANDS[i].code === code) return BRANDS[i];
+    return null;
+  }
+  function brandLabel(code) { var b = brandInfo(code); return b ? b.label : code; }
   // In a right-to-left page a value (a brand, a number) sits between first-strong isolates.
   var RTL = document.documentElement.dir === "rtl";
   function t(key, vars) {
@@ -48,22 +58,16 @@
   var accepted = (params.get("brands") || "").split(",").filter(Boolean);
   var storedBrand = params.get("brand") || "";
   if (params.get("layout") === "combine") form.className = "combine";
-  if (token) {
-    // A stored card pays with its security code only.
+  if (token && params.get("last4")) {
+    // A stored card pays with its security code only. The frame names the card unless the
+    // page around it does already (the Drop-in's option label).
     var stored = document.getElementById("stored-card");
     stored.hidden = false;
-    stored.textContent = t("savedCard", { brand: BRAND_NAMES()[storedBrand] || storedBrand, last4: params.get("last4") || "" });
+    stored.textContent = t("savedCard", { brand: brandLabel(storedBrand), last4: params.get("last4") });
     fields.cvv.setAttribute("aria-describedby", "stored-card card-cvv-error");
   }
   var busy = false;
 
-  var BRANDS = [
-    ["AMEX", /^3[47]/], ["DINERS", /^3(?:0[0-5]|[689])/], ["JCB", /^35(?:2[89]|[3-8])/],
-    ["DISCOVER", /^6(?:011|5|4[4-9])/], ["MASTERCARD", /^(?:5[1-5]|2(?:2[2-9]|[3-6]|7[01]|720))/], ["VISA", /^4/]
-  ];
-  function BRAND_NAMES() {
-    return { AMEX: "American Express", DINERS: "Diners Club", JCB: "JCB", DISCOVER: "Discover", MASTERCARD: "Mastercard", VISA: "Visa" };
-  }
 
   /* Theming: the parent forwards its CSS custom properties and the merchant's `styles`.
    * Both become custom properties here that frame.css reads; the same whitelist as the
@@ -94,7 +98,7 @@
 
   function digits(value) { return String(value || "").replace(/\D+/g, ""); }
   function brandOf(number) {
-    for (var i = 0; i < BRANDS.length; i++) if (BRANDS[i][1].test(number)) return BRANDS[i][0];
+    for (var i = 0; i < BRANDS.length; i++) if (BRANDS[i].pattern.test(number)) return BRANDS[i].code;
     return "";
   }
   function luhn(number) {
@@ -147,7 +151,7 @@
       if (!number) err(errors, "cardNumber", "required", t("numberRequired"));
       else if (!luhn(number)) err(errors, "cardNumber", "invalid", t("numberInvalid"));
       else if (accepted.length && brand && accepted.indexOf(brand) < 0) {
-        err(errors, "cardNumber", "unsupported_brand", t("brandUnsupported", { brand: BRAND_NAMES()[brand] }));
+        err(errors, "cardNumber", "unsupported_brand", t("brandUnsupported", { brand: brandLabel(brand) }));
       }
       exp = parseExpiry(fields.expiry.value);
       var now = new Date();
@@ -158,7 +162,8 @@
       }
     }
     var cvv = digits(fields.cvv.value);
-    var wantLength = (token ? storedBrand : brandOf(number)) === "AMEX" ? 4 : 3;
+    var cardBrand = brandInfo(token ? storedBrand : brandOf(number));
+    var wantLength = cardBrand ? cardBrand.cvcLength : 3;
     if (!cvv) err(errors, "securityCode", "required", t("cvvRequired"));
     else if (cvv.length !== wantLength) err(errors, "securityCode", "invalid", t("cvvInvalid", { n: wantLength }));
     Object.keys(fields).forEach(function (name) {
@@ -177,7 +182,7 @@
       : number.replace(/(\d{4})(?=\d)/g, "$1 ");
     brandIcon.hidden = !brand;
     if (brand) brandIcon.firstChild.setAttribute("href", "#pk-icon-" + brand);
-    var name = brand ? BRAND_NAMES()[brand] : "";
+    var name = brand ? brandLabel(brand) : "";
     if (brandAnnounce.textContent !== name) brandAnnounce.textContent = name;
     if (fields.number.getAttribute("aria-invalid")) setError("number", "");
   });

@@ -2,7 +2,6 @@
 var api = {
   PayKKaCheckout: PayKKaCheckout,
   DropIn: DropIn,
-  Card: Card,
   PayKKaError: PayKKaError,
   setApiUrl: setApiUrl,
   setCDNUrl: setCDNUrl,
@@ -11,6 +10,7 @@ var api = {
   handlesPageRestore: true,
   version: "stub"
 };
-Object.keys(WALLETS).forEach(function (name) { api[name] = WALLETS[name]; });
+// Card and one component per wallet, as the catalogue names them.
+Object.keys(COMPONENTS).forEach(function (name) { api[name] = COMPONENTS[name]; });
 window.PayKKaCardCheckoutUI = api;
 window.PaykkaCardCheckoutUI = api;

@@ -1,7 +1,8 @@
-/* The modal for a 3DS challenge or a wallet's payment sheet: a native <dialog> opened
- * with showModal(), so the page behind is inert (focus stays in the dialog) and Escape
- * cancels. The page inside is on the gateway's origin; it answers by postMessage to
- * this page's exact origin, checked here against its window, origin and channel. */
+/* The modal for a 3DS challenge (Card) or a wallet's payment sheet (SheetWallet): a
+ * native <dialog> opened with showModal(), so the page behind is inert (focus stays in
+ * the dialog) and Escape cancels. The page inside is on the gateway's origin; it answers
+ * by postMessage to this page's exact origin, checked here against its window, origin
+ * and channel. */
 
 function ActionModal(checkout, options) {
   this.checkout = checkout;
@@ -79,7 +80,7 @@ ActionModal.prototype._onCancel = function () {
 };
 
 /** Idempotent; removes the dialog, its frame, its listener and its timer. */
-ActionModal.prototype.close = function () {
+ActionModal.prototype.stop = ActionModal.prototype.close = function () {
   clearTimeout(this.timer);
   window.removeEventListener("message", this._onMessage);
   if (this.dialog) {
@@ -89,3 +90,17 @@ ActionModal.prototype.close = function () {
   this.dialog = null;
   this.frame = null;
 };
+
+/** Follows an attempt in the modal: its answer is handled as the gateway's; closing it
+ * (or letting it time out) cancels the attempt. Returns the modal, the follow-up. */
+function followInModal(component, result, title) {
+  var modal = new ActionModal(component.checkout, {
+    url: result.action.url,
+    title: title,
+    onResult: function (answer) { component._handle(answer); },
+    onCancel: function () { component._cancelAttempt(result, false); },
+    onTimeout: function () { component._cancelAttempt(result, true); }
+  });
+  modal.open();
+  return modal;
+}

@@ -1,5 +1,6 @@
-// Types of paykka-embed's mount layer (static/js/paykka-embed.js): window.PayKKaEmbed and the
-// paykka:* DOM events it dispatches on each mount element.
+// Types of paykka-embed's mount layer (static/js/paykka/paykka-embed.js, served at
+// {prefix}/static/js/paykka-embed.js): window.PayKKaEmbed and the paykka:* DOM events it
+// dispatches on each mount element.
 
 export type MountMode = "dropin" | "component" | "hosted";
 
@@ -32,9 +33,24 @@ export interface MountOptions {
   messages?: MountMessages;
 }
 
-/** [try again, session expired, could not load ("{r}": the reason), order already paid, view the order,
- * payment still in progress, check again]. A decline is not among them: the SDK shows it, once. */
-export type MountMessages = [string, string, string, string, string, string, string];
+/** The mount layer's words, by name, in one language (paykka_embed.flask.templating.MOUNT_MESSAGES).
+ * A decline is not among them: the SDK shows it, once. */
+export interface MountMessages {
+  /** The retry button: "Try again". */
+  retry: string;
+  /** The session expired (a fresh attempt is being mounted). */
+  expired: string;
+  /** The checkout could not be loaded; "{r}" is replaced by the reason. */
+  unavailable: string;
+  /** A fresh attempt was refused: the order is paid already. */
+  alreadyPaid: string;
+  /** The link to the paid order (orderUrl). */
+  viewOrder: string;
+  /** A fresh attempt was refused: a payment of the order is still being processed. */
+  inProgress: string;
+  /** The button that asks the server again. */
+  checkAgain: string;
+}
 
 /** Rendered by paykka.scripts() on the script tag (data-paykka-config). */
 export interface PayKKaEmbedConfig {
