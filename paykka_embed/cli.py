@@ -46,7 +46,7 @@ def start_stub(host: str, port: int, data_dir: Optional[Path]) -> tuple[Backgrou
     context = StubContext(platform_key=_key_in(data_dir, "platform-private-key.pem"), data_dir=data_dir)
     server = BackgroundServer(create_app(context), host, port).start()
     merchant_key = _key_in(data_dir, "merchant-private-key.pem")
-    merchant = context.gateway.register_merchant(signing.public_pem(merchant_key), merchant_id="10000000000001",
+    merchant = context.services.merchants.register(signing.public_pem(merchant_key), merchant_id="10000000000001",
                                                  name="Default test merchant")
     creds = context.merchant_credentials(merchant)
     creds["private_key_pem"] = signing.private_pem(merchant_key)

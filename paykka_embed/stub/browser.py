@@ -19,9 +19,10 @@ from flask import Blueprint, Response, render_template, request
 from .. import catalogue
 from . import i18n, icons, pages
 from .assets import Asset, asset, js_data, serve, sdk_bundle, sprite_asset, static_asset
-from .gateway import Gateway, StubError, param_error
-from .shopper import gateway, page_headers, result_payload, session_payload
-from .web import answer, cors, json_object, preflight, string
+from .errors import StubError, param_error
+from .services import Services
+from .shopper import page_headers, result_payload, session_payload
+from .web import answer, cors, json_object, preflight, services, string
 
 bp = Blueprint("browser", __name__)
 bp.register_blueprint(pages.bp)
@@ -88,10 +89,9 @@ def api_init() -> Response:
         return preflight()
     try:
         data = json_object()
-        gw = gateway()
-        session = gw.browser_init(string(data, "sessionId"), string(data, "clientKey"))
+        session = services().sessions.browser_init(string(data, "sessionId"), string(data, "clientKey"))
         locale = data.get("locale") if isinstance(data.get("locale"), str) else None
-        return cors(answer(session_payload(gw, session, locale)))
+        return cors(answer(session_payload(services(), session, locale)))
     except StubError as exc:
         return cors(answer(error=exc))
 
@@ -108,48 +108,41 @@ def api_pay() -> Response:
     # Same-origin only: no CORS headers, and a cross-site page cannot read the answer.
     try:
         data = json_object()
-        gw = gateway()
+        payments = services().payments
         sid, ck = string(data, "sessionId"), string(data, "clientKey")
         if data.get("token") is not None:
-            result = gw.pay_with_token(sid, ck, string(data, "token"), str(data.get("cvv") or ""))
+            result = payments.pay_with_token(sid, ck, string(data, "token"), str(data.get("cvv") or ""))
         else:
             store = data.get("store")
-            result = gw.pay_with_card(sid, ck, _card_from(data), store=store if isinstance(store, bool) else None)
+            result = payments.pay_with_card(sid, ck, _card_from(data), store=store if isinstance(store, bool) else None)
         return answer(result_payload(result))
     except StubError as exc:
         return answer(error=exc)
 
 
-def _owned(gw: Gateway, data: dict[str, Any]) -> tuple[Any, str]:
+def _owned(svc: Services, data: dict[str, Any]) -> tuple[Any, str]:
     """The session the client key opens and the body's order id, checked to belong to it."""
-    session = gw.open_for_browser(string(data, "sessionId"), string(data, "clientKey"))
-    order_id = string(data, "orderId")
-    if order_id not in session.order_ids:
-        raise StubError(404, "206024", "the order doesn't exist")
-    return session, order_id
-
-
-def _owned_order(gw: Gateway, data: dict[str, Any]) -> str:
-    return _owned(gw, data)[1]
+    session = svc.sessions.open_for_browser(string(data, "sessionId"), string(data, "clientKey"))
+    return session, svc.payments.session_order(session, string(data, "orderId"))
 
 
 def _cors_api(handler: Any) -> Response:
     if request.method == "OPTIONS":
         return preflight()
     try:
-        return cors(answer(handler(gateway(), json_object())))
+        return cors(answer(handler(services(), json_object())))
     except StubError as exc:
         return cors(answer(error=exc))
 
 
 @bp.route("/cp/api/wallet", methods=["POST", "OPTIONS"])
 def api_wallet() -> Response:
-    def start(gw: Gateway, data: dict[str, Any]) -> dict[str, Any]:
+    def start(svc: Services, data: dict[str, Any]) -> dict[str, Any]:
         method = string(data, "method")
         row = catalogue.method(method)
         if row is None or row.flow == "card":
             raise param_error("method: must be a wallet payment method code such as APPLE_PAY")
-        return result_payload(gw.start_wallet(string(data, "sessionId"), string(data, "clientKey"), method))
+        return result_payload(svc.payments.start_wallet(string(data, "sessionId"), string(data, "clientKey"), method))
     return _cors_api(start)
 
 
@@ -157,9 +150,10 @@ def api_wallet() -> Response:
 def api_status() -> Response:
     """An attempt's status, and its session's (a page back from the back/forward cache asks
     both: a pending attempt on an expired session needs a fresh session, not a retry)."""
-    def status(gw: Gateway, data: dict[str, Any]) -> dict[str, Any]:
-        session, order_id = _owned(gw, data)
-        return {**result_payload(gw.payment_status(order_id)), "sessionStatus": gw.session_status(session)}
+    def status(svc: Services, data: dict[str, Any]) -> dict[str, Any]:
+        session, order_id = _owned(svc, data)
+        return {**result_payload(svc.payments.payment_status(order_id)),
+                "sessionStatus": svc.sessions.status(session)}
     return _cors_api(status)
 
 
@@ -167,13 +161,7 @@ def api_status() -> Response:
 def api_cancel() -> Response:
     """The shopper closed a 3DS challenge or a wallet sheet: the attempt fails, the
     session stays payable."""
-    def cancel(gw: Gateway, data: dict[str, Any]) -> dict[str, Any]:
-        order_id = _owned_order(gw, data)
-        current = gw.payment_status(order_id)
-        if current.status != "PROCESSING":
-            return result_payload(current)
-        if gw.transactions[order_id].payment_method == "BANKCARD":
-            return result_payload(gw.complete_challenge(order_id, False))
-        return result_payload(gw.complete_wallet(order_id, False))
+    def cancel(svc: Services, data: dict[str, Any]) -> dict[str, Any]:
+        return result_payload(svc.payments.cancel(_owned(svc, data)[1]))
     return _cors_api(cancel)
 

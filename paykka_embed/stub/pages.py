@@ -22,9 +22,9 @@ from flask import Blueprint, Response, abort, render_template, request
 from .. import catalogue
 from . import i18n, icons, qr
 from .assets import serve, static_asset
-from .gateway import StubError
-from .shopper import gateway, page_headers, qr_content, result_payload, session_payload
-from .web import answer, json_object
+from .errors import StubError
+from .shopper import page_headers, qr_content, result_payload, session_payload
+from .web import answer, json_object, services
 
 bp = Blueprint("pages", __name__)
 
@@ -48,18 +48,16 @@ def _amount(minor: int, currency: str, locale: str, tag: Optional[str] = None) -
 
 
 def _order(order_id: str) -> Any:
-    tx = gateway().transactions.get(order_id)
-    if tx is None:
+    try:
+        return services().payments.wallet_order(order_id)
+    except StubError:
         abort(404)
-    return tx
 
 
 def _merchant_name(session_id: Optional[str]) -> str:
-    gw = gateway()
-    session = gw.sessions.get(session_id or "")
-    if session is None:
-        return ""
-    return session.request.display_merchant_name or gw.merchants[session.merchant_id].name
+    sessions = services().sessions
+    session = sessions.get(session_id or "")
+    return sessions.merchant_name(session) if session is not None else ""
 
 
 def _page(template: str, csp: str, **context: Any) -> Response:
@@ -96,7 +94,7 @@ def challenge_page(order_id: str) -> Response:
 def challenge_answer(order_id: str) -> Response:
     try:
         approve = json_object().get("approve")
-        return answer(result_payload(gateway().complete_challenge(order_id, approve is True)))
+        return answer(result_payload(services().payments.complete_challenge(order_id, approve is True)))
     except StubError as exc:
         return answer(error=exc)
 
@@ -106,11 +104,7 @@ def challenge_answer(order_id: str) -> Response:
 
 @bp.get("/cp/wallet/<order_id>")
 def wallet_page(order_id: str) -> Response:
-    gw = gateway()
-    try:
-        tx = gw.wallet_order(order_id)
-    except (StubError, KeyError):
-        abort(404)
+    tx = _order(order_id)
     locale = _locale()
     code = tx.payment_method
     row = catalogue.method(code)
@@ -127,14 +121,14 @@ def wallet_page(order_id: str) -> Response:
 def wallet_answer(order_id: str) -> Response:
     try:
         approve = json_object().get("approve")
-        return answer(result_payload(gateway().complete_wallet(order_id, approve is True)))
+        return answer(result_payload(services().payments.complete_wallet(order_id, approve is True)))
     except StubError as exc:
         return answer(error=exc)
 
 
 def _qr_content(order_id: str) -> str:
     tx = _order(order_id)
-    result = gateway().payment_status(tx.order_id)
+    result = services().payments.payment_status(tx.order_id)
     action = getattr(result, "action", None) or {}
     return qr_content(dict(action), order_id)
 
@@ -163,20 +157,20 @@ def with_result(url: str, **params: str) -> str:
 
 @bp.get("/hp/pay/<session_id>")
 def hosted_page(session_id: str) -> Response:
-    gw = gateway()
-    session = gw.sessions.get(session_id)
+    svc = services()
+    session = svc.sessions.get(session_id)
     if session is None:
         abort(404)
     req = session.request
     tag = request.args.get("locale") or req.display_locale
     locale = i18n.resolve(tag)
     merchant_name = _merchant_name(session_id)
-    status = gw.session_status(session)
+    status = svc.sessions.status(session)
     back_url = req.cancel_url or req.return_url
     state = "open" if status == "PROCESSING" else ("expired" if status == "EXPIRED" else "done")
     config = None
     if state == "open":
-        payload = session_payload(gw, session, request.args.get("locale") or req.display_locale)
+        payload = session_payload(svc, session, request.args.get("locale") or req.display_locale)
         config = json.dumps({"session": payload, "clientKey": session.client_key}, ensure_ascii=False)
         # "</" inside a JSON data block would end the <script> element early.
         config = config.replace("</", "<\\/")

@@ -12,15 +12,7 @@ from flask import Response, request
 
 from .. import catalogue, locales, wire
 from . import i18n
-from .gateway import Gateway
-from .web import context
-
-
-def gateway() -> Gateway:
-    """The running emulator's gateway."""
-    gw: Gateway = context().gateway
-    return gw
-
+from .services import Services
 
 def page_headers(resp: Response, csp: str) -> Response:
     resp.headers["content-security-policy"] = csp
@@ -62,26 +54,26 @@ def qr_content(action: dict[str, Any], order_id: str) -> str:
     return request.host_url.rstrip("/") + f"/cp/wallet/{order_id}"
 
 
-def session_payload(gw: Gateway, session: Any, requested_locale: Optional[str]) -> dict[str, Any]:
+def session_payload(svc: Services, session: Any, requested_locale: Optional[str]) -> dict[str, Any]:
     """Everything the checkout needs to draw itself: amount, methods, stored cards, words."""
     req = session.request
     tag = requested_locale or req.display_locale
     locale = locales.resolve(tag)
-    merchant = gw.merchants[session.merchant_id]
+    merchant_name = svc.sessions.merchant_name(session)
     words = i18n.messages(locale)
     methods = []
-    for code in gw.payment_methods(session):
+    for code in svc.sessions.payment_methods(session):
         row = catalogue.method(code)
         if row is None:
             continue
         method: dict[str, Any] = {"code": code, "key": row.key, "name": words["card"] if row.flow == "card" else row.name,
                                   "kind": row.flow}
         if row.flow == "card":
-            method["brands"] = list(gw.card_brands(session))
+            method["brands"] = list(svc.sessions.card_brands(session))
         methods.append(method)
     stored = [{"token": c["token"], "brand": c["brand"], "last4": c["last4"],
                "expMonth": c["exp_month"], "expYear": c["exp_year"]}
-              for c in gw.stored_cards(session)] if any(m["code"] == "BANKCARD" for m in methods) else []
+              for c in svc.sessions.stored_cards(session)] if any(m["code"] == "BANKCARD" for m in methods) else []
     pay = req.payment
     store_requested = bool(pay and pay.store_payment_method)
     return {
@@ -93,7 +85,7 @@ def session_payload(gw: Gateway, session: Any, requested_locale: Optional[str]) 
         "locale": locale,
         "dir": locales.direction(locale),
         "messages": words,
-        "merchantName": req.display_merchant_name or merchant.name,
+        "merchantName": merchant_name,
         "expireTime": wire.format_datetime(session.expire_time),
         "paymentMethods": methods,
         "storedCards": stored,
