@@ -14,6 +14,7 @@ from paykka_embed import PayKKa
 from paykka_embed.resources import (compact_script, emulator_asset, emulator_templates_dir, merchant_static_dir,
                                     merchant_templates_dir, static_dir, templates_dir)
 from paykka_embed.stub.app import StubContext, create_app
+from paykka_embed.testing import MerchantAccount, StubHandle
 
 MERCHANT_FILES = {"paykka-embed.js", "paykka-embed.d.ts"}
 MERCHANT_TEMPLATES = {"paykka/macros.html", "paykka/result.html"}
@@ -173,3 +174,14 @@ def test_the_catalogue_and_the_shopper_side_import_in_one_direction() -> None:
                 if name not in seen:
                     seen.add(name)
                     todo.append(name)
+
+
+def test_the_emulators_payment_pages_are_never_cached(paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Back to the hosted page after paying showed a live form from the browser's cache."""
+    import httpx
+
+    with paykka_merchant.client() as client:
+        session = client.create_session({"trans_id": "NC-1", "amount": 800, "currency": "HKD", "session_mode": "HOSTED",
+                                         "return_url": "https://shop.example/back"})
+    page = httpx.get(session.session_url, timeout=10)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"

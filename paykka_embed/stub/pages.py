@@ -61,8 +61,11 @@ def _merchant_name(session_id: Optional[str]) -> str:
 
 
 def _page(template: str, csp: str, **context: Any) -> Response:
-    resp = Response(render_template(template, **context), mimetype="text/html")
-    return page_headers(resp, csp)
+    # A page that shows a payment's state is never taken from the browser's cache: Back to a hosted
+    # page after paying must show it paid, not a live form for a session that is closed.
+    resp = page_headers(Response(render_template(template, **context), mimetype="text/html"), csp)
+    resp.headers["cache-control"] = "no-store"
+    return resp
 
 
 @bp.get("/cp/pages/pages.js")
