@@ -131,8 +131,10 @@ class Overview:
         sessions, orders, refunds, disputes, tokens, agreements = self._records(merchant_id)
         by_order = {tx.order_id: tx for tx in orders}
         refunds_of: dict[str, list[str]] = {}
+        refund_trans_ids: dict[str, list[str]] = {}
         for refund in refunds:
             refunds_of.setdefault(refund.ori_order_id, []).append(refund.refund_order_id)
+            refund_trans_ids.setdefault(refund.ori_order_id, []).append(refund.refund_trans_id)
         disputes_of: dict[str, list[str]] = {}
         for dispute in disputes:
             disputes_of.setdefault(dispute.order_id, []).append(dispute.dispute_id)
@@ -147,7 +149,8 @@ class Overview:
         with self.ledger.lock:
             return {
                 "sessions": [self._session(s, refunds_of, disputes_of) for s in newest(sessions, "created_at")],
-                "transactions": [self._transaction(t, refunds_of, disputes_of) for t in newest(orders, "created_at")],
+                "transactions": [self._transaction(t, refunds_of, disputes_of, refund_trans_ids.get(t.order_id, []))
+                                 for t in newest(orders, "created_at")],
                 "refunds": [self._refund(r, session_of(r.ori_order_id)) for r in newest(refunds, "created_at")],
                 "disputes": [self._dispute(d, session_of(d.order_id)) for d in newest(disputes, "opened_at")],
                 "tokens": [self._token(t, orders, agreements) for t in newest(tokens, "created_at")],
@@ -177,8 +180,8 @@ class Overview:
         }
 
     @staticmethod
-    def _transaction(tx: Transaction, refunds_of: dict[str, list[str]],
-                     disputes_of: dict[str, list[str]]) -> dict[str, Any]:
+    def _transaction(tx: Transaction, refunds_of: dict[str, list[str]], disputes_of: dict[str, list[str]],
+                     refund_trans_ids: list[str]) -> dict[str, Any]:
         card = tx.card_info or {}
         balances = tx.balances()
         return {
@@ -199,7 +202,7 @@ class Overview:
             "shopper_reference": tx.shopper_reference,
             "refund_ids": list(refunds_of.get(tx.order_id, [])), "dispute_ids": list(disputes_of.get(tx.order_id, [])),
             "related": _ids(tx.order_id, tx.trans_id, tx.session_id, tx.token, tx.recurring_agreement_id,
-                            tx.shopper_reference, more=[*refunds_of.get(tx.order_id, []),
+                            tx.shopper_reference, more=[*refunds_of.get(tx.order_id, []), *refund_trans_ids,
                                                         *disputes_of.get(tx.order_id, [])]),
         }
 
