@@ -63,6 +63,8 @@ var TABS = ["payments", "cards", "webhooks", "requests", "tools"];
 var state = { merchant: null, tab: "payments", related: null, verdict: "" };
 
 function readHash() {
+  // A fragment that is no state (an in-page link's "#db-records") leaves the state as it is.
+  if (location.hash.length > 1 && location.hash.indexOf("=") < 0) return;
   var params = new URLSearchParams(location.hash.slice(1));
   state.merchant = params.get("merchant") || null;
   state.tab = TABS.indexOf(params.get("tab")) >= 0 ? params.get("tab") : "payments";

@@ -100,6 +100,10 @@ function start() {
   bindTabs();
   bindClock();
   bindTools();
+  document.querySelector(".db-skip").addEventListener("click", function (event) {
+    event.preventDefault();
+    $("db-records").focus();
+  });
   $("db-filter-clear").addEventListener("click", function () {
     setState({ related: null });
     render();
