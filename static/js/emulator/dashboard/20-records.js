@@ -33,6 +33,9 @@ function linksTo(label, ids, key) {
   return el("span", { className: "db-links-line" }, out);
 }
 
+/** Links, or a dash when there are none. */
+function linked(parts) { return parts.length ? parts : el("span", { className: "db-muted" }, "—"); }
+
 function renderSessions(rows) {
   return table("Sessions, newest first", ["Session", "Mode", "Status", "Amount", "Expires", "Shopper and goods", "Attempts"],
     rows, function (s) { return "session-" + s.session_id; }, function (s, key) {
@@ -79,10 +82,10 @@ function renderTransactions(rows) {
         amountCell(t),
         lines([t.payment_method, card ? small(card) : null, t.mit ? small("merchant-initiated") : null]),
         balancesCell(t),
-        lines([linksTo("refunds", t.refund_ids, key), linksTo("disputes", t.dispute_ids, key),
+        linked(lines([linksTo("refunds", t.refund_ids, key), linksTo("disputes", t.dispute_ids, key),
                t.token ? linksTo("token", [t.token], key) : null,
                t.recurring_agreement_id ? linksTo("agreement", [t.recurring_agreement_id], key) : null,
-               t.shopper_reference ? small(["shopper ", idLink(t.shopper_reference, key, bdi(t.shopper_reference))]) : null]),
+               t.shopper_reference ? small(["shopper ", idLink(t.shopper_reference, key, bdi(t.shopper_reference))]) : null])),
         timeEl(t.created_ms)
       ];
     }, "No transaction yet: a shopper paying a session, or Initiate Transaction, makes one.");
@@ -126,7 +129,7 @@ function renderTokens(rows) {
         lines([t.brand + " •••• " + t.last4, small("expires " + pad(t.exp_month) + "/" + t.exp_year)]),
         t.usage,
         t.active ? badge("active") : lines([badge("removed"), small(clockText(t.removed_ms))]),
-        lines([linksTo("orders", t.order_ids, key), linksTo("agreements", t.agreement_ids, key)]),
+        linked(lines([linksTo("orders", t.order_ids, key), linksTo("agreements", t.agreement_ids, key)])),
         timeEl(t.created_ms)
       ];
     }, "No stored card yet: a payment with store_payment_method stores one.");
@@ -141,7 +144,7 @@ function renderAgreements(rows) {
         idLink(a.token, key),
         idLink(a.first_order_id, key),
         a.active ? badge("active") : lines([badge("canceled"), small(clockText(a.canceled_ms))]),
-        linksTo("", a.order_ids, key),
+        linked(lines([linksTo("", a.order_ids, key)])),
         timeEl(a.created_ms)
       ];
     }, "No recurring agreement yet: a RECURRING session's first payment makes one.");
