@@ -185,6 +185,21 @@ def test_tokens_and_agreements_link_the_shopper_and_the_orders(paykka_merchant: 
     assert len(listing(http, "agreements", paykka_merchant, related=first)) == 1
 
 
+def test_an_emulator_without_merchants_shows_empty_lists() -> None:
+    from paykka_embed.stub import BackgroundServer, StubContext, create_app
+
+    context = StubContext()
+    try:
+        with BackgroundServer(create_app(context)) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+            snapshot = data(client.get("/_stub/dashboard"))
+            assert snapshot["merchant_id"] is None and snapshot["merchants"] == []
+            assert snapshot["sessions"] == [] and snapshot["requests"] == [] and snapshot["schedule"] == []
+            assert data(client.get("/_stub/dashboard/sessions")) == []
+            assert client.get("/").status_code == 200
+    finally:
+        context.close()
+
+
 def test_unknown_merchant_and_bad_filters_are_refused_naming_the_field(http: httpx.Client,
                                                                         paykka_merchant: MerchantAccount) -> None:
     resp = http.get("/_stub/dashboard/sessions", params={"merchant_id": "no-such-merchant"})
