@@ -18,7 +18,10 @@ from ..errors import APIError, SignatureError
 from ..envs import Environment
 from ..store import AttemptRecord, SQLiteStore, Store
 from ..store.base import FLAG_MISMATCH
-from ..webhooks import WebhookPipeline
+from .. import wire
+from ..outcomes import Verdict
+from ..store import EventRecord
+from ..webhooks import Notification, WebhookPipeline
 from . import config
 from .integrity import Integrity
 from .orders import SUCCESS_STATUSES
@@ -139,10 +142,19 @@ class PayKKaState:
                 merchant_id=creds.merchant_id, app_id=creds.app_id,
                 lease_seconds=float(self.app.config["PAYKKA_WEBHOOK_LEASE"]),
                 on_outcome=lambda outcome: self.integrity.alarm(outcome, "webhook"),
-                on_event=lambda event, record, verdict: webhook_received.send(
-                    self.app, event=event, record=record, verdict=verdict),
+                on_event=self._after_event,
             )
         return self._pipeline
+
+    def _after_event(self, event: Notification, record: EventRecord, verdict: Optional[Verdict]) -> None:
+        """After a notification's handlers: a refund's outcome changes its payment's status, which the
+        refund event does not carry, so the payment is asked about (a failure makes PayKKa deliver again);
+        then the signal."""
+        if isinstance(event, wire.NotifyEvent) and event.notify_type.startswith("REFUND."):
+            refunded = self.store.attempt_by_order_id(event.ori_order_id or event.order_id or "")
+            if refunded is not None:
+                self.integrity.settle(refunded)
+        webhook_received.send(self.app, event=event, record=record, verdict=verdict)
 
     def order_url(self, order_ref: str) -> Optional[str]:
         """Where a shopper sees a paid order: ``PAYKKA_SUCCESS_URL`` for the paying attempt, else

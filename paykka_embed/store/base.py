@@ -223,6 +223,9 @@ class Store(Protocol):
     def attempts(self, order_ref: str) -> list[AttemptRecord]:
         """Every attempt of ``order_ref``, oldest (attempt 1) first."""
 
+    def attempt_by_order_id(self, order_id: str) -> Optional[AttemptRecord]:
+        """The attempt whose transaction is PayKKa's ``order_id`` (``GW…``), or None."""
+
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
         """Record ``status`` from ``source`` (``query`` or ``webhook``) unless it would move the attempt back."""

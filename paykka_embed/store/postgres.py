@@ -50,6 +50,7 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
     DISPUTES_TABLE,
@@ -115,7 +116,7 @@ SCHEMA_STATEMENTS = (
     CHARGES_TABLE,
     DISPUTES_TABLE,
 ) + tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
-          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns)
+          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns) + ADDED_INDEXES
 
 #: Any constant works; it only has to be the same in every instance creating the tables.
 _SCHEMA_LOCK = 0x7061796B6B61

@@ -56,6 +56,9 @@ DISPUTES_TABLE = """CREATE TABLE IF NOT EXISTS disputes (
     updated_at TEXT NOT NULL
 )"""
 
+#: Indexes added after the first release (the same statement on both databases).
+ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS attempts_order_id ON attempts (order_id)",)
+
 CHARGES_TABLE = """CREATE TABLE IF NOT EXISTS charges (
     scope TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
@@ -98,6 +101,11 @@ class SharedStatements:
 
     def attempt(self, trans_id: str) -> Optional[AttemptRecord]:
         row = self._run(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?", (trans_id,)).fetchone()
+        return AttemptRecord(*row) if row else None
+
+    def attempt_by_order_id(self, order_id: str) -> Optional[AttemptRecord]:
+        row = self._run(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE order_id = ? ORDER BY attempt DESC",
+                        (order_id,)).fetchone()
         return AttemptRecord(*row) if row else None
 
     def attempts(self, order_ref: str) -> list[AttemptRecord]:

@@ -31,6 +31,7 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
     DISPUTES_TABLE,
@@ -120,6 +121,8 @@ class SQLiteStore(SharedStatements):
             for name, sql_type in columns:
                 if name not in present:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+        for statement in ADDED_INDEXES:
+            conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
