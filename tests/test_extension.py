@@ -399,3 +399,26 @@ def test_a_test_merchant_survives_an_emulator_restart_and_is_shared_by_workers(t
             first.stop()
         except Exception:
             pass
+
+
+def test_a_page_carrying_a_new_session_is_not_cached_and_speaks_the_browsers_language(
+        paykka_merchant: MerchantAccount, tmp_path: Path) -> None:
+    """Back to a cached checkout reused a session already initialised (a dead form); and a shopper whose
+    browser asks for Arabic got an English checkout but an Arabic result page."""
+    app, paykka = make_app(paykka_merchant.flask_config(), tmp_path)
+
+    @app.get("/pay/<ref>")
+    def pay(ref: str) -> Any:
+        session = paykka.create_session(ref)
+        return {"locale": session.locale}
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "no session here"
+
+    client = app.test_client()
+    answer = client.get("/pay/ORD1", headers={"Accept-Language": "ar-EG,ar;q=0.9,en;q=0.5"})
+    assert answer.headers["Cache-Control"] == "no-store" and answer.get_json()["locale"] == "ar"
+    assert client.get("/pay/JPY1", headers={"Accept-Language": "tlh, fr-CH;q=0.8"}).get_json()["locale"] == "fr-FR"
+    assert client.get("/pay/SUB1", headers={"Accept-Language": "tlh"}).get_json()["locale"] is None
+    assert "no-store" not in client.get("/plain").headers.get("Cache-Control", "")

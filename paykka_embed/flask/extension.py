@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from flask import Flask, has_app_context
+from flask import Flask, Response, g, has_app_context
 
 from .. import wire
 from ..client import PayKKaClient
@@ -34,6 +34,14 @@ from .state import EXTENSION_KEY, PayKKaState, state_of
 from .views import create_blueprint, order_state_page
 
 __all__ = ["PayKKa", "PayKKaState", "OrderInfo", "CheckoutSession", "EXTENSION_KEY"]
+
+
+def _no_store_when_a_session_was_created(response: Response) -> Response:
+    """A page carrying a new session must not come back from the browser's cache: a session initialises
+    in a browser once, so Back to a cached checkout would show a dead form (and its old session)."""
+    if g.get("paykka_session_created"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class PayKKa:
@@ -65,6 +73,7 @@ class PayKKa:
         applepay.register(app)
         templating.register(app)
         app.register_error_handler(OrderStateError, order_state_page)
+        app.after_request(_no_store_when_a_session_was_created)
 
         # The webhook is signed, not CSRF-protected, and POST {prefix}/sessions checks the CSRF
         # token itself; so Flask-WTF's CSRFProtect, whenever it was set up, skips this blueprint.

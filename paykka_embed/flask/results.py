@@ -200,12 +200,7 @@ def messages_key(preferred: Optional[str] = None) -> str:
     wanted = [preferred] if preferred else []
     wanted += [lang for lang, _ in request.accept_languages]
     wanted.append(current_app.config.get("PAYKKA_LOCALE") or locales.DEFAULT)
-    for tag in wanted:
-        resolved = locales.resolve(tag)
-        parsed = locales.canonical(tag)
-        if resolved != locales.DEFAULT or (parsed is not None and parsed.language == "en"):
-            return resolved
-    return locales.DEFAULT
+    return locales.first_supported(wanted) or locales.DEFAULT
 
 
 def render(state: str, order_ref: str, *, status: int = 200, preferred_locale: Optional[str] = None,

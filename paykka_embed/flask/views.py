@@ -154,7 +154,7 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
             return _error(404, "order_not_found", "order: no such order")
         except PayKKaError as exc:
             current_app.logger.error("PayKKa session creation failed: %s", exc)
-            return _error(502, "gateway_error", "the payment gateway could not create a session; try again")
+            return _error(502, "gateway_error", "the payment gateway could not create a session")
         return jsonify(session.mount_options(sessionUrl=session.session_url))
 
     @bp.get("/return")
