@@ -172,6 +172,10 @@ class PayKKa:
         """The first payment of a recurring agreement (``RECURRING`` / ``SUBSCRIPTION``), in the browser."""
         return self.payments.recurring_session(order_ref, shopper_reference, mode, **kwargs)
 
+    def agreement_for(self, order_ref: str) -> Optional[TokenRecord]:
+        """The recurring agreement the order's first payment set up, or None (see :mod:`.recurring`)."""
+        return self.payments.agreement_for(order_ref)
+
     def stored_tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's saved cards and agreements, newest first (brand and last four only)."""
         return self.payments.stored_tokens(shopper_reference, active_only=active_only)

@@ -250,21 +250,6 @@ class PostgresStore(SharedStatements):
 
     # --- tokens and recurring agreements -------------------------------------------------
 
-    def save_token(self, record: TokenRecord) -> TokenRecord:
-        now = now_text()
-        row = self._conn().execute(
-            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (token) DO UPDATE SET "
-            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
-            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
-            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
-            f"updated_at = excluded.updated_at RETURNING {TOKEN_COLUMNS}",
-            (record.token, record.shopper_reference, record.token_usage, record.recurring_agreement_id,
-             record.brand, record.last4, record.status, now, now),
-        ).fetchone()
-        assert row is not None
-        return TokenRecord(*row)
-
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         sql = f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = %s"
         params: tuple[Any, ...] = (shopper_reference,)
