@@ -101,6 +101,15 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         """The first month of a membership not charged yet (month 1 is its first payment)."""
         return 2 + sum(1 for renewal in orders.renewals(order) if paykka.paid_attempt(renewal.ref))
 
+    def _amount_within(currency: str, limit: int, what: str) -> int:
+        """The typed amount in minor units, or all of ``limit`` when empty; more than ``limit`` is refused
+        (``what`` says what the limit is, e.g. "that can be captured")."""
+        typed = _amount(currency)
+        amount = limit if typed is None else typed
+        if amount > limit:
+            raise PayKKaError(f"amount: {shown(amount, currency)} is more than the {shown(limit, currency)} {what}")
+        return amount
+
     def _amount(currency: str) -> Optional[int]:
         """The typed amount in minor units (empty: None); a refusal names the field and the rule."""
         raw = request.form.get("amount", "").strip()
@@ -132,11 +141,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     def capture(ref: str) -> Any:
         def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
             able = tx.balances.able_to_capture_amount if tx.balances else 0
-            typed = _amount(order.currency)
-            amount = able if typed is None else typed
-            if amount > able:
-                raise PayKKaError(f"amount: {shown(amount, order.currency)} is more than the "
-                                  f"{shown(able, order.currency)} that can be captured")
+            amount = _amount_within(order.currency, able, "that can be captured")
             params: dict[str, Any] = {"order_id": attempt.order_id}
             if amount != able:
                 params.update(amount=amount, currency=order.currency)
@@ -159,11 +164,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     def refund(ref: str) -> Any:
         def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
             left = tx.balances.able_to_refund_amount if tx.balances else 0
-            typed = _amount(order.currency)
-            amount = left if typed is None else typed
-            if amount > left:
-                raise PayKKaError(f"amount: {shown(amount, order.currency)} is more than the "
-                                  f"{shown(left, order.currency)} that can still be refunded")
+            amount = _amount_within(order.currency, left, "that can still be refunded")
             disputed = [d for d in paykka.store.disputes(ref) if d.stage in DISPUTED]
             if disputed and request.form.get("disputed_ok") != "yes":
                 raise PayKKaError(f"refund: the payment is disputed ({shown(disputed[0].amount, disputed[0].currency)}, "
