@@ -11,6 +11,7 @@ declined is an error, one it holds for review is pending.
 
 from __future__ import annotations
 
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Optional
@@ -18,15 +19,27 @@ from typing import Any, Callable, Optional
 import httpx
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from paykka_embed import PayKKa, PayKKaError
+from paykka_embed import NetworkError, PayKKa, PayKKaError
 from paykka_embed.flask.integrity import describe
-from paykka_embed.money import format_minor, to_minor
+from paykka_embed.money import exponent, format_minor, from_minor, to_minor
 
 from .orders import Orders
 
 #: Flash categories by what happened: done, pending (PayKKa decides later), or failed.
 OUTCOME = {"SUCCESS": "ok", "CAPTURED": "ok", "CANCELED": "ok", "REVIEWING": "pending", "PROCESSING": "pending",
            "FAILURE": "error"}
+#: An amount as typed in the back office: digits, and decimals after a point (no exponent, no sign).
+AMOUNT_TEXT = re.compile(r"^[0-9]{1,15}([.,][0-9]{1,4})?$")
+REFUND_ID = re.compile(r"^[0-9A-F]{6}$")
+#: Stages in which the disputed money is (or may end up) back with the shopper's bank.
+DISPUTED = ("DISPUTE_CREATED", "UNDER_REVIEW", "DISPUTE_LOST")
+
+
+def example(currency: str) -> str:
+    """An example amount in ``currency``'s decimals: 8.80 for HKD, 800 for JPY."""
+    return str(from_minor(880 * 10 ** max(0, exponent(currency) - 2), currency)) if exponent(currency) else "800"
+
+
 #: A dispute's stages as the back office says them.
 STAGES = {"DISPUTE_CREATED": "opened: send your evidence", "UNDER_REVIEW": "under review by the card scheme",
           "DISPUTE_WON": "won: the money stays with you", "DISPUTE_LOST": "lost: the amount was taken back"}
@@ -67,34 +80,47 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                 transaction = paykka.client.query_transaction(order_id=attempt.order_id)
             except PayKKaError as exc:
                 flash(f"Could not query the transaction: {exc}", "error")
-        agreement = _agreement_for(order.shopper) if order.kind == "subscription" else None
+        agreement = paykka.agreement_for(ref) if order.kind == "subscription" else None
         refunds = []
         for refund_trans_id in orders.refunds(ref):
             try:
                 refunds.append(paykka.client.query_refund(refund_trans_id=refund_trans_id))
             except PayKKaError as exc:
                 flash(f"Could not query refund {refund_trans_id}: {exc}", "error")
+        disputes = paykka.store.disputes(ref)
+        renewals = [(r, payment_status(r.ref)) for r in orders.renewals(order)] if order.kind == "subscription" else []
         return render_template("admin/order.html", order=order, attempts=paykka.store.attempts(ref), describe=describe,
                                transaction=transaction, status=payment_status(ref), agreement=agreement,
-                               refunds=refunds, disputes=paykka.store.disputes(ref), stages=STAGES,
-                               emulated=emulated(),
+                               refunds=refunds, disputes=disputes, stages=STAGES, emulated=emulated(),
+                               disputed=[d for d in disputes if d.stage in DISPUTED], example=example(order.currency),
+                               refund_id=f"{ref}-R{secrets.token_hex(3).upper()}", renewals=renewals,
+                               next_month=next_month(order),
                                events=[e for e in paykka.store.events() if e.trans_id.startswith(ref)])
 
-    def _agreement_for(shopper: Any) -> Any:
-        if not shopper:
-            return None
-        return next((t for t in paykka.stored_tokens(shopper) if t.token_usage == "SUBSCRIPTION"
-                     and t.recurring_agreement_id), None)
+    def next_month(order: Any) -> int:
+        """The first month of a membership not charged yet (month 1 is its first payment)."""
+        return 2 + sum(1 for renewal in orders.renewals(order) if paykka.paid_attempt(renewal.ref))
+
+    def _amount_within(currency: str, limit: int, what: str) -> int:
+        """The typed amount in minor units, or all of ``limit`` when empty; more than ``limit`` is refused
+        (``what`` says what the limit is, e.g. "that can be captured")."""
+        typed = _amount(currency)
+        amount = limit if typed is None else typed
+        if amount > limit:
+            raise PayKKaError(f"amount: {shown(amount, currency)} is more than the {shown(limit, currency)} {what}")
+        return amount
 
     def _amount(currency: str) -> Optional[int]:
         """The typed amount in minor units (empty: None); a refusal names the field and the rule."""
         raw = request.form.get("amount", "").strip()
         if not raw:
             return None
-        try:
-            return to_minor(Decimal(raw), currency)
-        except InvalidOperation:
-            raise PayKKaError(f"amount: {raw!r} is not a number; type it in {currency}, e.g. 8.80") from None
+        if not AMOUNT_TEXT.match(raw):
+            raise PayKKaError(f"amount: {raw!r} is not an amount in {currency}; type it like {example(currency)}")
+        minor = to_minor(Decimal(raw.replace(",", ".")), currency)
+        if minor <= 0:
+            raise PayKKaError("amount: must be more than zero (leave it empty for the whole amount)")
+        return minor
 
     def _act(ref: str, action: Callable[[Any, Any, Any], tuple[str, str]]) -> Any:
         order = orders.get(ref) or abort(404)
@@ -115,10 +141,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     def capture(ref: str) -> Any:
         def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
             able = tx.balances.able_to_capture_amount if tx.balances else 0
-            amount = _amount(order.currency) or able
-            if amount > able:
-                raise PayKKaError(f"amount: {shown(amount, order.currency)} is more than the "
-                                  f"{shown(able, order.currency)} that can be captured")
+            amount = _amount_within(order.currency, able, "that can be captured")
             params: dict[str, Any] = {"order_id": attempt.order_id}
             if amount != able:
                 params.update(amount=amount, currency=order.currency)
@@ -141,14 +164,23 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     def refund(ref: str) -> Any:
         def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
             left = tx.balances.able_to_refund_amount if tx.balances else 0
-            amount = _amount(order.currency) or left
-            if amount > left:
-                raise PayKKaError(f"amount: {shown(amount, order.currency)} is more than the "
-                                  f"{shown(left, order.currency)} that can still be refunded")
-            refund_trans_id = f"{ref}-R{secrets.token_hex(3).upper()}"
+            amount = _amount_within(order.currency, left, "that can still be refunded")
+            disputed = [d for d in paykka.store.disputes(ref) if d.stage in DISPUTED]
+            if disputed and request.form.get("disputed_ok") != "yes":
+                raise PayKKaError(f"refund: the payment is disputed ({shown(disputed[0].amount, disputed[0].currency)}, "
+                                  f"{STAGES.get(disputed[0].stage, disputed[0].stage)}); the bank may return that "
+                                  "money to the shopper too. Tick the box to refund anyway.")
+            # The form's own refund id: the same form sent twice is the same refund, which PayKKa makes once.
+            refund_trans_id = request.form.get("refund_trans_id", "")
+            if not refund_trans_id.startswith(f"{ref}-R") or not REFUND_ID.match(refund_trans_id[len(ref) + 2:]):
+                raise PayKKaError("refund_trans_id: is missing or not this order's; reload the page")
+            try:
+                result = paykka.client.refund(refund_trans_id=refund_trans_id, ori_order_id=attempt.order_id,
+                                              amount=amount, currency=order.currency, reason="REQUESTED_BY_CUSTOMER")
+            except NetworkError:
+                orders.add_refund(ref, refund_trans_id)  # the outcome is unknown: keep it to ask about it
+                raise
             orders.add_refund(ref, refund_trans_id)
-            result = paykka.client.refund(refund_trans_id=refund_trans_id, ori_order_id=attempt.order_id,
-                                          amount=amount, currency=order.currency, reason="REQUESTED_BY_CUSTOMER")
             what = {"SUCCESS": "refunded", "FAILURE": "declined by the issuer",
                     "REVIEWING": "held by PayKKa for review; it completes or fails later",
                     "PROCESSING": "being processed"}.get(result.status, result.status)
@@ -159,12 +191,16 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     @bp.post("/orders/<ref>/charge-next")
     def charge_next(ref: str) -> Any:
         order = orders.get(ref) or abort(404)
-        agreement = _agreement_for(order.shopper)
-        if agreement is None:
-            flash("No active membership agreement for this shopper.", "error")
+        agreement = paykka.agreement_for(ref)
+        if agreement is None or agreement.status != "ACTIVE":
+            flash("This membership has no active agreement (not paid yet, cancelled, or its card removed).", "error")
             return redirect(url_for("admin.order_detail", ref=ref), code=303)
-        # The next unpaid month names the charge: a second click (or a second admin) charges nothing more.
-        month = 2 + sum(1 for renewal in orders.renewals(order) if paykka.paid_attempt(renewal.ref))
+        # The form names the month it charges: sent twice, it is the same charge (same key), made once.
+        month = request.form.get("month", "")
+        if not month.isdigit() or not 2 <= int(month) <= next_month(order):
+            flash(f"month: must be a month of this membership, 2 to {next_month(order)}", "error")
+            return redirect(url_for("admin.order_detail", ref=ref), code=303)
+        month = int(month)
         renewal = orders.renewal(order, month)
         try:
             tx = paykka.charge_recurring(renewal.ref, shopper_reference=order.shopper, token=agreement.token,
@@ -178,9 +214,9 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     @bp.post("/orders/<ref>/cancel-membership")
     def cancel_membership(ref: str) -> Any:
         order = orders.get(ref) or abort(404)
-        agreement = _agreement_for(order.shopper)
-        if agreement is None:
-            flash("No active membership agreement for this shopper.", "error")
+        agreement = paykka.agreement_for(ref)
+        if agreement is None or agreement.status != "ACTIVE":
+            flash("This membership has no active agreement.", "error")
         else:
             try:
                 paykka.cancel_recurring(recurring_agreement_id=agreement.recurring_agreement_id,

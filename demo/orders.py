@@ -104,7 +104,7 @@ class Orders:
     def add_refund(self, ref: str, refund_trans_id: str) -> None:
         """Remember a refund asked of PayKKa (before asking, so a lost answer is still found)."""
         with self._db() as db:
-            db.execute("INSERT INTO refunds VALUES (?, ?, ?)",
+            db.execute("INSERT OR IGNORE INTO refunds VALUES (?, ?, ?)",
                        (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
     def refunds(self, ref: str) -> list[str]:
@@ -118,6 +118,13 @@ class Orders:
             row = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE ref = ?",
                              (ref,)).fetchone()
         return self._order(row) if row else None
+
+    def for_shopper(self, shopper: str) -> list[Order]:
+        """The shopper's orders, newest first."""
+        with self._db() as db:
+            rows = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE shopper = ? "
+                              "ORDER BY created_at DESC, rowid DESC", (shopper,)).fetchall()
+        return [self._order(row) for row in rows]
 
     def recent(self, limit: int = 50) -> list[Order]:
         with self._db() as db:

@@ -15,8 +15,8 @@ from flask import (Flask, Response, abort, flash, g, jsonify, redirect, render_t
 from flask_wtf.csrf import CSRFProtect
 
 from paykka_embed import PayKKa
-from paykka_embed.errors import PaymentInProgressError
-from paykka_embed.store.base import FLAG_MISMATCH
+from paykka_embed.errors import PayKKaError, PaymentInProgressError
+from paykka_embed.store.base import FLAG_DUPLICATE, FLAG_MISMATCH
 from paykka_embed.flask import OrderInfo
 from paykka_embed.money import format_minor, to_minor
 
@@ -148,23 +148,20 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         lines = [(PRODUCTS[p], q) for p, q in cart.items() if p in PRODUCTS]
         currency = lines[0][0].currency if lines else None
         total = sum((p.price * q for p, q in lines), start=type(PRODUCTS["jade-cup"].price)(0))
-        return render_template("cart.html", lines=lines, currency=currency, total=total)
+        waiting = [o for o in (orders.get(ref) for ref in session.get("waiting", [])) if o and not paid(o.ref)]
+        return render_template("cart.html", lines=lines, currency=currency, total=total, waiting=waiting)
 
     @app.post("/checkout")
     def checkout_start() -> Any:
-        cart = dict(session.get("cart", {}))
-        pending = orders.get(session.get("cart_order") or "")
-        if pending is not None and not paid(pending.ref) and pending.items == cart \
-                and pending.shopper == session.get("shopper"):
-            return redirect(url_for("checkout", ref=pending.ref), code=303)
         try:
-            order = orders.create(cart, session.get("shopper"))
+            order = orders.create(dict(session.get("cart", {})), session.get("shopper"))
         except ValueError as exc:
             flash(str(exc).split(": ", 1)[-1].capitalize() + ".", "error")
             return redirect(url_for("cart_view"), code=303)
-        # The cart stays until the order is paid, so Back from the checkout finds it as it was; checking
-        # out the same cart again reuses its unpaid order rather than making another.
-        session["cart_order"] = order.ref
+        # The cart becomes the order (so nothing in it can be bought twice by two orders); the cart page
+        # then shows the order waiting for payment, so Back from the checkout finds it, not an empty cart.
+        session["cart"] = {}
+        session["waiting"] = ([order.ref] + [r for r in session.get("waiting", []) if r != order.ref])[:5]
         return redirect(url_for("checkout", ref=order.ref), code=303)
 
     @app.post("/subscribe/<product_id>")
@@ -174,6 +171,9 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
             abort(404)
         if not session.get("shopper"):
             flash("Sign in to start a membership: it is billed to your saved card each month.", "error")
+            return redirect(url_for("account"), code=303)
+        if memberships(session["shopper"]):
+            flash("You are already a Tea Club member: one membership is enough.", "error")
             return redirect(url_for("account"), code=303)
         order = orders.create({product.id: 1}, session["shopper"])
         return redirect(url_for("checkout", ref=order.ref), code=303)
@@ -225,6 +225,8 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         if status == "PROCESSING" and not (shown and shown.order_id):
             status = "UNPAID"  # a checkout was opened (and perhaps left), nothing was paid
         state, message = SHOPPER_STATES.get(status, SHOPPER_STATES["UNPAID"])
+        if any(a.flag == FLAG_DUPLICATE for a in attempts):
+            message += " You paid this order twice: your second payment is being returned to your card."
         return {
             "state": state,
             "message": message,
@@ -241,11 +243,7 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     @app.get("/orders/<ref>")
     def order_page(ref: str) -> str:
         order = orders.get(ref) or abort(404)
-        payment = payment_status(ref)
-        if payment["state"] in ("paid", "authorised") and session.get("cart_order") == ref:
-            session["cart"] = {}  # bought: the cart that made this order is done
-            session.pop("cart_order", None)
-        return render_template("order.html", order=order, payment=payment)
+        return render_template("order.html", order=order, payment=payment_status(ref))
 
     @app.get("/orders/<ref>/status.json")
     def order_status(ref: str) -> Any:
@@ -257,7 +255,8 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
 
     @app.get("/account")
     def account() -> str:
-        return render_template("account.html", cards=saved_cards(session.get("shopper")))
+        shopper = session.get("shopper")
+        return render_template("account.html", cards=saved_cards(shopper), memberships=memberships(shopper))
 
     @app.post("/account/sign-in")
     def sign_in() -> Any:
@@ -271,10 +270,31 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         return redirect(url_for("index"), code=303)
 
     def saved_cards(shopper: Optional[str]) -> list[Any]:
+        """Cards the shopper saved for one-click payment (a membership's card is shown with the membership)."""
         if not shopper:
             return []
-        tokens = getattr(paykka.store, "tokens", None)
-        return [t for t in tokens(shopper) if getattr(t, "status", "ACTIVE") == "ACTIVE"] if tokens else []
+        return [t for t in paykka.stored_tokens(shopper) if t.token_usage != "SUBSCRIPTION"]
+
+    def memberships(shopper: Optional[str]) -> list[tuple[Order, Any]]:
+        """The shopper's active memberships: each order with the agreement its first payment set up."""
+        if not shopper:
+            return []
+        found = []
+        for order in orders.for_shopper(shopper):
+            agreement = paykka.agreement_for(order.ref) if order.kind == "subscription" else None
+            if agreement is not None and agreement.status == "ACTIVE":
+                found.append((order, agreement))
+        return found
+
+    app.extensions["demo_memberships"] = memberships
+
+    @app.post("/account/memberships/<ref>/cancel")
+    def cancel_membership(ref: str) -> Any:
+        shopper = session.get("shopper") or abort(403)
+        membership = next((m for m in memberships(shopper) if m[0].ref == ref), None) or abort(404)
+        paykka.cancel_recurring(membership[1].recurring_agreement_id, shopper_reference=shopper)
+        flash("Your Tea Club membership is cancelled: no further charges.", "ok")
+        return redirect(url_for("account"), code=303)
 
     @app.post("/account/cards/<token>/remove")
     def remove_card(token: str) -> Any:
@@ -288,6 +308,12 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     from .admin import create_admin
 
     app.register_blueprint(create_admin(paykka, orders, payment_status), url_prefix="/admin")
+
+    @app.errorhandler(PayKKaError)
+    def gateway_unavailable(exc: PayKKaError) -> Any:
+        app.logger.error("payment gateway error: %s", exc)
+        return render_template("error.html", title="Payment unavailable",
+                               message="We could not reach the payment service. Please try again in a moment."), 503
 
     @app.errorhandler(PaymentInProgressError)
     def payment_in_progress(exc: PaymentInProgressError) -> Any:

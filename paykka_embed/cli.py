@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -35,6 +36,23 @@ def _key_in(data_dir: Optional[Path], name: str) -> Any:
     path.write_text(signing.private_pem(key), "ascii")
     path.chmod(0o600)
     return key
+
+
+class PortInUse(Exception):
+    """A port the command was asked to serve on is taken; the message names the flag that changes it."""
+
+
+def check_port(host: str, port: int, flag: str) -> None:
+    """Refuse a taken port before anything starts, naming the flag to choose another."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise PortInUse(f"port {port} on {host} is in use (by another emulator, the demo or another "
+                            f"program): choose another with {flag} PORT") from None
 
 
 def start_stub(host: str, port: int, data_dir: Optional[Path]) -> tuple[BackgroundServer, StubContext, dict[str, Any]]:
@@ -73,6 +91,7 @@ def _wait(stop: threading.Event) -> None:
 
 
 def cmd_stub(args: argparse.Namespace) -> int:
+    check_port(args.host, args.port, "--port")
     stop = _stop_event()
     data_dir = Path(args.data) if args.data else None
     server, context, creds = start_stub(args.host, args.port, data_dir)
@@ -101,6 +120,8 @@ def cmd_stub(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import load_demo
 
+    check_port(args.host, args.stub_port, "--stub-port")
+    check_port(args.host, args.port, "--port")
     stop = _stop_event()
     data_dir = Path(args.data)
     stub_server, context, creds = start_stub(args.host, args.stub_port, data_dir / "stub")
@@ -193,7 +214,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         result: int = args.func(args)
         return result
-    except OSError as exc:
+    except (OSError, PortInUse) as exc:
         print(f"paykka-embed: {exc}", file=sys.stderr)
         return 1
 

@@ -8,6 +8,7 @@ retry (:class:`NetworkError`), fix a bug (:class:`ValidationError`,
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -92,6 +93,8 @@ class OrderPaidError(OrderStateError):
 
 class PaymentInProgressError(OrderStateError):
     """A payment for the order is still open at PayKKa (a 3DS challenge or a wallet waiting for the
-    shopper), or needs review (PayKKa reported another amount): a new one could charge twice."""
+    shopper), or needs review (PayKKa reported another amount): a new one could charge twice.
+    ``ends_at``: when the open payment ends by itself at the latest (its session's expiry), if known."""
 
     code = "payment_in_progress"
+    ends_at: "datetime | None" = None

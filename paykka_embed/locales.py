@@ -145,6 +145,18 @@ def resolve(tag: Any) -> str:
     return _resolve(tag) if isinstance(tag, str) else DEFAULT
 
 
+def first_supported(tags: Any) -> Optional[str]:
+    """The supported locale of the first of ``tags`` (e.g. a browser's Accept-Language, best first) in a
+    language the checkout speaks; None when none is (an unknown language does not fall back to English
+    here, so the caller can try its own default)."""
+    for tag in tags:
+        resolved = resolve(tag)
+        parsed = canonical(tag)
+        if resolved != DEFAULT or (parsed is not None and parsed.language == "en"):
+            return resolved
+    return None
+
+
 def format_locale(tag: Any, resolved: Optional[str] = None) -> str:
     """The locale to format amounts and dates with, in Babel's form: the shopper's own
     language and region when the checkout speaks that language (``fr-CH`` reads French

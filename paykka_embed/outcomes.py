@@ -138,4 +138,5 @@ def _keep_token(store: Store, attempt: AttemptRecord, reported: Reported) -> Non
     store.save_token(TokenRecord(
         token=reported.token, shopper_reference=shopper, token_usage=reported.token_usage or attempt.token_usage,
         recurring_agreement_id=reported.recurring_agreement_id, brand=reported.brand, last4=last4,
+        trans_id=attempt.trans_id,
     ))

@@ -130,3 +130,19 @@ def test_stub_with_data_keeps_sessions_across_a_restart(tmp_path: Path) -> None:
     finally:
         stop(proc)
     assert found.session_id == created.session_id
+
+
+def test_a_taken_port_names_the_flag_that_chooses_another(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        for args, flag in ((["stub", "--port", str(port)], "--port"),
+                           (["demo", "--stub-port", str(port), "--port", "0", "--data", str(tmp_path)], "--stub-port")):
+            done = subprocess.run([sys.executable, "-m", "paykka_embed.cli", *args], capture_output=True, text=True,
+                                  timeout=60)
+            assert done.returncode == 1, done.stderr
+            assert f"port {port} on 127.0.0.1 is in use" in done.stderr and f"{flag} PORT" in done.stderr

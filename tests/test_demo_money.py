@@ -48,7 +48,8 @@ def test_charge_next_month_pressed_twice_at_once_charges_once(demo_shop: Backgro
 
     def press() -> None:
         barrier.wait()
-        answers.append(http.post(f"/admin/orders/{ref}/charge-next", data={"csrf_token": token}).status_code)
+        answers.append(http.post(f"/admin/orders/{ref}/charge-next",
+                                 data={"csrf_token": token, "month": "2"}).status_code)
 
     threads = [threading.Thread(target=press) for _ in range(2)]
     for t in threads:
@@ -60,8 +61,12 @@ def test_charge_next_month_pressed_twice_at_once_charges_once(demo_shop: Backgro
     with gw.lock:
         month2 = [tx.trans_id for tx in gw.transactions.values() if tx.trans_id.startswith(f"{ref}-M02")]
     assert month2 == [f"{ref}-M02-1"]
-    # A later press is the next month, charged once too.
-    http.post(f"/admin/orders/{ref}/charge-next", data={"csrf_token": token})
+    # The same form sent again later (a reload of its POST) is still month 2: nothing more is charged.
+    http.post(f"/admin/orders/{ref}/charge-next", data={"csrf_token": token, "month": "2"})
+    with gw.lock:
+        assert sorted(tx.trans_id for tx in gw.transactions.values() if tx.mit) == [f"{ref}-M02-1"]
+    assert "Charge month 3" in http.get(f"/admin/orders/{ref}").text  # the page names the next month
+    http.post(f"/admin/orders/{ref}/charge-next", data={"csrf_token": token, "month": "3"})
     with gw.lock:
         charged = sorted(tx.trans_id for tx in gw.transactions.values() if tx.mit)
     assert charged == [f"{ref}-M02-1", f"{ref}-M03-1"]
@@ -85,3 +90,106 @@ def test_the_back_office_shows_an_amount_mismatch(demo_shop: BackgroundServer, p
     page = http.get(f"/admin/orders/{ref}").text
     assert "Amount mismatch: PayKKa reported HK$0.01" in page and "not counted as paid" in page
     assert json.loads(http.get(f"/orders/{ref}/status.json").text)["status"] != "SUCCESS"
+
+
+def test_a_second_membership_is_refused_and_each_charges_its_own_agreement(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: a shopper could join twice, and after removing one membership's card, "Charge next month" on it
+    charged the other membership's card."""
+    http, token = signed_in(demo_shop.url)
+    ref = membership_paid(http, token, paykka_stub, paykka_merchant)
+    again = http.post("/subscribe/tea-club", data={"csrf_token": token})
+    assert again.status_code == 303 and again.headers["location"] == "/account"
+    assert "already a Tea Club member" in http.get("/account").text
+    agreement = re.search(r'id="agreement-id">(RA\w+)<', http.get(f"/admin/orders/{ref}").text).group(1)  # type: ignore[union-attr]
+    assert http.post(f"/account/memberships/{ref}/cancel", data={"csrf_token": token}).status_code == 303
+    page = http.get(f"/admin/orders/{ref}").text
+    assert agreement in page and "cancelled, no further charges" in page and "Charge month" not in page
+    refused = http.post(f"/admin/orders/{ref}/charge-next", data={"csrf_token": token, "month": "2"})
+    assert refused.status_code == 303
+    with paykka_stub.context.gateway.lock:
+        assert [tx for tx in paykka_stub.context.gateway.transactions.values() if tx.mit] == []
+
+
+def paid_order(http: httpx.Client, stub: StubHandle, merchant: MerchantAccount, card: str = CARD["number"],
+               product: str = "jade-cup") -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/").text).group(1)  # type: ignore[union-attr]
+    http.post(f"/cart/add/{product}", data={"csrf_token": token})
+    checkout = http.post("/checkout", data={"csrf_token": token})
+    ref = checkout.headers["location"].rsplit("/", 1)[-1]
+    page = http.get(checkout.headers["location"]).text
+    session_id = re.search(r'"sessionId": "([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    stub.context.gateway.pay_with_card(session_id, merchant.client_key, {**CARD, "number": card})
+    stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-1")
+    return ref
+
+
+def refund_form(http: httpx.Client, ref: str) -> dict[str, str]:
+    page = http.get(f"/admin/orders/{ref}").text
+    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
+            "refund_trans_id": re.search(r'name="refund_trans_id" value="([^"]+)"', page).group(1)}  # type: ignore[union-attr]
+
+
+def refunds_at(stub: StubHandle, ref: str) -> list[tuple[str, int]]:
+    with stub.context.gateway.lock:
+        return sorted((r.refund_trans_id, r.amount) for r in stub.context.gateway.refunds.values()
+                      if r.refund_trans_id.startswith(ref))
+
+
+def test_a_zero_or_odd_amount_is_refused_not_taken_for_the_whole(demo_shop: BackgroundServer, paykka_stub: StubHandle,
+                                                                  paykka_merchant: MerchantAccount) -> None:
+    """Fault: a refund of "0" refunded the whole payment (and a capture of "0" captured it all)."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    for typed in ("0", "0.00", "1e2", "-5", "8.8.8", "8.001"):
+        http.post(f"/admin/orders/{ref}/refund", data={**refund_form(http, ref), "amount": typed})
+        page = http.get(f"/admin/orders/{ref}").text
+        assert "Refused: amount" in page, typed
+    assert refunds_at(paykka_stub, ref) == []
+    assert 'id="bal-refunded">HK$0.00' in http.get(f"/admin/orders/{ref}").text
+
+
+def test_the_same_refund_form_sent_twice_refunds_once(demo_shop: BackgroundServer, paykka_stub: StubHandle,
+                                                      paykka_merchant: MerchantAccount) -> None:
+    """Fault: two identical POSTs of the refund form made two refunds."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    form = {**refund_form(http, ref), "amount": "1"}
+    for _ in range(2):
+        assert http.post(f"/admin/orders/{ref}/refund", data=form).status_code == 303
+    assert refunds_at(paykka_stub, ref) == [(form["refund_trans_id"], 100)]
+    # A refund PayKKa refused leaves nothing behind to be asked about later.
+    http.post(f"/admin/orders/{ref}/refund", data={**refund_form(http, ref), "amount": "999"})
+    assert "Could not query refund" not in http.get(f"/admin/orders/{ref}").text
+
+
+def test_refunding_a_disputed_payment_needs_a_second_thought(demo_shop: BackgroundServer, paykka_stub: StubHandle,
+                                                             paykka_merchant: MerchantAccount) -> None:
+    """Fault: the back office refunded money under dispute without a word, so the shopper could get it twice."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    order_id = paykka_stub.context.gateway.sessions_by_trans and next(
+        tx.order_id for tx in paykka_stub.context.gateway.transactions.values() if tx.trans_id == f"{ref}-1")
+    paykka_stub.open_dispute(order_id)
+    paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "DISPUTE")
+    page = http.get(f"/admin/orders/{ref}").text
+    assert "This payment is disputed" in page and "Refund anyway" in page
+    http.post(f"/admin/orders/{ref}/refund", data=refund_form(http, ref))
+    assert "Tick the box to refund anyway" in http.get(f"/admin/orders/{ref}").text
+    assert refunds_at(paykka_stub, ref) == []
+    http.post(f"/admin/orders/{ref}/refund", data={**refund_form(http, ref), "disputed_ok": "yes"})
+    assert len(refunds_at(paykka_stub, ref)) == 1
+
+
+def test_a_gateway_failure_at_checkout_is_a_page_not_a_500(demo_shop: BackgroundServer, paykka_stub: StubHandle) -> None:
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/").text).group(1)  # type: ignore[union-attr]
+    http.post("/cart/add/jade-cup", data={"csrf_token": token})
+    checkout = http.post("/checkout", data={"csrf_token": token})
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/session", "kind": "status",
+                                                        "status": 503, "count": 10})
+    page = http.get(checkout.headers["location"])
+    assert page.status_code == 503 and "We could not reach the payment service" in page.text
+    # The cart became that order, which waits for payment: the cart page says so (not "empty").
+    cart = http.get("/cart").text
+    assert "is waiting for payment" in cart and "Continue to payment" in cart

@@ -356,3 +356,69 @@ def test_each_test_gets_its_own_store(paykka_merchant: MerchantAccount, paykka_s
     assert own.config["PAYKKA_DATABASE"] == str(tmp_path / "own.sqlite3")
     explicit = paykka_stub.register_merchant(database=str(tmp_path / "x.sqlite3"))
     assert explicit.flask_config()["PAYKKA_DATABASE"] == str(tmp_path / "x.sqlite3")
+
+
+def test_a_test_merchant_survives_an_emulator_restart_and_is_shared_by_workers(tmp_path: Path) -> None:
+    """With no credentials the app registers a test merchant; restarting `paykka-embed stub` (without --data)
+    made every /pay a 500 until the app restarted, and two gunicorn workers were two merchants."""
+    first = StubHandle.start()
+    port = first.server.port
+
+    def shop() -> tuple[Flask, PayKKa]:
+        app = Flask("restart", instance_path=str(tmp_path / "instance"))
+        app.config.update(SECRET_KEY="s", PAYKKA_API_BASE=first.url, PAYKKA_DATABASE=str(tmp_path / "p.sqlite3"))
+        paykka = PayKKa(app)
+        paykka.order_resolver(lambda ref: OrderInfo(amount=Decimal("8.00"), currency="HKD"))
+        return app, paykka
+
+    (app, paykka), (other, other_paykka) = shop(), shop()
+    try:
+        with app.test_request_context(base_url="http://shop.test"):
+            assert paykka.create_session("R1").trans_id == "R1-1"
+            merchant = PayKKa.state(app).credentials.merchant_id
+        assert PayKKa.state(other).credentials.merchant_id == merchant  # one merchant for every worker
+        kept = (tmp_path / "instance" / "paykka-test-merchant.json")
+        assert kept.exists() and oct(kept.stat().st_mode & 0o777) == "0o600"
+        first.stop()
+        second = StubHandle.start(port=port)  # a new emulator: no merchants, a new platform key
+        try:
+            with app.test_request_context(base_url="http://shop.test"):
+                session = paykka.create_session("R2")
+            assert session.session_id in second.context.gateway.sessions
+            assert PayKKa.state(app).credentials.merchant_id == merchant
+            # Its webhooks are signed with the new platform key, which the app learned.
+            body = (b'{"notify_type":"PAYMENT.FAILURE","merchant_id":"%s","trans_id":"R2-1","order_id":"GW9",'
+                    b'"status":"FAILURE","amount":800,"currency":"HKD"}' % merchant.encode())
+            headers = {**signing.signed_headers(second.context.platform_key, merchant, "/paykka/webhook", body),
+                       "content-type": "application/json"}
+            assert other.test_client().post("/paykka/webhook", data=body, headers=headers).status_code == 200
+        finally:
+            second.stop()
+    finally:
+        try:
+            first.stop()
+        except Exception:
+            pass
+
+
+def test_a_page_carrying_a_new_session_is_not_cached_and_speaks_the_browsers_language(
+        paykka_merchant: MerchantAccount, tmp_path: Path) -> None:
+    """Back to a cached checkout reused a session already initialised (a dead form); and a shopper whose
+    browser asks for Arabic got an English checkout but an Arabic result page."""
+    app, paykka = make_app(paykka_merchant.flask_config(), tmp_path)
+
+    @app.get("/pay/<ref>")
+    def pay(ref: str) -> Any:
+        session = paykka.create_session(ref)
+        return {"locale": session.locale}
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "no session here"
+
+    client = app.test_client()
+    answer = client.get("/pay/ORD1", headers={"Accept-Language": "ar-EG,ar;q=0.9,en;q=0.5"})
+    assert answer.headers["Cache-Control"] == "no-store" and answer.get_json()["locale"] == "ar"
+    assert client.get("/pay/JPY1", headers={"Accept-Language": "tlh, fr-CH;q=0.8"}).get_json()["locale"] == "fr-FR"
+    assert client.get("/pay/SUB1", headers={"Accept-Language": "tlh"}).get_json()["locale"] is None
+    assert "no-store" not in client.get("/plain").headers.get("Cache-Control", "")

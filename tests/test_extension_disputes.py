@@ -98,6 +98,8 @@ def test_a_refund_held_for_review_is_heard_when_it_completes(shop: Shop, paykka_
     (event,) = [e for e in shop.heard if isinstance(e, wire.NotifyEvent)]
     assert (event.notify_type, event.trans_id, event.refund_order_id) == ("REFUND.SUCCESS", "D1-R1", refund.refund_order_id)
     assert shop.paykka.client.query_transaction(order_id=order_id).status == "REFUNDED"
+    # The refund's notification moved the payment's own record too (it does not carry that status).
+    assert shop.paykka.store.attempt_by_order_id(order_id).status == "REFUNDED"
 
 
 def test_handlers_can_be_registered_for_disputes_only_by_known_names(paykka_merchant: MerchantAccount,

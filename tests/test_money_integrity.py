@@ -5,6 +5,7 @@ reports. Each test names the fault it guards against; see docs/toolkit.md, "Mone
 from __future__ import annotations
 
 import json
+import re
 import logging
 import threading
 import time
@@ -629,3 +630,30 @@ def test_a_forged_result_token_is_not_found(shop: Shop) -> None:
     session = shop.session("B6")
     assert httpx.get(f"{shop.url}/paykka/result/{session.trans_id}", timeout=10).status_code == 404
     assert httpx.get(f"{shop.url}/paykka/result/x.y", timeout=10).status_code == 404
+
+
+def test_the_second_payer_is_told_the_order_was_already_paid(shop: Shop, paykka_stub: StubHandle) -> None:
+    """Two tabs both paid: the second shopper read only "Payment received", though that payment was refunded."""
+    tab1, tab2 = shop.session("B1"), shop.session("B1")
+    shopper_pays(paykka_stub, tab1)
+    settled_by_webhook(shop, tab1.trans_id)
+    shopper_pays(paykka_stub, tab2)
+    first_page, second_page = result_page(shop, tab1.trans_id), result_page(shop, tab2.trans_id)
+    assert 'data-paykka-result="received"' in first_page.text
+    assert 'data-paykka-result="duplicate"' in second_page.text
+    assert "returned to you in full" in second_page.text
+    assert "全額退還" in result_page(shop, tab2.trans_id, "zh-HK").text
+
+
+def test_a_payment_in_flight_says_when_it_ends_by_itself(shop: Shop, paykka_stub: StubHandle) -> None:
+    """A 3DS challenge left open blocks a new payment until it ends: the shopper is told within how long."""
+    first = shop.session("B2")
+    shopper_pays(paykka_stub, first, CHALLENGE)
+    refused = post_sessions(shop, "B2")
+    assert refused.status_code == 409
+    assert 1500 <= refused.json()["error"]["retryAfter"] <= 1800  # the session's 30 minutes
+    http, _ = shop.browser()
+    page = http.get("/pay/B2")  # a merchant's own view: the processing page says when
+    assert page.status_code == 409
+    assert re.search(r"ends by itself within (29|30) minutes", page.text)
+    assert re.search(r"ends by itself within (29|30) minutes", result_page(shop, first.trans_id).text)

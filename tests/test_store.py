@@ -157,7 +157,8 @@ def test_a_token_cannot_carry_more_than_four_digits(last4: str) -> None:
 def test_the_database_refuses_a_card_number_in_last4_too(store: SQLiteStore) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         store._conn().execute(
-            "INSERT INTO tokens VALUES ('TK9', 's', NULL, NULL, NULL, '4111111111111111', 'ACTIVE', 'x', 'x')")
+            "INSERT INTO tokens (token, shopper_reference, last4, status, created_at, updated_at) "
+            "VALUES ('TK9', 's', '4111111111111111', 'ACTIVE', 'x', 'x')")
 
 
 def test_set_token_status_refuses_unknown_status_or_target(store: SQLiteStore) -> None:
@@ -275,3 +276,17 @@ def test_a_dispute_moves_forward_only(store: SQLiteStore) -> None:
     assert [at(s) for s in ("UNDER_REVIEW", "DISPUTE_CREATED", "DISPUTE_LOST", "DISPUTE_WON", "UNDER_REVIEW")] == \
         ["UNDER_REVIEW", "UNDER_REVIEW", "DISPUTE_LOST", "DISPUTE_LOST", "DISPUTE_LOST"]
     assert [d.stage for d in store.disputes("o")] == ["DISPUTE_LOST"] and store.disputes("other") == []
+
+
+def test_an_agreement_belongs_to_the_payment_that_set_it_up(store: SQLiteStore) -> None:
+    """A shopper with two memberships: each order's agreement is its own first payment's, not any of the shopper's."""
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA1", trans_id="M1-1"))
+    store.save_token(TokenRecord(token="TK2", shopper_reference="s", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA2", trans_id="M2-1"))
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s", trans_id="X-9"))  # a later report keeps the first
+    assert store.agreement_of("M1-1").recurring_agreement_id == "RA1"  # type: ignore[union-attr]
+    assert store.agreement_of("M2-1").token == "TK2"  # type: ignore[union-attr]
+    assert store.agreement_of("X-9") is None
+    store.set_token_status(TOKEN_REMOVED, token="TK1")
+    assert store.agreement_of("M1-1").status == TOKEN_REMOVED  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ first use, so a new project pays end to end before anyone has a PayKKa account.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -169,16 +170,53 @@ def configured_credentials(app: Flask) -> Optional[Credentials]:
                        private_key, platform_key, cfg["PAYKKA_CLIENT_KEY"])
 
 
-def register_with_stub(env: Environment, name: str) -> Credentials:
-    """With no credentials in stub mode: make a key pair and register it with the emulator."""
-    key = signing.generate_private_key()
+TEST_MERCHANT_FILE = "paykka-test-merchant.json"
+
+
+def register_with_stub(env: Environment, name: str, keep_in: Optional[Path] = None) -> Credentials:
+    """With no credentials in stub mode: register a test merchant with the emulator.
+
+    With ``keep_in`` (the app's instance folder) the test merchant's id and key are kept in
+    ``paykka-test-merchant.json`` there (readable by its owner only; a key for the emulator, never for
+    PayKKa) and registered again each time: every worker process of the app is the same merchant, and
+    an emulator restarted without ``--data`` learns it again instead of refusing the app's signatures."""
     url = f"{env.api_base}/_stub/merchants"
-    try:
-        resp = httpx.post(url, json={"public_key": signing.public_pem(key), "name": name}, timeout=10)
-        data = resp.json()["data"]
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-        raise PayKKaError(f"PAYKKA_ENV=stub: could not register with the emulator at {url} "
-                          f"(is `paykka-embed stub` running?): {exc}") from None
+    if keep_in is None:
+        key, merchant_id = signing.generate_private_key(), None
+        data = _register(url, key, merchant_id, name)
+    else:
+        keep_in.mkdir(parents=True, exist_ok=True)
+        path = keep_in / TEST_MERCHANT_FILE
+        with open(keep_in / (TEST_MERCHANT_FILE + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one registration at a time among the app's processes
+            kept = _read_kept(path, env.api_base)
+            key = signing.load_private_key(kept["private_key"]) if kept else signing.generate_private_key()
+            data = _register(url, key, kept["merchant_id"] if kept else None, name)
+            if not kept:
+                path.write_text(json.dumps({"api_base": env.api_base, "merchant_id": data["merchant_id"],
+                                            "private_key": signing.private_pem(key)}), "utf-8")
+                path.chmod(0o600)
     log.warning("PAYKKA_ENV=stub: registered test merchant %s with the emulator at %s", data["merchant_id"],
                 env.api_base)
     return Credentials(data["merchant_id"], data["app_id"], key, data["platform_public_key"], data["client_key"])
+
+
+def _read_kept(path: Path, api_base: str) -> Optional[dict[str, str]]:
+    try:
+        kept = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(kept, dict) and kept.get("api_base") == api_base and kept.get("merchant_id") and kept.get("private_key")
+    return kept if ok else None
+
+
+def _register(url: str, key: Any, merchant_id: Optional[str], name: str) -> dict[str, str]:
+    body: dict[str, Any] = {"public_key": signing.public_pem(key), "name": name}
+    if merchant_id:
+        body["merchant_id"] = merchant_id
+    try:
+        data: dict[str, str] = httpx.post(url, json=body, timeout=10).json()["data"]
+        return data
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise PayKKaError(f"PAYKKA_ENV=stub: could not register with the emulator at {url} "
+                          f"(is `paykka-embed stub` running?): {exc}") from None

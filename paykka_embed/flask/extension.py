@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from flask import Flask, has_app_context
+from flask import Flask, Response, g, has_app_context
 
 from .. import wire
 from ..client import PayKKaClient
@@ -34,6 +34,14 @@ from .state import EXTENSION_KEY, PayKKaState, state_of
 from .views import create_blueprint, order_state_page
 
 __all__ = ["PayKKa", "PayKKaState", "OrderInfo", "CheckoutSession", "EXTENSION_KEY"]
+
+
+def _no_store_when_a_session_was_created(response: Response) -> Response:
+    """A page carrying a new session must not come back from the browser's cache: a session initialises
+    in a browser once, so Back to a cached checkout would show a dead form (and its old session)."""
+    if g.get("paykka_session_created"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class PayKKa:
@@ -65,6 +73,7 @@ class PayKKa:
         applepay.register(app)
         templating.register(app)
         app.register_error_handler(OrderStateError, order_state_page)
+        app.after_request(_no_store_when_a_session_was_created)
 
         # The webhook is signed, not CSRF-protected, and POST {prefix}/sessions checks the CSRF
         # token itself; so Flask-WTF's CSRFProtect, whenever it was set up, skips this blueprint.
@@ -162,6 +171,10 @@ class PayKKa:
                           **kwargs: Any) -> CheckoutSession:
         """The first payment of a recurring agreement (``RECURRING`` / ``SUBSCRIPTION``), in the browser."""
         return self.payments.recurring_session(order_ref, shopper_reference, mode, **kwargs)
+
+    def agreement_for(self, order_ref: str) -> Optional[TokenRecord]:
+        """The recurring agreement the order's first payment set up, or None (see :mod:`.recurring`)."""
+        return self.payments.agreement_for(order_ref)
 
     def stored_tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's saved cards and agreements, newest first (brand and last four only)."""

@@ -109,6 +109,7 @@ class Integrity:
         if store.paid_trans_id(order_ref):
             raise self.paid(order_ref)
         in_progress: Optional[str] = None
+        ends_at: Optional[datetime] = None
         for attempt in store.attempts(order_ref):
             if attempt.settled_at or attempt.flag == FLAG_DUPLICATE:
                 continue
@@ -119,8 +120,11 @@ class Integrity:
                 in_progress = in_progress or "a payment for this order needs review: PayKKa reported another amount"
             elif tx is not None and tx.status == "PROCESSING":
                 in_progress = in_progress or f"order: {order_ref} has a payment in progress ({attempt.trans_id})"
+                ends_at = max(ends_at or valid_until(attempt), valid_until(attempt))
         if in_progress:
-            raise PaymentInProgressError(order_ref, in_progress, order_url=self.state.order_url(order_ref))
+            error = PaymentInProgressError(order_ref, in_progress, order_url=self.state.order_url(order_ref))
+            error.ends_at = ends_at
+            raise error
 
     def paid(self, order_ref: str) -> OrderPaidError:
         """The error for a paid order, with the URL where the shopper sees it."""

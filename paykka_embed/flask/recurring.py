@@ -67,6 +67,14 @@ class StoredPayments:
         return self.create_session(order_ref, mode, shopper_reference=shopper_reference, store_payment_method=True,
                                    token_usage="SUBSCRIPTION", payment_type="RECURRING", **kwargs)
 
+    def agreement_for(self, order_ref: str) -> Optional[TokenRecord]:
+        """The recurring agreement the order's first payment set up (its token, agreement id, card, and
+        status: ``ACTIVE``, ``CANCELED`` or ``REMOVED``), or None. A shopper may hold several: charge the
+        one of the membership, not any of the shopper's."""
+        store = self._own_state().store
+        paid = store.paid_trans_id(order_ref)
+        return store.agreement_of(paid) if paid else None
+
     def stored_tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's saved cards, newest first (brand and last four only)."""
         return self._own_state().store.tokens(shopper_reference, active_only=active_only)

@@ -11,9 +11,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Optional
 
-from flask import url_for
+from flask import g, has_request_context, request, url_for
 
-from .. import money, wire
+from .. import locales, money, wire
 from ..errors import APIError, PayKKaError, ValidationError
 from ..expiry import expire_in
 from ..store import AttemptRecord
@@ -27,6 +27,14 @@ from .state import PayKKaState
 MAX_REUSED_TRANS_IDS = 5
 
 Resolver = Callable[[str], Optional[OrderInfo]]
+
+
+def shopper_locale() -> Optional[str]:
+    """The checkout language for the browser asking, from its Accept-Language (None outside a request,
+    or when it asks for none of the languages the checkout speaks)."""
+    if not has_request_context():
+        return None
+    return locales.first_supported(tag for tag, _ in request.accept_languages)
 
 
 class Sessions:
@@ -75,7 +83,9 @@ class Sessions:
             "token_usage": token_usage or info.token_usage,
             "shopper_reference": shopper_reference or info.shopper_reference,
         }.items() if v is not None}
-        locale = locale or cfg["PAYKKA_LOCALE"]
+        # The checkout speaks the shopper's language unless the page says otherwise: the browser's
+        # Accept-Language (as the result page does), else PAYKKA_LOCALE.
+        locale = locale or cfg["PAYKKA_LOCALE"] or shopper_locale()
         theme = theme or cfg["PAYKKA_THEME_ID"]
         request: dict[str, Any] = {
             "session_mode": mode,
@@ -140,6 +150,8 @@ class Sessions:
         else:
             raise PayKKaError(f"trans_id: PayKKa already holds sessions for the next {MAX_REUSED_TRANS_IDS} "
                               f"attempts of order {order_ref}; the store has lost track of this order")
+        if has_request_context():
+            g.paykka_session_created = True  # the page that carries it must not be cached (see extension)
         return CheckoutSession(
             order_ref=order_ref, attempt=attempt, trans_id=trans_id, session_id=session.session_id,
             session_url=session.session_url, mode=mode, client_key=state.credentials.client_key,

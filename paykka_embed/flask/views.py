@@ -21,6 +21,7 @@ import hashlib
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
@@ -32,6 +33,7 @@ from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationErr
 from ..resources import compact_script, merchant_static_dir, merchant_templates_dir
 from ..webhooks import ack_json
 from . import results
+from .integrity import valid_until
 
 if TYPE_CHECKING:
     from .extension import PayKKa
@@ -50,6 +52,9 @@ def order_state_error(exc: OrderStateError) -> Response:
     error: dict[str, Any] = {"code": exc.code, "message": exc.message, "order": exc.order_ref}
     if exc.order_url:
         error["orderUrl"] = exc.order_url
+    ends_at = getattr(exc, "ends_at", None)
+    if ends_at is not None:
+        error["retryAfter"] = max(0, int((ends_at - datetime.now(timezone.utc)).total_seconds()))
     resp = jsonify({"error": error})
     resp.status_code = 409
     return resp
@@ -62,7 +67,9 @@ def order_state_page(exc: OrderStateError) -> Any:
     if isinstance(exc, OrderPaidError) and exc.order_url:
         return redirect(exc.order_url, code=303)
     state = results.RECEIVED if isinstance(exc, OrderPaidError) else results.PROCESSING
-    return results.render(state, exc.order_ref, status=409 if state == results.PROCESSING else 200)
+    ends_at = getattr(exc, "ends_at", None)
+    return results.render(state, exc.order_ref, status=409 if state == results.PROCESSING else 200,
+                          ends_within=ends_at - datetime.now(timezone.utc) if ends_at else None)
 
 
 def raw_path() -> str:
@@ -147,7 +154,7 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
             return _error(404, "order_not_found", "order: no such order")
         except PayKKaError as exc:
             current_app.logger.error("PayKKa session creation failed: %s", exc)
-            return _error(502, "gateway_error", "the payment gateway could not create a session; try again")
+            return _error(502, "gateway_error", "the payment gateway could not create a session")
         return jsonify(session.mount_options(sessionUrl=session.session_url))
 
     @bp.get("/return")
@@ -175,7 +182,9 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
             except PayKKaError as exc:
                 current_app.logger.warning("PayKKa confirmation of %s failed: %s", attempt.trans_id, exc)
         state = results.state_of(attempt, ext.store.paid_trans_id(attempt.order_ref))
-        return results.render(state, attempt.order_ref)
+        pending = state == results.PROCESSING and attempt.order_id is not None
+        return results.render(state, attempt.order_ref,
+                              ends_within=valid_until(attempt) - datetime.now(timezone.utc) if pending else None)
 
     @bp.get("/csrf-token")
     def csrf_token() -> Response:
@@ -186,7 +195,12 @@ def create_blueprint(ext: "PayKKa") -> Blueprint:
     @bp.post("/webhook")
     def webhook() -> Response:
         body = request.get_data(cache=False)
-        answer = ext.state().pipeline.process(raw_path(), request.headers, body)
+        state = ext.state()
+        answer = state.pipeline.process(raw_path(), request.headers, body)
+        if answer.status == 401 and state.test_merchant:
+            # The emulator may have been restarted and sign with a new platform key: learn it, try once more.
+            state.register_again()
+            answer = state.pipeline.process(raw_path(), request.headers, body)
         return Response(ack_json(answer), status=answer.status, mimetype="application/json")
 
     return bp

@@ -186,6 +186,8 @@ class TokenRecord:
     status: str = TOKEN_ACTIVE
     created_at: Optional[str] = None
     updated_at: Optional[str] = None
+    #: The attempt whose payment stored it (a membership's agreement belongs to its first payment).
+    trans_id: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.last4 is not None and not (len(self.last4) == 4 and self.last4.isdigit()):
@@ -222,6 +224,9 @@ class Store(Protocol):
 
     def attempts(self, order_ref: str) -> list[AttemptRecord]:
         """Every attempt of ``order_ref``, oldest (attempt 1) first."""
+
+    def attempt_by_order_id(self, order_id: str) -> Optional[AttemptRecord]:
+        """The attempt whose transaction is PayKKa's ``order_id`` (``GW…``), or None."""
 
     def update_status(self, trans_id: str, status: str, *, order_id: Optional[str] = None,
                       source: str = "query") -> Optional[AttemptRecord]:
@@ -300,6 +305,9 @@ class Store(Protocol):
 
     def token(self, token: str) -> Optional[TokenRecord]:
         """The stored card with this token, or None."""
+
+    def agreement_of(self, trans_id: str) -> Optional[TokenRecord]:
+        """The recurring agreement (its token) the payment ``trans_id`` set up, whatever its status now."""
 
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's tokens, newest first."""

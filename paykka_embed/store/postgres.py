@@ -50,6 +50,7 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
     DISPUTES_TABLE,
@@ -115,7 +116,7 @@ SCHEMA_STATEMENTS = (
     CHARGES_TABLE,
     DISPUTES_TABLE,
 ) + tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
-          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns)
+          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns) + ADDED_INDEXES
 
 #: Any constant works; it only has to be the same in every instance creating the tables.
 _SCHEMA_LOCK = 0x7061796B6B61
@@ -248,21 +249,6 @@ class PostgresStore(SharedStatements):
             conn.execute(sql, (now_text(), event_id))
 
     # --- tokens and recurring agreements -------------------------------------------------
-
-    def save_token(self, record: TokenRecord) -> TokenRecord:
-        now = now_text()
-        row = self._conn().execute(
-            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (token) DO UPDATE SET "
-            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
-            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
-            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
-            f"updated_at = excluded.updated_at RETURNING {TOKEN_COLUMNS}",
-            (record.token, record.shopper_reference, record.token_usage, record.recurring_agreement_id,
-             record.brand, record.last4, record.status, now, now),
-        ).fetchone()
-        assert row is not None
-        return TokenRecord(*row)
 
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         sql = f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = %s"

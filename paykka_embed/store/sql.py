@@ -39,6 +39,7 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                  ("token_usage", "TEXT"), ("valid_until", "TEXT"), ("reported_amount", "BIGINT"),
                  ("reported_currency", "TEXT"), ("flag", "TEXT"), ("note", "TEXT"), ("settled_at", "TEXT")),
     "order_counters": (("paid_trans_id", "TEXT"),),
+    "tokens": (("trans_id", "TEXT"),),
 }
 
 DISPUTES_TABLE = """CREATE TABLE IF NOT EXISTS disputes (
@@ -55,6 +56,9 @@ DISPUTES_TABLE = """CREATE TABLE IF NOT EXISTS disputes (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 )"""
+
+#: Indexes added after the first release (the same statement on both databases).
+ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS attempts_order_id ON attempts (order_id)",)
 
 CHARGES_TABLE = """CREATE TABLE IF NOT EXISTS charges (
     scope TEXT NOT NULL,
@@ -100,6 +104,11 @@ class SharedStatements:
         row = self._run(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE trans_id = ?", (trans_id,)).fetchone()
         return AttemptRecord(*row) if row else None
 
+    def attempt_by_order_id(self, order_id: str) -> Optional[AttemptRecord]:
+        row = self._run(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE order_id = ? ORDER BY attempt DESC",
+                        (order_id,)).fetchone()
+        return AttemptRecord(*row) if row else None
+
     def attempts(self, order_ref: str) -> list[AttemptRecord]:
         rows = self._run(f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE order_ref = ? ORDER BY attempt",
                          (order_ref,)).fetchall()
@@ -112,6 +121,28 @@ class SharedStatements:
             rows = self._run(f"SELECT {EVENT_COLUMNS} FROM events WHERE trans_id = ? ORDER BY id",
                              (trans_id,)).fetchall()
         return [EventRecord(*row) for row in rows]
+
+    def save_token(self, record: TokenRecord) -> TokenRecord:
+        now = now_text()
+        marks = ", ".join("?" * len(fields(TokenRecord)))
+        self._run(
+            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ({marks}) "
+            "ON CONFLICT (token) DO UPDATE SET "
+            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
+            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
+            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
+            "trans_id = COALESCE(tokens.trans_id, excluded.trans_id), updated_at = excluded.updated_at",
+            tuple(getattr(replace(record, created_at=now, updated_at=now), f.name) for f in fields(TokenRecord)),
+        )
+        saved = self.token(record.token)
+        assert saved is not None
+        return saved
+
+    def agreement_of(self, trans_id: str) -> Optional[TokenRecord]:
+        """The recurring agreement (its token) the payment ``trans_id`` set up, whatever its status now."""
+        row = self._run(f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE trans_id = ? AND recurring_agreement_id IS NOT NULL",
+                        (trans_id,)).fetchone()
+        return TokenRecord(*row) if row else None
 
     def token(self, token: str) -> Optional[TokenRecord]:
         row = self._run(f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE token = ?", (token,)).fetchone()

@@ -31,6 +31,7 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
     DISPUTES_TABLE,
@@ -120,6 +121,8 @@ class SQLiteStore(SharedStatements):
             for name, sql_type in columns:
                 if name not in present:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+        for statement in ADDED_INDEXES:
+            conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -224,23 +227,6 @@ class SQLiteStore(SharedStatements):
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
 
     # --- tokens and recurring agreements -------------------------------------------------
-
-    def save_token(self, record: TokenRecord) -> TokenRecord:
-        now = now_text()
-        conn = self._conn()
-        conn.execute(
-            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (token) DO UPDATE SET "
-            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
-            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
-            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
-            "updated_at = excluded.updated_at",
-            (record.token, record.shopper_reference, record.token_usage, record.recurring_agreement_id,
-             record.brand, record.last4, record.status, now, now),
-        )
-        saved = self.token(record.token)
-        assert saved is not None
-        return saved
 
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         sql = f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE shopper_reference = ?"

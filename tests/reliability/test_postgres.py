@@ -91,6 +91,9 @@ def script(store: Any) -> list[Any]:
     say([t.token for t in store.tokens("s1")])
     say([(t.token, t.status) for t in store.tokens("s1", active_only=False)])
     say(store.token("TK9"))
+    say(store.save_token(TokenRecord(token="TK3", shopper_reference="s1", recurring_agreement_id="RA3",
+                                     trans_id="o1-2")))
+    say([store.agreement_of("o1-2"), store.agreement_of("o1-9")])
     for bad in (lambda: store.set_token_status("ACTIVE", token="TK1"), lambda: store.set_token_status("REMOVED")):
         try:
             bad()
