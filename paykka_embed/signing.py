@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import re
 import secrets
@@ -137,6 +138,16 @@ def public_pem(key: rsa.RSAPublicKey | rsa.RSAPrivateKey) -> str:
     return pub.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
+
+
+def fingerprint(key: rsa.RSAPublicKey | rsa.RSAPrivateKey) -> str:
+    """The key's fingerprint as OpenSSH writes one: ``SHA256:`` and the unpadded Base64 of the SHA-256 of
+    the public half's DER SubjectPublicKeyInfo (what ``openssl pkey -pubin -outform DER | openssl dgst
+    -sha256 -binary | base64`` prints, without the ``=``). It names a key without showing it: the doctor
+    and the emulator's dashboard both describe keys this way, so the two can be compared by eye."""
+    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "SHA256:" + base64.b64encode(hashlib.sha256(der).digest()).decode("ascii").rstrip("=")
 
 
 def sign(key: rsa.RSAPrivateKey, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> str:

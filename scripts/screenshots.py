@@ -1,9 +1,11 @@
-"""Regenerate the README's screenshots of the demo shop, desktop and mobile, with Playwright.
+"""Regenerate the README's screenshots of the demo shop and the emulator's dashboard, desktop and mobile,
+with Playwright.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
 Starts the emulator and the demo shop on free ports with a throwaway data directory,
-walks a shopper through the main pages, and writes one PNG per page and viewport.
+walks a shopper through the main pages, looks at the emulator's dashboard afterwards, and writes one
+PNG per page and viewport.
 """
 
 from __future__ import annotations
@@ -54,6 +56,20 @@ def walk(page: Any, shop_url: str, stub: StubHandle, out: Path, viewport: str) -
     page.goto(shop_url + "/admin/")
     shoot(page, out, "admin", viewport)
     arabic(page, shop_url, out, viewport)
+    dashboard(page, stub, out, viewport)
+
+
+def dashboard(page: Any, stub: StubHandle, out: Path, viewport: str) -> None:
+    """The emulator's dashboard after the walk: the shop's sessions, orders and balances (on a phone,
+    filtered to what belongs with the paid order, which keeps the page short enough to read)."""
+    page.goto(stub.url + "/")
+    page.locator("#db-transactions table").wait_for()
+    page.locator("#db-schedule li").first.wait_for()
+    if viewport == "mobile":
+        page.locator("#db-transactions a.db-id").first.click()
+        page.locator("#db-filter").wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, out, "dashboard", viewport)
 
 
 def arabic(page: Any, shop_url: str, out: Path, viewport: str) -> None:

@@ -27,7 +27,13 @@ EMULATOR_URLS = {
     "css/emulator/sdk.css": "/cp/style.css",
     "css/emulator/frame.css": "/cp/frames/frame.css",
     "css/emulator/pages.css": "/cp/pages/pages.css",
+    "css/emulator/dashboard.css": "/_stub/dashboard.css",
 }
+#: Folders whose scripts the emulator serves as one bundle each, and where.
+EMULATOR_BUNDLES = {"js/emulator/sdk/": "/cp/card-checkout-ui.js", "js/emulator/dashboard/": "/_stub/dashboard.js"}
+#: What only the emulator answers: its dashboard, the dashboard's data, its controls.
+EMULATOR_ONLY_URLS = ["/_stub/dashboard", "/_stub/dashboard.js", "/_stub/dashboard.css", "/_stub/dashboard/merchants",
+                      "/_stub/dashboard/webhooks", "/_stub/webhooks", "/_stub/requests", "/_stub/clock"]
 
 #: Paths under which a merchant's app served the emulator's files before they were grouped.
 OLD_PATHS = ["js/sdk/30-card.js", "js/sdk/00-core.js", "js/frame/card-frame.js", "js/frame/stub-pages.js",
@@ -86,21 +92,33 @@ def test_a_merchant_app_cannot_render_an_emulator_template(merchant_app: Flask) 
 def test_the_emulator_serves_every_file_of_its_own(emulator_app: Flask) -> None:
     client = emulator_app.test_client()
     emulator_files = {f for f in _files(static_dir()) if f.startswith(("js/emulator/", "css/emulator/"))}
-    sdk_sources = {f for f in emulator_files if f.startswith("js/emulator/sdk/")}
-    assert set(EMULATOR_URLS) == emulator_files - sdk_sources
+    bundled = {f for f in emulator_files if f.startswith(tuple(EMULATOR_BUNDLES))}
+    assert set(EMULATOR_URLS) == emulator_files - bundled
     for relative, url in EMULATOR_URLS.items():
         kind, _, rest = relative.partition("/emulator/")
         answer = client.get(url)
         assert answer.status_code == 200, url
         source = emulator_asset(kind, rest).read_text("utf-8")
         assert answer.get_data(as_text=True) == (compact_script(source) + "\n" if kind == "js" else source), url
-    bundle = client.get("/cp/card-checkout-ui.js").get_data(as_text=True)
-    for source in sorted(sdk_sources):
-        # Each source is in the bundle (its comment lines left out): its first line of code is.
-        first_code = next(line for line in (static_dir() / source).read_text().splitlines()
-                          if line.strip() and not line.lstrip().startswith(("/*", "*", "//")))
-        assert first_code in bundle, source
+    for folder, url in EMULATOR_BUNDLES.items():
+        bundle = client.get(url).get_data(as_text=True)
+        sources = sorted(f for f in bundled if f.startswith(folder))
+        assert sources, folder
+        for source in sources:
+            # Each source is in its bundle (its comment lines left out): its first line of code is.
+            first_code = next(line for line in (static_dir() / source).read_text().splitlines()
+                              if line.strip() and not line.lstrip().startswith(("/*", "*", "//")))
+            assert first_code in bundle, source
     assert client.get("/cp/frames/card.html").status_code == 200
+    assert client.get("/").status_code == 200  # the dashboard
+
+
+def test_a_merchant_app_answers_nothing_of_the_emulators_own(merchant_app: Flask) -> None:
+    client = merchant_app.test_client()
+    for url in [*EMULATOR_ONLY_URLS, *EMULATOR_BUNDLES.values()]:
+        for prefix in ("", "/paykka", "/paykka/static"):
+            assert client.get(prefix + url).status_code == 404, prefix + url
+    assert client.get("/").status_code == 404  # the emulator's dashboard lives at the emulator's root only
 
 
 def test_the_emulator_renders_only_its_own_templates(emulator_app: Flask) -> None:

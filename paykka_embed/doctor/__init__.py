@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from .. import signing
 from ..envs import ENVIRONMENTS, Environment, resolve_environment
 from ..errors import PayKKaError
 from . import credentials, probe, urls
@@ -250,7 +251,7 @@ def live_checks(args: argparse.Namespace, settings: Settings, add: Adder, printe
                 f"{env.api_base}{prepared.path} …")
     exchange = probe.send(prepared, env.api_base, float(args.timeout))
     ctx = probe.ProbeContext(env=env.name, api_base=env.api_base, merchant_id=merchant_id, app_id=app_id,
-                             key_fingerprint=credentials.fingerprint(private_key), timeout=float(args.timeout))
+                             key_fingerprint=signing.fingerprint(private_key), timeout=float(args.timeout))
     add(probe.probe_verdict(exchange, ctx))
     signature = add(probe.response_signature_verdict(exchange, platform_key, ctx))
     add(probe.clock_verdict(exchange, verified=signature is not None and signature.status == "pass"))

@@ -6,16 +6,14 @@ at what it was given to say why (a public key where the private one belongs, an 
 key, ``\\n`` typed as two characters in an environment variable, a certificate…).
 
 Keys are described by type, size, format, source and the fingerprint of their public half
-(``SHA256:`` + Base64 of the SHA-256 of its DER SubjectPublicKeyInfo, what
-``openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary | base64`` prints),
-never by their content.
+(:func:`paykka_embed.signing.fingerprint`: ``SHA256:`` + Base64 of the SHA-256 of its DER
+SubjectPublicKeyInfo, the form the emulator's dashboard shows too), never by their content.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from .. import signing
+from ..signing import fingerprint
 from .report import Check, failed, passed
 from .settings import Value
 
@@ -41,13 +40,6 @@ KEYGEN_FIX = ("`paykka-embed keys --out DIR` writes a new 2048-bit pair: configu
               "the public one with PayKKa for this merchant (and environment)")
 
 AnyPublicKey = Union[rsa.RSAPublicKey, rsa.RSAPrivateKey]
-
-
-def fingerprint(key: AnyPublicKey) -> str:
-    """``SHA256:`` and the unpadded Base64 of the SHA-256 of the public key's DER SubjectPublicKeyInfo."""
-    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return "SHA256:" + base64.b64encode(hashlib.sha256(der).digest()).decode("ascii").rstrip("=")
 
 
 @dataclass(frozen=True)

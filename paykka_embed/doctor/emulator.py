@@ -27,7 +27,7 @@ from typing import Any, Iterator, Optional
 import httpx
 
 from .. import signing
-from .credentials import fingerprint
+from ..signing import fingerprint
 
 LINE_NAMES = ("method", "path", "timestamp", "nonce", "body")
 

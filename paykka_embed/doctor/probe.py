@@ -32,8 +32,9 @@ from .. import signing
 from ..client import ClientCore, PreparedRequest
 from ..envs import Environment
 from ..errors import SignatureError
+from ..signing import fingerprint
 from . import emulator
-from .credentials import KEYGEN_FIX, fingerprint
+from .credentials import KEYGEN_FIX
 from .report import Check, failed, passed, skipped
 
 #: Beyond this the clock fails: the 5-minute window still holds, but the drift has no reason to stop.

@@ -96,7 +96,9 @@ def authenticate(entry: RequestEntry) -> tuple[Merchant, bytes]:
         verified = signing.verify_headers(merchant.public_key, request.path, cast(Mapping[str, str], headers), body,
                                           now_ms_value=ctx.clock.signature_now_ms())
     except SignatureError as exc:
-        entry.signature_refused(exc.message, headers.get(signing.H_TIMESTAMP, ""), headers.get(signing.H_NONCE, ""))
+        entry.signature_refused(exc.message, headers.get(signing.H_TIMESTAMP, ""), headers.get(signing.H_NONCE, ""),
+                                key=merchant.public_key, signature=headers.get(signing.H_SIGN, ""),
+                                query=request.query_string.decode("latin-1"), host_url=request.host_url)
         raise StubError(401, exc.ret_code or SIGN_INVALID, exc.message) from None
     if not merchants.remember_nonce(verified.nonce, verified.timestamp_ms):
         problem = f"{signing.H_NONCE}: already used (replayed request)"

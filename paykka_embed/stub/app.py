@@ -1,6 +1,6 @@
 """The emulator application: one Flask app holding the emulator's services, the webhook
-sender and the platform key, with the v3 API, the browser side and the test controls
-mounted."""
+sender and the platform key, with the v3 API, the browser side, the test controls and the
+dashboard (at ``/``) mounted."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from .. import signing
 from ..wire import envelope
 from ..resources import emulator_templates_dir
-from . import api, browser, controls
+from . import api, browser, controls, dashboard
 from .clock import Clock
 from .faults import FaultMiddleware, Faults
 from .gateway import Gateway
@@ -139,6 +139,7 @@ def create_app(context: Optional[StubContext] = None, *, public_url: Optional[st
     app.register_blueprint(api.bp)
     app.register_blueprint(browser.bp)
     app.register_blueprint(controls.bp)
+    app.register_blueprint(dashboard.bp)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

@@ -3,7 +3,9 @@ and signature time (real time plus a skew that simulates a merchant clock that i
 
 Session expiry, timestamps in bodies and webhooks, new ids and the webhook retry
 schedule read business time, so ``POST /_stub/clock {"advance_seconds": N}`` lets a test
-jump an hour ahead without sleeping.
+jump an hour ahead without sleeping, and ``POST /_stub/clock {"reset": true}`` puts it back
+on real time (so sessions a merchant app creates with expiries computed on its own, real
+clock are not born expired).
 
 Signature timestamps (checking ``x-paykka-timestamp`` on requests, stamping answers and
 webhooks, the replay window) read signature time instead: real time, unless
@@ -31,6 +33,7 @@ class Clock:
         self._skew = 0
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
+        self._rewind_listeners: list[Callable[[float], None]] = []
 
     def time(self) -> float:
         """Business time in seconds since the epoch."""
@@ -76,14 +79,31 @@ class Clock:
             listener()
 
     def reset(self) -> None:
-        """Back to the source's time, with no skew."""
+        """Back to the source's time, with no skew (for a reset of the whole emulator: no listener runs)."""
         with self._lock:
             self._offset = 0.0
             self._skew = 0
 
+    def back_to_real_time(self) -> float:
+        """Business time back on the source's time, and no signature skew; returns the seconds business
+        time moved back, after telling the rewind listeners (work scheduled on the moved clock, such as
+        webhook retries, moves back with it)."""
+        with self._lock:
+            moved = self._offset
+            self._offset = 0.0
+            self._skew = 0
+        if moved:
+            for listener in list(self._rewind_listeners):
+                listener(moved)
+        return moved
+
     def on_advance(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every :meth:`advance`."""
         self._listeners.append(listener)
+
+    def on_rewind(self, listener: Callable[[float], None]) -> None:
+        """Call ``listener(seconds)`` after :meth:`back_to_real_time` moved business time ``seconds`` back."""
+        self._rewind_listeners.append(listener)
 
     def after(self, seconds: float) -> datetime:
         """Business time ``seconds`` from now, as a datetime."""

@@ -1,6 +1,6 @@
-"""Test controls under ``/_stub/``: register merchants, move the clock, read the request
-and webhook logs, open and move disputes, inject faults, read the OpenAPI document,
-reset. Merchant code never needs these; tests and the demo do. Answers use PayKKa's
+"""Test controls under ``/_stub/``: register merchants, move the clock (and put it back on
+real time), read the request and webhook logs, resend a webhook or deliver its next retry
+now, open and move disputes, inject faults, read the OpenAPI document, reset. Merchant code never needs these; tests and the demo do. Answers use PayKKa's
 envelope but are not signed. Each control reads its body, calls one service (or the
 context's clock, logs and faults), and answers: nothing here touches a record."""
 
@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from .. import signing, wire
 from . import openapi
 from .cards import CVV_FAILURE, TEST_CARDS
-from .errors import StubError, param_error
+from .errors import ILLEGAL_STATE, PARAM, StubError, param_error
 from .faults import parse_fault
 from .web import answer, context, json_object
 
@@ -62,16 +62,21 @@ MAX_CLOCK_SECONDS = 10**8
 
 @bp.route("/clock", methods=["GET", "POST"])
 def clock() -> Response:
-    """Move business time forward (``advance_seconds``) and/or set the signature skew
-    (``signature_skew_seconds``, an integer that may be negative; 0 removes it)."""
+    """``POST {"reset": true}``: business time back on real time and no signature skew; then
+    ``advance_seconds`` moves business time forward and ``signature_skew_seconds`` (an integer
+    that may be negative; 0 removes it) sets the skew, each when given. Answers the clock."""
     clock = context().clock
     if request.method == "POST":
         try:
             data = _body()
             seconds = data.get("advance_seconds")
             skew = data.get("signature_skew_seconds")
-            if seconds is None and skew is None:
-                raise param_error("advance_seconds: advance_seconds or signature_skew_seconds is required")
+            back = data.get("reset")
+            if seconds is None and skew is None and back is None:
+                raise param_error("advance_seconds: advance_seconds, signature_skew_seconds or reset is required")
+            if back is not None and not isinstance(back, bool):
+                raise param_error("reset: must be true (business time back to real time, no signature skew) "
+                                  "or false")
             if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
                                         or not 0 <= seconds <= MAX_CLOCK_SECONDS):
                 raise param_error("advance_seconds: must be a number of seconds from 0 to 100000000")
@@ -79,6 +84,8 @@ def clock() -> Response:
                                      or not -MAX_CLOCK_SECONDS <= skew <= MAX_CLOCK_SECONDS):
                 raise param_error("signature_skew_seconds: must be a whole number of seconds from -100000000 "
                                   "to 100000000 (0 removes the skew)")
+            if back:
+                clock.back_to_real_time()
             if skew is not None:
                 clock.skew_signatures(skew)
             if seconds is not None:
@@ -115,6 +122,39 @@ def test_cards() -> Response:
 def webhooks() -> Response:
     """Every notification sent or queued, with its attempts (see :mod:`webhooks`)."""
     return answer(context().sender.log())
+
+
+def _delivery_error(exc: Exception) -> StubError:
+    if isinstance(exc, LookupError):
+        return StubError(404, PARAM, str(exc.args[0]))
+    return StubError(409, ILLEGAL_STATE, str(exc))
+
+
+@bp.get("/webhooks/<int:delivery_id>")
+def webhook(delivery_id: int) -> Response:
+    """One delivery, as ``GET /_stub/webhooks`` lists it."""
+    try:
+        return answer(context().sender.delivery(delivery_id))
+    except LookupError as exc:
+        return answer(error=_delivery_error(exc))
+
+
+@bp.post("/webhooks/<int:delivery_id>/resend")
+def resend_webhook(delivery_id: int) -> Response:
+    """Resend now: one more attempt, outside the retry schedule (see :meth:`WebhookSender.resend`)."""
+    try:
+        return answer(context().sender.resend(delivery_id))
+    except LookupError as exc:
+        return answer(error=_delivery_error(exc))
+
+
+@bp.post("/webhooks/<int:delivery_id>/retry-now")
+def retry_webhook_now(delivery_id: int) -> Response:
+    """Deliver the next retry now (a pending delivery only; see :meth:`WebhookSender.deliver_next_retry`)."""
+    try:
+        return answer(context().sender.deliver_next_retry(delivery_id))
+    except (LookupError, ValueError) as exc:
+        return answer(error=_delivery_error(exc))
 
 
 def _optional_int(data: dict[str, Any], name: str, low: int, high: int, rule: str) -> Optional[int]:

@@ -29,7 +29,18 @@ signature was refused (``206003``, ``206004``)::
 
     {"problem": "x-paykka-sign: signature does not match", "timestamp": "1741399200000",
      "nonce": "1234567890123456", "string_to_sign": "POST\\n/v3/payment/acq/session\\n"
-     "1741399200000\\n1234567890123456\\n{...masked, truncated body...}"}
+     "1741399200000\\n1234567890123456\\n{...masked, truncated body...}",
+     "comparison": {...}}
+
+``comparison`` (:mod:`signatures`) sets what was verified beside what the signer signed, line by
+line, when the emulator can tell::
+
+    {"key": "registered", "registered_key": "SHA256:…", "matches": false,
+     "verified": {"method": "POST", "path": "/v3/payment/acq/session/query", "timestamp": "…",
+                  "nonce": "…", "body": "{…}"},
+     "signed": {"method": "POST", "path": "/v3/payment/acq/session", …} | null,
+     "differs": ["path"], "suspect": null,
+     "mistake": "the path of another operation (Query Session)", "explanation": "…"}
 """
 
 from __future__ import annotations
@@ -41,7 +52,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .. import signing
 from .cards import luhn_ok
+from .signatures import LINE_NAMES, Comparison, Signed, compare
 
 MAX_ENTRIES = 500
 BODY_LIMIT = 4000
@@ -104,16 +119,24 @@ class RequestEntry:
     ret_code: str = ""
     ret_msg: str = ""
     ignored_fields: list[str] = field(default_factory=list)
-    signature: Optional[dict[str, str]] = None
+    signature: Optional[dict[str, Any]] = None
 
-    def signature_refused(self, problem: str, timestamp: str, nonce: str) -> None:
-        """Keep the five lines the signature was checked against (body masked and cut)."""
+    def signature_refused(self, problem: str, timestamp: str, nonce: str, *, key: Optional[rsa.RSAPublicKey] = None,
+                          signature: str = "", query: str = "", host_url: str = "") -> None:
+        """Keep the five lines the signature was checked against (body masked and cut) and, given the
+        registered ``key`` and the ``x-paykka-sign`` value, what the signer signed instead when it can
+        be told (see :mod:`signatures`)."""
         self.signature = {
             "problem": problem,
             "timestamp": timestamp,
             "nonce": nonce,
             "string_to_sign": "\n".join(["POST", self.path, timestamp, nonce, mask_body(self.body)]),
         }
+        if key is not None and signature:
+            found = compare(key, signature, path=self.path, timestamp=timestamp, nonce=nonce, body=self.body,
+                            query=query, host_url=host_url)
+            self.signature["comparison"] = _comparison_json(found, key,
+                                                            Signed("POST", self.path, timestamp, nonce, self.body))
 
     def to_json(self, entry_id: int) -> dict[str, Any]:
         """The entry as ``GET /_stub/requests`` shows it, numbered ``entry_id``."""
@@ -135,6 +158,27 @@ class RequestEntry:
             "body_bytes": len(self.body),
             "signature": self.signature,
         }
+
+
+def _lines(signed: Signed) -> dict[str, Optional[str]]:
+    shown: dict[str, Optional[str]] = {name: getattr(signed, name) for name in LINE_NAMES[:4]}
+    shown["body"] = None if signed.body is None else mask_body(signed.body)
+    return shown
+
+
+def _comparison_json(found: Comparison, key: rsa.RSAPublicKey, verified: Signed) -> dict[str, Any]:
+    """The comparison as the log keeps it: bodies masked and cut like every body here."""
+    return {
+        "key": found.key,
+        "registered_key": signing.fingerprint(key),
+        "matches": found.matches,
+        "verified": _lines(verified),
+        "signed": _lines(found.signed) if found.signed is not None else None,
+        "differs": list(found.differs),
+        "suspect": found.suspect,
+        "mistake": found.signed.mistake if found.signed is not None and not found.matches else None,
+        "explanation": found.explanation,
+    }
 
 
 class RequestLog:
