@@ -98,7 +98,7 @@ def cmd_stub(args: argparse.Namespace) -> int:
     context.strict = bool(args.strict)
     key_note = (f"private key in {data_dir / 'merchant-private-key.pem'}" if data_dir
                 else "private key printed below (use --data DIR to keep it between runs)")
-    print(f"PayKKa emulator running at {server.url}", flush=True)
+    print(f"PayKKa emulator running at {server.url}  (its dashboard: open this URL)", flush=True)
     print(f"  SDK stand-in:   {server.url}/cp/card-checkout-ui.js")
     print(f"  Default merchant: merchant_id={creds['merchant_id']} client_key={creds['client_key']}")
     print(f"  Merchant {key_note}")
@@ -138,7 +138,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     })
     shop_server = BackgroundServer(app, args.host, args.port).start()
     print(f"Demo shop:      {shop_server.url}/", flush=True)
-    print(f"PayKKa emulator: {stub_server.url}  (merchant {creds['merchant_id']})")
+    print(f"PayKKa emulator: {stub_server.url}  (merchant {creds['merchant_id']}; its dashboard is at this URL)")
     print(f"Data directory: {data_dir.resolve()}")
     print("Test cards:")
     print("\n".join(test_card_lines()))

@@ -173,7 +173,7 @@ def test_a_stored_card_in_the_event_is_recorded_without_card_data(shop: Any, tmp
     with sqlite3.connect(tmp_path / "paykka.sqlite3") as db:
         columns = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
     assert columns == {"token", "shopper_reference", "token_usage", "recurring_agreement_id", "brand", "last4",
-                       "status", "created_at", "updated_at"}
+                       "status", "created_at", "updated_at", "trans_id"}
 
 
 def test_a_body_that_is_signed_but_not_an_event_is_a_400(shop: Any) -> None:

@@ -123,3 +123,10 @@ def test_webhooks_are_stamped_with_the_skewed_time(paykka_stub: StubHandle) -> N
                                now_ms_value=int((time.time() + SKEW) * 1000))
     finally:
         receiver.close()
+
+
+def test_the_kit_puts_the_clock_back_on_real_time(paykka_stub: StubHandle) -> None:
+    moved = paykka_stub.advance_clock(7200)
+    back = paykka_stub.reset_clock()
+    assert moved["offset_seconds"] == 7200 and back["offset_seconds"] == 0
+    assert back["now_ms"] < moved["now_ms"] - 7000 * 1000

@@ -113,6 +113,12 @@ class StubHandle:
         data: dict[str, Any] = resp.json()["data"]
         return data
 
+    def reset_clock(self) -> dict[str, Any]:
+        """Put the emulator's clock back on real time (and undo any signature skew), keeping its records."""
+        resp = self._http.post("/_stub/clock", json={"reset": True}).raise_for_status()
+        data: dict[str, Any] = resp.json()["data"]
+        return data
+
     def skew_signature_clock(self, seconds: int) -> dict[str, Any]:
         """Check and stamp signature timestamps as if now were real time + ``seconds`` (0 undoes
         it; a reset does too): how a merchant server whose clock is off sees PayKKa."""
