@@ -127,6 +127,25 @@ def test_private_key_formats_that_parse(keys: dict[str, Any], fmt: str, flag: st
                                                    "fingerprint": fingerprint(shared_test_key())}
 
 
+def test_key_objects_from_a_flask_configuration_are_read_as_they_are() -> None:
+    """A Flask app may configure key objects rather than text; both keys are read and described the same way."""
+    from paykka_embed.doctor.credentials import check_platform_key, check_private_key
+    from paykka_embed.doctor.settings import Value
+
+    private = shared_test_key()
+    check, key = check_private_key(Value(private, "PAYKKA_PRIVATE_KEY in the app's configuration"))
+    assert key is private and check.status == "pass", check
+    assert check.details == {"bits": 2048, "format": "key object", "fingerprint": fingerprint(private)}
+    platform = signing.generate_private_key().public_key()
+    pcheck, pkey = check_platform_key(Value(platform, "PAYKKA_PLATFORM_PUBLIC_KEY in the app's configuration"), key)
+    assert pkey is platform and pcheck.status == "pass", pcheck
+    assert pcheck.details["format"] == "key object"
+    own, _ = check_platform_key(Value(private.public_key(), "PAYKKA_PLATFORM_PUBLIC_KEY"), key)
+    assert own.status == "fail" and own.code == "own_key", own
+    broken, none = check_private_key(Value(b"not a key", "PAYKKA_PRIVATE_KEY"))
+    assert none is None and broken.status == "fail" and broken.message.startswith("PAYKKA_PRIVATE_KEY"), broken
+
+
 def test_private_key_inline_pem_text(keys: dict[str, Any]) -> None:
     run = run_doctor(*base_flags(keys, private_key=None), "--offline",
                      environ={"PAYKKA_PRIVATE_KEY": keys["texts"]["private"]})

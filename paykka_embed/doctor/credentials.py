@@ -17,7 +17,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -191,6 +191,31 @@ def _not_text(check_id: str, title: str, value: Value, exc: ValueError) -> Check
 
 # --- the checks ------------------------------------------------------------------------------------
 
+K = TypeVar("K", rsa.RSAPrivateKey, rsa.RSAPublicKey)
+
+
+def _read_key(check_id: str, title: str, value: Value, kind: type[object], load: Callable[[Any], K], *,
+              private: bool) -> Union[Check, tuple[K, str, str]]:
+    """The configured key with its format and origin, or the failed check that says why it cannot be read.
+
+    One path for both keys a merchant configures, so a private key and the platform key are
+    read, and their failures explained, the same way.
+    """
+    if isinstance(value.value, kind):  # a key object: the loader hands it back as it is
+        return load(value.value), "key object", value.source
+    label = "private key" if private else "platform public key"
+    try:
+        text = key_text(value, label)
+    except ValueError as exc:
+        return _not_text(check_id, title, value, exc)
+    try:
+        key = load(text.data)
+    except ValueError:
+        code, what, fix = _why_unreadable(text.data, value.value, want_private=private)
+        return failed(check_id, title, code, f"{text.origin} {what}", fix)
+    return key, (_format if private else _public_format)(text.data), text.origin
+
+
 
 def check_ids(merchant_id: Value, app_id: Value) -> Check:
     title = "Merchant and app id"
@@ -223,19 +248,10 @@ def check_private_key(value: Value) -> tuple[Check, Optional[rsa.RSAPrivateKey]]
         return failed("private_key", title, "missing", "no merchant private key is configured",
                       "set PAYKKA_PRIVATE_KEY (or --private-key) to the PEM text or the path of your private key; "
                       + KEYGEN_FIX), None
-    if isinstance(value.value, rsa.RSAPrivateKey):
-        key, fmt, origin = value.value, "key object", value.source
-    else:
-        try:
-            text = key_text(value, "private key")
-        except ValueError as exc:
-            return _not_text("private_key", title, value, exc), None
-        try:
-            key = signing.load_private_key(text.data)
-        except ValueError:
-            code, what, fix = _why_unreadable(text.data, value.value, want_private=True)
-            return failed("private_key", title, code, f"{text.origin} {what}", fix), None
-        fmt, origin = _format(text.data), text.origin
+    read = _read_key("private_key", title, value, rsa.RSAPrivateKey, signing.load_private_key, private=True)
+    if isinstance(read, Check):
+        return read, None
+    key, fmt, origin = read
     details: dict[str, Any] = {"bits": key.key_size, "format": fmt, "fingerprint": fingerprint(key)}
     if key.key_size < MIN_BITS:
         return failed("private_key", title, "too_short",
@@ -281,19 +297,10 @@ def check_platform_key(value: Value, private_key: Optional[rsa.RSAPrivateKey]
                       "set PAYKKA_PLATFORM_PUBLIC_KEY (or --platform-public-key) to the platform public key PayKKa "
                       "gives you for this environment (the emulator serves its own at /_stub/platform-public-key)"
                       ), None
-    if isinstance(value.value, rsa.RSAPublicKey):
-        key, fmt, origin = value.value, "key object", value.source
-    else:
-        try:
-            text = key_text(value, "platform public key")
-        except ValueError as exc:
-            return _not_text("platform_key", title, value, exc), None
-        try:
-            key = signing.load_public_key(text.data)
-        except ValueError:
-            code, what, fix = _why_unreadable(text.data, value.value, want_private=False)
-            return failed("platform_key", title, code, f"{text.origin} {what}", fix), None
-        fmt, origin = _public_format(text.data), text.origin
+    read = _read_key("platform_key", title, value, rsa.RSAPublicKey, signing.load_public_key, private=False)
+    if isinstance(read, Check):
+        return read, None
+    key, fmt, origin = read
     details: dict[str, Any] = {"bits": key.key_size, "format": fmt, "fingerprint": fingerprint(key)}
     if private_key is not None and fingerprint(private_key) == details["fingerprint"]:
         return failed("platform_key", title, "own_key",
