@@ -89,6 +89,17 @@ def test_the_emulators_tables_are_the_catalogues() -> None:
             assert methods.resolve_allowed([spelling]) == ({catalogue.BANKCARD}, {brand.code})
 
 
+def test_the_emulator_tells_a_cards_brand_by_the_catalogues_patterns() -> None:
+    """Every test card's number reads as its brand, and a number no pattern matches has none."""
+    from paykka_embed.stub import cards
+
+    assert {card.brand for card in cards.TEST_CARDS.values()} == set(catalogue.brand_codes())
+    for card in cards.TEST_CARDS.values():
+        assert cards.detect_brand(card.number) == card.brand, card
+    assert cards.detect_brand("2221000000000009") == "MASTERCARD"  # the 2-series range
+    assert cards.detect_brand("9999999999999995") is None
+
+
 # --- marks -------------------------------------------------------------------------------
 
 

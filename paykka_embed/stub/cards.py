@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import catalogue
+
 
 @dataclass(frozen=True)
 class TestCard:
@@ -48,19 +50,13 @@ ABANDONED = ("5007", "Abandoned: the shopper started a new attempt")
 SESSION_EXPIRED = ("5008", "Expired: the session expired before the shopper finished")
 REFUND_DECLINED = ("6001", "Refund declined by the issuer")
 
-_BRANDS = [
-    ("AMEX", re.compile(r"^3[47]")),
-    ("DINERS", re.compile(r"^3(?:0[0-5]|[689])")),
-    ("JCB", re.compile(r"^35(?:2[89]|[3-8])")),
-    ("DISCOVER", re.compile(r"^6(?:011|5|4[4-9])")),
-    ("MASTERCARD", re.compile(r"^(?:5[1-5]|2(?:2[2-9]|[3-6]|7[01]|720))")),
-    ("VISA", re.compile(r"^4")),
-]
+#: Each brand's number prefix, compiled once from the catalogue (the same patterns the SDK stand-in uses).
+_BRAND_PATTERNS = tuple((row.code, re.compile(row.pattern)) for row in catalogue.BRANDS)
 
 
 def detect_brand(number: str) -> str | None:
     """The card brand of ``number`` by its prefix (VISA, MASTERCARD, ...), or None."""
-    for brand, pattern in _BRANDS:
+    for brand, pattern in _BRAND_PATTERNS:
         if pattern.match(number):
             return brand
     return None
