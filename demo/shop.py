@@ -7,6 +7,7 @@ resolver below, and the macros in ``templates/checkout*.html``.
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -68,6 +69,7 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
     if not app.config.get("PAYKKA_DATABASE"):
         app.config["PAYKKA_DATABASE"] = str(data_dir / "paykka.sqlite3")
     orders = Orders(str(data_dir / "shop.sqlite3"))
+    joining = threading.Lock()
     app.extensions["demo_orders"] = orders
 
     CSRFProtect(app)
@@ -172,11 +174,20 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         if not session.get("shopper"):
             flash("Sign in to start a membership: it is billed to your saved card each month.", "error")
             return redirect(url_for("account"), code=303)
-        if memberships(session["shopper"]):
-            flash("You are already a Tea Club member: one membership is enough.", "error")
-            return redirect(url_for("account"), code=303)
-        order = orders.create({product.id: 1}, session["shopper"])
+        with joining:  # two Join clicks at once (two tabs) must not make two membership orders
+            if memberships(session["shopper"]):
+                flash("You are already a Tea Club member: one membership is enough.", "error")
+                return redirect(url_for("account"), code=303)
+            order = waiting_membership(session["shopper"]) or orders.create({product.id: 1}, session["shopper"])
         return redirect(url_for("checkout", ref=order.ref), code=303)
+
+    def waiting_membership(shopper: str) -> Optional[Order]:
+        """The shopper's membership order still waiting for its first payment: joining again (a second
+        tab, Back and Join) pays that order, so at most one first payment can count; a second one paid
+        in another tab is returned by the toolkit, with the agreement it set up."""
+        return next((order for order in orders.for_shopper(shopper)
+                     if order.kind == "subscription" and "-M" not in order.ref and not paid(order.ref)
+                     and paykka.agreement_for(order.ref) is None), None)
 
     # --- checkout ------------------------------------------------------------------------
 

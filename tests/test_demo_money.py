@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import threading
 from typing import Any
 
@@ -14,6 +15,7 @@ import httpx
 from paykka_embed import signing
 from paykka_embed.stub import BackgroundServer
 from paykka_embed.testing import MerchantAccount, StubHandle
+from demo.shop import DEMO_SHOPPER
 
 CARD = {"number": "4111111111111111", "exp_month": 12, "exp_year": 2034, "cvv": "123"}
 
@@ -109,6 +111,53 @@ def test_a_second_membership_is_refused_and_each_charges_its_own_agreement(
     assert refused.status_code == 303
     with paykka_stub.context.gateway.lock:
         assert [tx for tx in paykka_stub.context.gateway.transactions.values() if tx.mit] == []
+
+
+def test_joining_again_with_the_same_card_after_cancelling_makes_a_member(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: cancel, join again with the same card: charged, but the shop saw no membership (the card's
+    token came back with a new agreement and was dropped), so the shopper could pay again and again."""
+    http, token = signed_in(demo_shop.url)
+    first = membership_paid(http, token, paykka_stub, paykka_merchant)
+    assert http.post(f"/account/memberships/{first}/cancel", data={"csrf_token": token}).status_code == 303
+    second = membership_paid(http, token, paykka_stub, paykka_merchant)
+    assert second != first
+    account = http.get("/account").text
+    assert "You are not a member" not in account and f"/account/memberships/{second}/cancel" in account
+    assert f"/account/memberships/{first}/cancel" not in account
+    admin = http.get(f"/admin/orders/{second}").text
+    assert 'id="agreement-id"' in admin and "Charge month 2" in admin
+    again = http.post("/subscribe/tea-club", data={"csrf_token": token})
+    assert again.headers["location"] == "/account"  # a member now: no third payment
+
+
+def test_two_tabs_joining_at_once_pay_one_membership(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: Join in two tabs, pay both: two memberships, both charged. Now both tabs pay one order;
+    the second payment is returned and the agreement it set up cancelled."""
+    http, token = signed_in(demo_shop.url)
+    tab_a = http.post("/subscribe/tea-club", data={"csrf_token": token}).headers["location"]
+    tab_b = http.post("/subscribe/tea-club", data={"csrf_token": token}).headers["location"]
+    assert tab_a == tab_b  # one membership order waiting for its first payment
+    ref = tab_a.rsplit("/", 1)[-1]
+    sessions = [re.search(r'"sessionId": "([^"]+)"', http.get(tab).text).group(1)  # type: ignore[union-attr]
+                for tab in (tab_a, tab_b)]
+    for session_id in sessions:
+        paykka_stub.context.gateway.pay_with_card(session_id, paykka_merchant.client_key, CARD)
+    paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == f"{ref}-2")
+    gw = paykka_stub.context.gateway
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with gw.lock:
+            refunds = [r for r in gw.refunds.values() if r.refund_trans_id.endswith("-DUP")
+                       and r.refund_trans_id.startswith(ref)]
+            live = [a for a in gw.agreements.values() if a.active and a.shopper_reference == DEMO_SHOPPER]
+        if refunds and len(live) == 1:
+            break
+        time.sleep(0.1)
+    assert len(refunds) == 1 and len(live) == 1, (refunds, live)
+    account = http.get("/account").text
+    assert account.count("/account/memberships/") == 1 and f"/account/memberships/{ref}/cancel" in account
 
 
 def paid_order(http: httpx.Client, stub: StubHandle, merchant: MerchantAccount, card: str = CARD["number"],

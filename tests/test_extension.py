@@ -29,6 +29,8 @@ ORDERS: dict[str, OrderInfo] = {
     "SUB1": OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference="shopper-42"),
     "SUB2": OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference="shopper-42"),
     "SUB3": OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference="shopper-42"),
+    **{ref: OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference="shopper-rejoin")
+       for ref in ("RJ1", "RJ2", "RJ2-M02", "RJ1-M02")},
 }
 
 
@@ -269,6 +271,36 @@ def test_recurring_first_payment_then_merchant_initiated_charge_then_cancel(
             paykka.charge_recurring("SUB3")
     assert caught.value.field == "shopper_reference"
     assert paykka.store.attempts("SUB3") == []
+
+
+def test_joining_again_with_the_same_card_sets_up_a_new_agreement(
+        served: tuple[BackgroundServer, PayKKa], paykka_stub: StubHandle) -> None:
+    """Cancel a membership, join again with the same card: PayKKa keeps the card's token and sets up a
+    new agreement on it. The new membership is an active agreement the shop can charge; the old stays
+    cancelled."""
+    server, paykka = served
+    with server.app.test_request_context(base_url=server.url):
+        first = paykka.recurring_session("RJ1", "shopper-rejoin")
+    assert shopper_pays(paykka_stub, first)["status"] == "SUCCESS"
+    paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == first.trans_id)
+    one = paykka.agreement_for("RJ1")
+    assert one is not None and one.status == "ACTIVE"
+    with server.app.test_request_context(base_url=server.url):
+        paykka.cancel_recurring(one.recurring_agreement_id, shopper_reference="shopper-rejoin")
+        second = paykka.recurring_session("RJ2", "shopper-rejoin")
+    assert shopper_pays(paykka_stub, second)["status"] == "SUCCESS"
+    paykka_stub.wait_for_webhook(lambda d: d["event"]["trans_id"] == second.trans_id)
+
+    two = paykka.agreement_for("RJ2")
+    assert two is not None and two.status == "ACTIVE", two
+    assert two.token == one.token and two.recurring_agreement_id != one.recurring_agreement_id
+    assert paykka.agreement_for("RJ1").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+    with server.app.test_request_context(base_url=server.url):
+        tx = paykka.charge_recurring("RJ2-M02", recurring_agreement_id=two.recurring_agreement_id)
+        assert tx.status == "SUCCESS"
+        with pytest.raises(ValidationError):  # the cancelled membership cannot be charged
+            paykka.charge_recurring("RJ1-M02", recurring_agreement_id=one.recurring_agreement_id)
+    assert paykka.store.attempts("RJ1-M02") == []
 
 
 def test_card_on_file_session_saves_the_card_and_removal_forgets_it(

@@ -39,6 +39,7 @@ def orders() -> dict[str, OrderInfo]:
     book = {ref: OrderInfo(amount=Decimal("8.00"), currency="HKD") for ref in ("B1", "B2", "B3", "B4", "B5", "B6")}
     book["M1"] = OrderInfo(amount=Decimal("8.80"), currency="HKD", capture_method="MANUAL")
     book["SUB"] = OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference=SHOPPER)
+    book["SUB2"] = OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference=SHOPPER)
     for ref in ("R1", "R2", "R3", "R4"):
         book[ref] = OrderInfo(amount=Decimal("12.00"), currency="HKD", shopper_reference=SHOPPER)
     return book
@@ -277,6 +278,29 @@ def test_two_tabs_that_both_paid_are_caught_and_the_second_is_refunded(shop: Sho
     http.get(f"/paykka/return?trans_id={tab2.trans_id}")
     assert len([r for r in paykka_stub.context.gateway.refunds.values() if r.refund_trans_id == "B6-2-DUP"]) == 1
     assert len(shop.duplicates) == 1
+
+
+def test_a_duplicate_first_payment_of_a_membership_leaves_one_agreement(shop: Shop, paykka_stub: StubHandle) -> None:
+    """Two tabs both paid a membership's first month: the second payment is refunded and the second
+    agreement it set up is cancelled, so the shopper holds one membership and can be charged for one."""
+    tab1 = shop.call(shop.paykka.recurring_session, "SUB2", SHOPPER)
+    tab2 = shop.call(shop.paykka.recurring_session, "SUB2", SHOPPER)
+    shopper_pays(paykka_stub, tab1)
+    settled_by_webhook(shop, tab1.trans_id)
+    shopper_pays(paykka_stub, tab2, "5555555555554444")
+    second = wait_for(lambda: (a := shop.store.attempt(tab2.trans_id)) and a.note and a, "the reversal")
+    assert second.flag == FLAG_DUPLICATE and second.note.startswith("refund RG"), second.note
+    agreements = {a.recurring_agreement_id: a for a in paykka_stub.context.gateway.agreements.values()
+                  if a.shopper_reference == SHOPPER and a.first_order_id in (
+                      shop.store.attempt(tab1.trans_id).order_id, second.order_id)}
+    assert sorted(a.active for a in agreements.values()) == [False, True]
+    kept = shop.paykka.agreement_for("SUB2")
+    assert kept is not None and kept.status == "ACTIVE" and agreements[kept.recurring_agreement_id].active
+    assert f"its recurring agreement {next(i for i, a in agreements.items() if not a.active)} cancelled" in second.note
+    settled_by_webhook(shop, tab2.trans_id)  # the duplicate's own webhook revives nothing
+    live = [a.recurring_agreement_id for a in shop.store.agreements(SHOPPER)
+            if a.recurring_agreement_id in agreements]
+    assert live == [kept.recurring_agreement_id]
 
 
 def test_a_duplicate_authorisation_is_voided(shop: Shop, paykka_stub: StubHandle) -> None:

@@ -142,6 +142,76 @@ def test_tokens_upsert_completes_but_never_revives(store: SQLiteStore) -> None:
     assert store.tokens("s-1") == [] and len(store.tokens("s-1", active_only=False)) == 1
 
 
+def test_one_card_carries_a_new_agreement_after_its_first_was_cancelled(store: SQLiteStore) -> None:
+    """A shopper who cancels a membership and joins again with the same card keeps the token (PayKKa
+    stores a card once per shopper and usage) and gets a new agreement: the store keeps both."""
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA1", brand="VISA", last4="1111", trans_id="M1-1"))
+    assert store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA1") == 1
+    assert store.token("TK1").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+    assert store.agreements("s-1") == []
+
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA2", brand="VISA", last4="1111", trans_id="M2-1"))
+    second = store.agreement_of("M2-1")
+    assert second is not None
+    assert (second.token, second.recurring_agreement_id, second.status, second.last4) == ("TK1", "RA2", "ACTIVE",
+                                                                                          "1111")
+    assert store.agreement_of("M1-1").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+    assert store.token("TK1").status == "ACTIVE"  # type: ignore[union-attr]
+    assert [a.recurring_agreement_id for a in store.agreements("s-1")] == ["RA2"]
+    assert {a.recurring_agreement_id for a in store.agreements("s-1", active_only=False)} == {"RA1", "RA2"}
+
+    # The first payment's webhook, delivered again late, revives nothing.
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", recurring_agreement_id="RA1", trans_id="M1-1"))
+    assert store.agreement_of("M1-1").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+    assert [a.recurring_agreement_id for a in store.agreements("s-1")] == ["RA2"]
+
+    # Two live agreements on one card: cancelling one leaves the card usable for the other.
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", recurring_agreement_id="RA3", trans_id="M3-1"))
+    assert store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA2") == 1
+    assert store.token("TK1").status == "ACTIVE"  # type: ignore[union-attr]
+    assert store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA3") == 1
+    assert store.token("TK1").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+
+    # A removed card ends all its agreements, and a new agreement on it does not bring it back.
+    store.set_token_status(TOKEN_REMOVED, token="TK1")
+    store.save_token(TokenRecord(token="TK1", shopper_reference="s-1", recurring_agreement_id="RA4", trans_id="M4-1"))
+    assert store.token("TK1").status == TOKEN_REMOVED  # type: ignore[union-attr]
+    assert store.agreement_of("M4-1").status == TOKEN_REMOVED  # type: ignore[union-attr]
+    assert store.agreements("s-1") == []
+
+
+def test_an_agreement_cancelled_before_its_webhook_stays_cancelled(store: SQLiteStore) -> None:
+    assert store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA9") == 0  # not known yet
+    store.save_token(TokenRecord(token="TK9", shopper_reference="s-9", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA9", trans_id="M9-1"))
+    agreement = store.agreement_of("M9-1")
+    assert agreement is not None and agreement.status == AGREEMENT_CANCELED and agreement.token == "TK9"
+    assert store.token("TK9").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+    assert store.agreements("s-9") == []
+
+
+def test_an_older_database_keeps_its_agreements(tmp_path: Path) -> None:
+    """Agreements recorded on the token's own row by an earlier version are found after an upgrade."""
+    path = tmp_path / "old.sqlite3"
+    first = SQLiteStore(path)
+    first.save_token(TokenRecord(token="TK1", shopper_reference="s-1", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA1", trans_id="M1-1"))
+    first.save_token(TokenRecord(token="TK2", shopper_reference="s-1", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA2", trans_id="M2-1"))
+    first.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id="RA2")
+    conn = first._conn()
+    conn.execute("DROP TABLE agreements")  # as an earlier version left it
+    conn.execute("UPDATE tokens SET status = 'CANCELED' WHERE token = 'TK2'")
+    first.close()
+    upgraded = SQLiteStore(path)
+    assert upgraded.agreement_of("M1-1").status == "ACTIVE"  # type: ignore[union-attr]
+    assert upgraded.agreement_of("M2-1").status == AGREEMENT_CANCELED  # type: ignore[union-attr]
+    assert [a.recurring_agreement_id for a in upgraded.agreements("s-1")] == ["RA1"]
+    upgraded.close()
+
+
 def test_tokens_are_listed_newest_first(store: SQLiteStore) -> None:
     for name in ("TK1", "TK2", "TK3"):
         store.save_token(TokenRecord(token=name, shopper_reference="s-1"))

@@ -29,7 +29,7 @@ from .. import money, wire
 from ..errors import APIError, OrderPaidError, PayKKaError, PaymentInProgressError
 from ..outcomes import Outcome, Reported, Verdict, record_outcome
 from ..store import AttemptRecord
-from ..store.base import FLAG_DUPLICATE, FLAG_MISMATCH
+from ..store.base import AGREEMENT_CANCELED, FLAG_DUPLICATE, FLAG_MISMATCH
 from .signals import duplicate_payment, payment_mismatch
 
 if TYPE_CHECKING:
@@ -156,6 +156,28 @@ class Integrity:
     def _reverse(self, attempt: AttemptRecord) -> str:
         client = self.state.client
         tx = client.query_transaction(trans_id=attempt.trans_id)
+        money_back = self._pay_back(tx, attempt)
+        return money_back + self._end_agreement(tx, attempt)
+
+    def _end_agreement(self, tx: wire.TransactionData, attempt: AttemptRecord) -> str:
+        """A duplicate first payment of a membership also set up a second agreement: cancel it, so the
+        shopper holds one membership and nothing can be charged to the other."""
+        agreement = tx.recurring_agreement_id
+        if not agreement:
+            return ""
+        store = self.state.store
+        paid_by = store.paid_trans_id(attempt.order_ref)
+        kept = store.agreement_of(paid_by) if paid_by else None
+        if kept is not None and kept.recurring_agreement_id == agreement:
+            return ""
+        self.state.client.cancel_recurring(recurring_agreement_id=agreement,
+                                           **({"shopper_reference": tx.shopper_reference}
+                                              if tx.shopper_reference else {}))
+        store.set_token_status(AGREEMENT_CANCELED, recurring_agreement_id=agreement)
+        return f"; its recurring agreement {agreement} cancelled"
+
+    def _pay_back(self, tx: wire.TransactionData, attempt: AttemptRecord) -> str:
+        client = self.state.client
         balances = tx.balances
         if tx.status == "AUTHORIZED":
             voided = client.void(order_id=tx.order_id, reason="DUPLICATE")

@@ -107,7 +107,7 @@ class StoredPayments:
         if not isinstance(key, str) or not 1 <= len(key) <= 128:
             raise ValidationError("idempotency_key", "must be 1 to 128 characters")
         state = self._own_state()
-        stored = _agreement_token(state.store.tokens(shopper), token, recurring_agreement_id)
+        stored = _agreement_token(state.store.agreements(shopper), token, recurring_agreement_id)
         minor = money.as_minor(info.amount, info.currency)
         request: dict[str, Any] = {
             "payment_type": "RECURRING",

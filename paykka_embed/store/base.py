@@ -301,7 +301,9 @@ class Store(Protocol):
         """Every event (of ``trans_id``), in the order received."""
 
     def save_token(self, record: TokenRecord) -> TokenRecord:
-        """Insert or complete a token. Never revives a removed or cancelled one (webhooks arrive out of order)."""
+        """Insert or complete a token, and the agreement it carries. Never revives a removed token or a
+        cancelled agreement (webhooks arrive out of order); a card whose agreement was cancelled is active
+        again when a payment sets up a new agreement on it."""
 
     def token(self, token: str) -> Optional[TokenRecord]:
         """The stored card with this token, or None."""
@@ -312,9 +314,15 @@ class Store(Protocol):
     def tokens(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
         """The shopper's tokens, newest first."""
 
+    def agreements(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        """The shopper's recurring agreements, each as the record of its card, newest first (a card may
+        carry several: one per membership it pays)."""
+
     def set_token_status(self, status: str, *, token: Optional[str] = None,
                          recurring_agreement_id: Optional[str] = None) -> int:
-        """Mark the token, or every token of the agreement, ``REMOVED``/``CANCELED``; returns how many changed."""
+        """Mark a token ``REMOVED``/``CANCELED``, or cancel one agreement; returns how many changed.
+
+        Cancelling an agreement marks its card ``CANCELED`` only when no other agreement of it is active."""
 
     def close(self) -> None:
         """Close every connection the store holds (its threads' too)."""

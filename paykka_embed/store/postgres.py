@@ -39,9 +39,7 @@ from typing import Any, Optional, Iterator
 import psycopg
 
 from .base import (
-    AGREEMENT_CANCELED,
     TOKEN_ACTIVE,
-    TOKEN_REMOVED,
     AttemptRecord,
     EventRecord,
     TokenRecord,
@@ -50,6 +48,8 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    AGREEMENTS_FROM_TOKENS,
+    AGREEMENTS_TABLE,
     ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
@@ -115,8 +115,10 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS tokens_agreement ON tokens (recurring_agreement_id)",
     CHARGES_TABLE,
     DISPUTES_TABLE,
+    AGREEMENTS_TABLE,
 ) + tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
-          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns) + ADDED_INDEXES
+          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns) + ADDED_INDEXES + (
+    AGREEMENTS_FROM_TOKENS,)
 
 #: Any constant works; it only has to be the same in every instance creating the tables.
 _SCHEMA_LOCK = 0x7061796B6B61
@@ -258,17 +260,3 @@ class PostgresStore(SharedStatements):
             params += (TOKEN_ACTIVE,)
         rows = self._conn().execute(sql + " ORDER BY created_at DESC, seq DESC", params).fetchall()
         return [TokenRecord(*row) for row in rows]
-
-    def set_token_status(self, status: str, *, token: Optional[str] = None,
-                         recurring_agreement_id: Optional[str] = None) -> int:
-        if status not in (TOKEN_REMOVED, AGREEMENT_CANCELED):
-            raise ValueError(f"status: must be {TOKEN_REMOVED} or {AGREEMENT_CANCELED}")
-        if (token is None) == (recurring_agreement_id is None):
-            raise ValueError("token: give exactly one of token or recurring_agreement_id")
-        column, value = ("token", token) if token is not None else ("recurring_agreement_id", recurring_agreement_id)
-        # REMOVED is final; CANCELED only replaces ACTIVE.
-        cur = self._conn().execute(
-            f"UPDATE tokens SET status = %s, updated_at = %s WHERE {column} = %s AND status != %s AND status != %s",
-            (status, now_text(), value, TOKEN_REMOVED, status),
-        )
-        return cur.rowcount

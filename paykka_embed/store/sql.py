@@ -7,14 +7,17 @@ from __future__ import annotations
 from dataclasses import fields, replace
 import time
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, ContextManager, Optional
 
 from .base import (
+    AGREEMENT_CANCELED,
     CHARGE_DONE,
     CHARGE_PENDING,
     AttemptRecord,
     ChargeRecord,
     DisputeRecord,
+    TOKEN_ACTIVE,
+    TOKEN_REMOVED,
     EventRecord,
     TokenRecord,
     attempt_values,
@@ -57,8 +60,41 @@ DISPUTES_TABLE = """CREATE TABLE IF NOT EXISTS disputes (
     updated_at TEXT NOT NULL
 )"""
 
+#: Recurring agreements, one row each: a stored card (token) may carry several over time — a
+#: shopper who cancels a membership and joins again with the same card keeps the token and gets
+#: a new agreement. ``token`` and ``shopper_reference`` are empty for an agreement cancelled
+#: before its first payment's webhook came (the webhook then completes the row, never revives it).
+AGREEMENTS_TABLE = """CREATE TABLE IF NOT EXISTS agreements (
+    recurring_agreement_id TEXT PRIMARY KEY,
+    token TEXT,
+    shopper_reference TEXT,
+    trans_id TEXT,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)"""
+
+#: An older database kept each token's one agreement on the token's row: copy those once.
+AGREEMENTS_FROM_TOKENS = (
+    "INSERT INTO agreements (recurring_agreement_id, token, shopper_reference, trans_id, status, created_at, "
+    "updated_at) SELECT recurring_agreement_id, token, shopper_reference, trans_id, "
+    f"CASE WHEN status = '{AGREEMENT_CANCELED}' THEN '{AGREEMENT_CANCELED}' ELSE '{TOKEN_ACTIVE}' END, "
+    "created_at, updated_at FROM tokens WHERE recurring_agreement_id IS NOT NULL "
+    "ON CONFLICT (recurring_agreement_id) DO NOTHING")
+
 #: Indexes added after the first release (the same statement on both databases).
-ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS attempts_order_id ON attempts (order_id)",)
+ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS attempts_order_id ON attempts (order_id)",
+                 "CREATE INDEX IF NOT EXISTS agreements_trans ON agreements (trans_id)",
+                 "CREATE INDEX IF NOT EXISTS agreements_shopper ON agreements (shopper_reference)",
+                 "CREATE INDEX IF NOT EXISTS agreements_token ON agreements (token)")
+
+#: An agreement read as the :class:`TokenRecord` of its card: the token's usage, brand and last
+#: four; the agreement's id, payment and status (``REMOVED`` once its card was removed).
+_AGREEMENT_VIEW = (
+    "SELECT a.token, COALESCE(a.shopper_reference, t.shopper_reference), t.token_usage, a.recurring_agreement_id, "
+    f"t.brand, t.last4, CASE WHEN t.status = '{TOKEN_REMOVED}' THEN '{TOKEN_REMOVED}' ELSE a.status END, "
+    "a.created_at, a.updated_at, a.trans_id FROM agreements a LEFT JOIN tokens t ON t.token = a.token "
+    "WHERE a.token IS NOT NULL")
 
 CHARGES_TABLE = """CREATE TABLE IF NOT EXISTS charges (
     scope TEXT NOT NULL,
@@ -122,27 +158,96 @@ class SharedStatements:
                              (trans_id,)).fetchall()
         return [EventRecord(*row) for row in rows]
 
+    def transaction(self) -> ContextManager[None]:
+        raise NotImplementedError
+
     def save_token(self, record: TokenRecord) -> TokenRecord:
         now = now_text()
         marks = ", ".join("?" * len(fields(TokenRecord)))
-        self._run(
-            f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ({marks}) "
-            "ON CONFLICT (token) DO UPDATE SET "
-            "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
-            "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
-            "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
-            "trans_id = COALESCE(tokens.trans_id, excluded.trans_id), updated_at = excluded.updated_at",
-            tuple(getattr(replace(record, created_at=now, updated_at=now), f.name) for f in fields(TokenRecord)),
-        )
+        with self.transaction():
+            self._run(
+                f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ({marks}) "
+                "ON CONFLICT (token) DO UPDATE SET "
+                "token_usage = COALESCE(tokens.token_usage, excluded.token_usage), "
+                "recurring_agreement_id = COALESCE(tokens.recurring_agreement_id, excluded.recurring_agreement_id), "
+                "brand = COALESCE(excluded.brand, tokens.brand), last4 = COALESCE(excluded.last4, tokens.last4), "
+                "trans_id = COALESCE(tokens.trans_id, excluded.trans_id), updated_at = excluded.updated_at",
+                tuple(getattr(replace(record, created_at=now, updated_at=now), f.name) for f in fields(TokenRecord)),
+            )
+            if record.recurring_agreement_id:
+                self._save_agreement(record, now)
         saved = self.token(record.token)
         assert saved is not None
         return saved
 
+    def _save_agreement(self, record: TokenRecord, now: str) -> None:
+        """Record (or complete) the agreement a payment set up, then the card's status: a card whose
+        agreement was cancelled is usable for merchant-initiated charges again once a new one is active."""
+        self._run(
+            "INSERT INTO agreements (recurring_agreement_id, token, shopper_reference, trans_id, status, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recurring_agreement_id) DO UPDATE SET "
+            "token = COALESCE(agreements.token, excluded.token), "
+            "shopper_reference = COALESCE(agreements.shopper_reference, excluded.shopper_reference), "
+            "trans_id = COALESCE(agreements.trans_id, excluded.trans_id), updated_at = excluded.updated_at",
+            (record.recurring_agreement_id, record.token, record.shopper_reference, record.trans_id, TOKEN_ACTIVE,
+             now, now))
+        self._sync_card("token = ?", (record.token,), now)
+
+    def _sync_card(self, which: str, params: tuple[Any, ...], now: str) -> None:
+        """A card that carries agreements is ACTIVE while one of them is, else CANCELED (a removed card
+        stays removed; a card without agreements is left as it is)."""
+        active = "EXISTS (SELECT 1 FROM agreements WHERE agreements.token = tokens.token AND agreements.status = ?)"
+        self._run(f"UPDATE tokens SET status = ?, updated_at = ? WHERE ({which}) AND status = ? AND {active}",
+                  (TOKEN_ACTIVE, now, *params, AGREEMENT_CANCELED, TOKEN_ACTIVE))
+        self._run(f"UPDATE tokens SET status = ?, updated_at = ? WHERE ({which}) AND status = ? AND NOT {active} "
+                  "AND EXISTS (SELECT 1 FROM agreements WHERE agreements.token = tokens.token)",
+                  (AGREEMENT_CANCELED, now, *params, TOKEN_ACTIVE, TOKEN_ACTIVE))
+
     def agreement_of(self, trans_id: str) -> Optional[TokenRecord]:
         """The recurring agreement (its token) the payment ``trans_id`` set up, whatever its status now."""
-        row = self._run(f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE trans_id = ? AND recurring_agreement_id IS NOT NULL",
-                        (trans_id,)).fetchone()
+        row = self._run(_AGREEMENT_VIEW + " AND a.trans_id = ?", (trans_id,)).fetchone()
         return TokenRecord(*row) if row else None
+
+    def agreements(self, shopper_reference: str, *, active_only: bool = True) -> list[TokenRecord]:
+        sql = _AGREEMENT_VIEW + " AND COALESCE(a.shopper_reference, t.shopper_reference) = ?"
+        params: tuple[Any, ...] = (shopper_reference,)
+        if active_only:
+            sql += " AND a.status = ? AND (t.status IS NULL OR t.status != ?)"
+            params += (TOKEN_ACTIVE, TOKEN_REMOVED)
+        rows = self._run(sql + " ORDER BY a.created_at DESC, a.recurring_agreement_id DESC", params).fetchall()
+        return [TokenRecord(*row) for row in rows]
+
+    def set_token_status(self, status: str, *, token: Optional[str] = None,
+                         recurring_agreement_id: Optional[str] = None) -> int:
+        if status not in (TOKEN_REMOVED, AGREEMENT_CANCELED):
+            raise ValueError(f"status: must be {TOKEN_REMOVED} or {AGREEMENT_CANCELED}")
+        if (token is None) == (recurring_agreement_id is None):
+            raise ValueError("token: give exactly one of token or recurring_agreement_id")
+        now = now_text()
+        with self.transaction():
+            if recurring_agreement_id is not None:
+                return self._cancel_agreement(recurring_agreement_id, now)
+            # REMOVED is final; CANCELED only replaces ACTIVE.
+            changed = int(self._run("UPDATE tokens SET status = ?, updated_at = ? WHERE token = ? AND status != ? "
+                                    "AND status != ?", (status, now, token, TOKEN_REMOVED, status)).rowcount)
+            if status == AGREEMENT_CANCELED:
+                self._run("UPDATE agreements SET status = ?, updated_at = ? WHERE token = ? AND status = ?",
+                          (AGREEMENT_CANCELED, now, token, TOKEN_ACTIVE))
+            return changed
+
+    def _cancel_agreement(self, agreement_id: str, now: str) -> int:
+        """Cancel one agreement (known or not yet: a later webhook completes it, cancelled), then its
+        card's status. Returns 1 when the agreement changed."""
+        changed = int(self._run(
+            "UPDATE agreements SET status = ?, updated_at = ? WHERE recurring_agreement_id = ? AND status = ? "
+            "AND NOT EXISTS (SELECT 1 FROM tokens WHERE tokens.token = agreements.token AND tokens.status = ?)",
+            (AGREEMENT_CANCELED, now, agreement_id, TOKEN_ACTIVE, TOKEN_REMOVED)).rowcount)
+        self._run("INSERT INTO agreements (recurring_agreement_id, status, created_at, updated_at) "
+                  "VALUES (?, ?, ?, ?) ON CONFLICT (recurring_agreement_id) DO NOTHING",
+                  (agreement_id, AGREEMENT_CANCELED, now, now))
+        self._sync_card("token IN (SELECT token FROM agreements WHERE recurring_agreement_id = ?)", (agreement_id,),
+                        now)
+        return changed
 
     def token(self, token: str) -> Optional[TokenRecord]:
         row = self._run(f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE token = ?", (token,)).fetchone()

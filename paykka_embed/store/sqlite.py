@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Optional, Iterator
 
 from .base import (
-    AGREEMENT_CANCELED,
     TOKEN_ACTIVE,
-    TOKEN_REMOVED,
     AttemptRecord,
     EventRecord,
     TokenRecord,
@@ -31,6 +29,8 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    AGREEMENTS_FROM_TOKENS,
+    AGREEMENTS_TABLE,
     ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
@@ -116,6 +116,7 @@ class SQLiteStore(SharedStatements):
         conn.executescript(SCHEMA)
         conn.execute(CHARGES_TABLE)
         conn.execute(DISPUTES_TABLE)
+        conn.execute(AGREEMENTS_TABLE)
         for table, columns in ADDED_COLUMNS.items():
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             for name, sql_type in columns:
@@ -123,6 +124,7 @@ class SQLiteStore(SharedStatements):
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
         for statement in ADDED_INDEXES:
             conn.execute(statement)
+        conn.execute(AGREEMENTS_FROM_TOKENS)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -234,17 +236,3 @@ class SQLiteStore(SharedStatements):
             sql += f" AND status = '{TOKEN_ACTIVE}'"
         rows = self._conn().execute(sql + " ORDER BY created_at DESC, rowid DESC", (shopper_reference,)).fetchall()
         return [TokenRecord(*row) for row in rows]
-
-    def set_token_status(self, status: str, *, token: Optional[str] = None,
-                         recurring_agreement_id: Optional[str] = None) -> int:
-        if status not in (TOKEN_REMOVED, AGREEMENT_CANCELED):
-            raise ValueError(f"status: must be {TOKEN_REMOVED} or {AGREEMENT_CANCELED}")
-        if (token is None) == (recurring_agreement_id is None):
-            raise ValueError("token: give exactly one of token or recurring_agreement_id")
-        column, value = ("token", token) if token is not None else ("recurring_agreement_id", recurring_agreement_id)
-        # REMOVED is final; CANCELED only replaces ACTIVE.
-        cur = self._conn().execute(
-            f"UPDATE tokens SET status = ?, updated_at = ? WHERE {column} = ? AND status != ? AND status != ?",
-            (status, now_text(), value, TOKEN_REMOVED, status),
-        )
-        return cur.rowcount

@@ -99,6 +99,20 @@ def script(store: Any) -> list[Any]:
             bad()
         except ValueError as exc:
             say(str(exc))
+    # One card, agreements over time: cancelled, a new one, two at once, cancelled before its webhook.
+    say(store.save_token(TokenRecord(token="TK5", shopper_reference="s5", token_usage="SUBSCRIPTION",
+                                     recurring_agreement_id="RA5", trans_id="m5-1")).status)
+    say(store.set_token_status("CANCELED", recurring_agreement_id="RA5"))
+    say(store.save_token(TokenRecord(token="TK5", shopper_reference="s5", recurring_agreement_id="RA6",
+                                     trans_id="m6-1")).status)
+    say(store.save_token(TokenRecord(token="TK5", shopper_reference="s5", recurring_agreement_id="RA7",
+                                     trans_id="m7-1")).status)
+    say(store.set_token_status("CANCELED", recurring_agreement_id="RA6"))
+    say([(a.recurring_agreement_id, a.status) for a in store.agreements("s5", active_only=False)])
+    say([a.recurring_agreement_id for a in store.agreements("s5")])
+    say([store.set_token_status("CANCELED", recurring_agreement_id="RA8"),
+         store.save_token(TokenRecord(token="TK8", shopper_reference="s5", recurring_agreement_id="RA8",
+                                      trans_id="m8-1")).status, store.agreement_of("m8-1")])
     # Who paid the order, flags, settling, and charges by idempotency key.
     say([store.paid_trans_id("o1"), store.claim_paid("o1", "o1-2"), store.claim_paid("o1", "o1-1"),
          store.paid_trans_id("o1"), store.claim_paid("o9", "o9-1")])
