@@ -224,7 +224,10 @@
     var detail = { sessionId: this.options.sessionId, orderId: payload.orderId,
                    status: payload.status, paymentMethod: payload.paymentMethod,
                    returnUrl: payload.returnUrl };
-    if (emit(this.element, "success", detail, true) && next) window.location.assign(next);
+    if (emit(this.element, "success", detail, true) && next) {
+      this.left = next;
+      window.location.assign(next);
+    }
   };
   // A decline is the SDK's to show (once, the form still usable); this tells the page.
   Mount.prototype.failed = function (error) {
@@ -311,11 +314,15 @@
     if (chosen) chosen.element.__paykka.pay().catch(function (error) { chosen.broken(error); });
   });
 
-  // Back from the bfcache mid-payment: an SDK without handlesPageRestore gets a fresh attempt.
+  // Back from the bfcache: a checkout that was paid and left goes on to where it went then (the
+  // shop's page for the order), never showing a used session; one left mid-payment gets a fresh
+  // attempt when its SDK does not ask the gateway itself (handlesPageRestore).
   window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
     for (var key in groups) {
-      var group = groups[key];
-      if (event.persisted && group.paying && !group.sdk.handlesPageRestore) group.refresh();
+      var group = groups[key], left = group.mounts.filter(function (each) { return each.left; })[0];
+      if (left) return window.location.replace(left.left);
+      if (group.paying && !group.sdk.handlesPageRestore) group.refresh();
     }
   });
 

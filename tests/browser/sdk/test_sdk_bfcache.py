@@ -14,7 +14,7 @@ import pytest
 
 from paykka_embed.testing import MerchantAccount, StubHandle
 from paykka_embed.testing.plugin import assert_no_problems, watch_page
-from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, pay
+from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, pay, pay_with_card
 
 from test_sdk_kit import DROPIN, events, new_session, open_dropin, wait_event  # noqa: F401
 
@@ -147,6 +147,18 @@ def test_mount_layer_paid_elsewhere_then_back_goes_to_the_order(page: Any, toolk
     back(page)
     page.wait_for_url(re.compile(r"/paid/ORDB1$"))
     assert paykka.store.attempt("ORDB1-1") is not None
+
+
+def test_mount_layer_paid_then_back_goes_on_to_the_order_not_a_used_checkout(page: Any, toolkit_shop: Any) -> None:
+    """Paid by card, on the shop's page for the order, Back: the restored checkout goes on to the
+    order's page again, and no second session is made."""
+    url, paykka = toolkit_shop
+    open_toolkit(page, url + "/pay/ORDB4")
+    pay_with_card(page, "4111111111111111")
+    page.wait_for_url(re.compile(r"/paid/ORDB4$"))
+    back(page)
+    page.wait_for_url(re.compile(r"/paid/ORDB4$"))
+    assert [(a.trans_id, a.status) for a in paykka.store.attempts("ORDB4")] == [("ORDB4-1", "SUCCESS")]
 
 
 def test_mount_layer_still_open_is_usable_again(page: Any, toolkit_shop: Any) -> None:
