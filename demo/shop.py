@@ -6,8 +6,10 @@ resolver below, and the macros in ``templates/checkout*.html``.
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
@@ -328,7 +330,10 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
 
     @app.errorhandler(PaymentInProgressError)
     def payment_in_progress(exc: PaymentInProgressError) -> Any:
-        flash("A payment for this order is still being processed. This page shows when it completes.", "error")
+        left = exc.ends_at - datetime.now(timezone.utc) if exc.ends_at else None
+        wait = (f" If it was not finished, it ends by itself within {max(1, math.ceil(left.total_seconds() / 60))} "
+                "minutes and you can pay again." if left and left.total_seconds() > 0 else "")
+        flash("A payment for this order is still being processed. This page shows when it completes." + wait, "error")
         return redirect(url_for("order_page", ref=exc.order_ref), code=303)
 
     @app.errorhandler(404)

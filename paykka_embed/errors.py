@@ -68,6 +68,18 @@ class DeclinedError(PayKKaError):
         return (type(self), (self.error_code, self.error_description), self.__dict__)
 
 
+class UnknownOrderError(PayKKaError, LookupError):
+    """The order resolver knows no order ``order_ref`` (still a ``LookupError``, as before). The
+    Flask extension answers a merchant's own view that raises it with the app's 404."""
+
+    def __init__(self, order_ref: str) -> None:
+        super().__init__(f"order: no such order {order_ref!r}")
+        self.order_ref = order_ref
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.order_ref,), self.__dict__)
+
+
 class OrderStateError(PayKKaError):
     """No payment may start for this order now. ``order_ref`` names it; ``order_url`` (when the
     app knows one) is where the shopper can see it. The Flask extension turns these into a

@@ -173,6 +173,25 @@ def paid_order(http: httpx.Client, stub: StubHandle, merchant: MerchantAccount, 
     return ref
 
 
+def test_a_payment_in_flight_says_within_how_many_minutes_it_ends(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: a 3DS challenge left open in one tab; the checkout in another said only "still being
+    processed", though the toolkit knows when the open payment ends by itself."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/").text).group(1)  # type: ignore[union-attr]
+    http.post("/cart/add/jade-cup", data={"csrf_token": token})
+    checkout = http.post("/checkout", data={"csrf_token": token}).headers["location"]
+    session_id = re.search(r'"sessionId": "([^"]+)"', http.get(checkout).text).group(1)  # type: ignore[union-attr]
+    paykka_stub.context.gateway.pay_with_card(session_id, paykka_merchant.client_key,
+                                              {**CARD, "number": "4000000000003220"})  # waits in its challenge
+    again = http.get(checkout)
+    assert again.status_code == 303 and "/orders/" in again.headers["location"]
+    page = http.get(again.headers["location"]).text
+    minutes = re.search(r"ends by itself within (\d+) minutes and you can pay again", page)
+    assert minutes is not None, page
+    assert 1 <= int(minutes.group(1)) <= 30
+
+
 def refund_form(http: httpx.Client, ref: str) -> dict[str, str]:
     page = http.get(f"/admin/orders/{ref}").text
     return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]

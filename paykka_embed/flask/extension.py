@@ -23,7 +23,7 @@ from flask import Flask, Response, g, has_app_context
 
 from .. import wire
 from ..client import PayKKaClient
-from ..errors import OrderStateError, ValidationError
+from ..errors import OrderStateError, PayKKaError, ValidationError
 from ..store import AttemptRecord, Store, TokenRecord
 from ..webhooks import HANDLED_TYPES, Handler
 from . import applepay, config, templating
@@ -31,7 +31,7 @@ from .orders import CheckoutSession, OrderInfo
 from .recurring import StoredPayments
 from .sessions import Resolver, Sessions
 from .state import EXTENSION_KEY, PayKKaState, state_of
-from .views import create_blueprint, order_state_page
+from .views import create_blueprint, order_state_page, payment_error_page
 
 __all__ = ["PayKKa", "PayKKaState", "OrderInfo", "CheckoutSession", "EXTENSION_KEY"]
 
@@ -73,6 +73,7 @@ class PayKKa:
         applepay.register(app)
         templating.register(app)
         app.register_error_handler(OrderStateError, order_state_page)
+        app.register_error_handler(PayKKaError, payment_error_page)
         app.after_request(_no_store_when_a_session_was_created)
 
         # The webhook is signed, not CSRF-protected, and POST {prefix}/sessions checks the CSRF

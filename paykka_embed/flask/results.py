@@ -24,12 +24,15 @@ from ..store.base import FLAG_DUPLICATE, FLAG_MISMATCH
 
 SALT = "paykka-embed result page"
 RECEIVED, PROCESSING, NOT_COMPLETED, DUPLICATE = "received", "processing", "not_completed", "duplicate"
+#: PayKKa could not be reached (or failed) while a merchant's page was starting a payment.
+UNAVAILABLE = "unavailable"
 #: Seconds between the processing page's reloads.
 REFRESH_SECONDS = 4
 
 #: (title, text) per state and language; ``{order}`` is the merchant's order reference.
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "en-US": {
+        UNAVAILABLE: ("Payment unavailable", "We could not reach the payment service just now. Please try again in a moment."),
         DUPLICATE: ("Order already paid", "Order {order} had already been paid, so this second payment will be returned to you in full."),
         RECEIVED: ("Payment received", "Thank you. Your payment for order {order} has been received."),
         PROCESSING: ("Confirming your payment", "Your payment for order {order} is being confirmed. "
@@ -38,18 +41,21 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                  "not been charged. Go back to try again."),
     },
     "zh-CN": {
+        UNAVAILABLE: ("暂时无法付款", "暂时无法连接支付服务，请稍后再试。"),
         DUPLICATE: ("订单已付款", "订单 {order} 此前已付款，因此这笔重复付款将全额退还给您。"),
         RECEIVED: ("已收到付款", "谢谢。您订单 {order} 的付款已收到。"),
         PROCESSING: ("正在确认付款", "正在确认您订单 {order} 的付款。此页面会自动更新。"),
         NOT_COMPLETED: ("付款未完成", "您订单 {order} 的付款未完成，您未被扣款。请返回重试。"),
     },
     "zh-HK": {
+        UNAVAILABLE: ("暫時無法付款", "暫時無法連接付款服務，請稍後再試。"),
         DUPLICATE: ("訂單已付款", "訂單 {order} 此前已付款，因此這筆重複付款將全額退還給您。"),
         RECEIVED: ("已收到付款", "謝謝。您訂單 {order} 的付款已收到。"),
         PROCESSING: ("正在確認付款", "正在確認您訂單 {order} 的付款。此頁面會自動更新。"),
         NOT_COMPLETED: ("付款未完成", "您訂單 {order} 的付款未完成，您未被扣款。請返回重試。"),
     },
     "ja-JP": {
+        UNAVAILABLE: ("現在お支払いできません", "ただいま決済サービスに接続できません。しばらくしてからもう一度お試しください。"),
         DUPLICATE: ("ご注文はお支払い済みです", "ご注文 {order} はすでにお支払い済みのため、今回のお支払いは全額返金されます。"),
         RECEIVED: ("お支払いを受け付けました", "ありがとうございます。ご注文 {order} のお支払いを受け付けました。"),
         PROCESSING: ("お支払いを確認しています", "ご注文 {order} のお支払いを確認しています。このページは自動的に更新されます。"),
@@ -57,6 +63,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                 "戻ってもう一度お試しください。"),
     },
     "ko-KR": {
+        UNAVAILABLE: ("지금은 결제할 수 없습니다", "지금은 결제 서비스에 연결할 수 없습니다. 잠시 후 다시 시도하세요."),
         DUPLICATE: ("이미 결제된 주문입니다", "주문 {order}은(는) 이미 결제되었으므로 이번 결제는 전액 환불됩니다."),
         RECEIVED: ("결제가 완료되었습니다", "감사합니다. 주문 {order}의 결제가 접수되었습니다."),
         PROCESSING: ("결제를 확인하는 중입니다", "주문 {order}의 결제를 확인하고 있습니다. 이 페이지는 자동으로 업데이트됩니다."),
@@ -64,6 +71,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                 "돌아가서 다시 시도하세요."),
     },
     "th-TH": {
+        UNAVAILABLE: ("ไม่สามารถชำระเงินได้ในขณะนี้", "ไม่สามารถเชื่อมต่อบริการชำระเงินได้ในขณะนี้ โปรดลองอีกครั้งในอีกสักครู่"),
         DUPLICATE: ("คำสั่งซื้อชำระเงินแล้ว", "คำสั่งซื้อ {order} ชำระเงินไปแล้ว การชำระเงินครั้งที่สองนี้จะคืนให้คุณเต็มจำนวน"),
         RECEIVED: ("ได้รับการชำระเงินแล้ว", "ขอบคุณ เราได้รับการชำระเงินสำหรับคำสั่งซื้อ {order} แล้ว"),
         PROCESSING: ("กำลังยืนยันการชำระเงิน", "กำลังยืนยันการชำระเงินสำหรับคำสั่งซื้อ {order} หน้านี้จะอัปเดตเอง"),
@@ -71,6 +79,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                               "กรุณากลับไปลองอีกครั้ง"),
     },
     "vi-VN": {
+        UNAVAILABLE: ("Tạm thời không thể thanh toán", "Hiện không thể kết nối với dịch vụ thanh toán. Vui lòng thử lại sau ít phút."),
         DUPLICATE: ("Đơn hàng đã được thanh toán", "Đơn hàng {order} đã được thanh toán trước đó, nên khoản thanh toán thứ hai này sẽ được hoàn lại đầy đủ cho bạn."),
         RECEIVED: ("Đã nhận thanh toán", "Cảm ơn bạn. Chúng tôi đã nhận được thanh toán cho đơn hàng {order}."),
         PROCESSING: ("Đang xác nhận thanh toán", "Thanh toán cho đơn hàng {order} đang được xác nhận. "
@@ -79,6 +88,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                     "trừ tiền. Hãy quay lại để thử lại."),
     },
     "id-ID": {
+        UNAVAILABLE: ("Pembayaran tidak tersedia", "Layanan pembayaran tidak dapat dihubungi saat ini. Silakan coba lagi sebentar lagi."),
         DUPLICATE: ("Pesanan sudah dibayar", "Pesanan {order} sudah dibayar sebelumnya, jadi pembayaran kedua ini akan dikembalikan sepenuhnya kepada Anda."),
         RECEIVED: ("Pembayaran diterima", "Terima kasih. Pembayaran untuk pesanan {order} telah kami terima."),
         PROCESSING: ("Mengonfirmasi pembayaran", "Pembayaran untuk pesanan {order} sedang dikonfirmasi. "
@@ -87,6 +97,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                     "dikenai biaya. Kembali untuk mencoba lagi."),
     },
     "ms-MY": {
+        UNAVAILABLE: ("Pembayaran tidak tersedia", "Perkhidmatan pembayaran tidak dapat dihubungi buat masa ini. Sila cuba lagi sebentar lagi."),
         DUPLICATE: ("Pesanan sudah dibayar", "Pesanan {order} sudah dibayar sebelum ini, jadi bayaran kedua ini akan dipulangkan sepenuhnya kepada anda."),
         RECEIVED: ("Pembayaran diterima", "Terima kasih. Pembayaran untuk pesanan {order} telah diterima."),
         PROCESSING: ("Mengesahkan pembayaran", "Pembayaran untuk pesanan {order} sedang disahkan. "
@@ -95,6 +106,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                     "dicaj. Kembali untuk mencuba lagi."),
     },
     "fil-PH": {
+        UNAVAILABLE: ("Hindi makapagbayad sa ngayon", "Hindi maabot ang serbisyo ng pagbabayad sa ngayon. Pakisubukan muli maya-maya."),
         DUPLICATE: ("Bayad na ang order", "Bayad na ang order {order}, kaya ibabalik sa iyo nang buo ang ikalawang bayad na ito."),
         RECEIVED: ("Natanggap ang bayad", "Salamat. Natanggap na ang bayad para sa order {order}."),
         PROCESSING: ("Kinukumpirma ang bayad", "Kinukumpirma ang bayad para sa order {order}. "
@@ -103,6 +115,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                         "ka siningil. Bumalik para subukan muli."),
     },
     "fr-FR": {
+        UNAVAILABLE: ("Paiement indisponible", "Le service de paiement est injoignable pour le moment. Veuillez réessayer dans un instant."),
         DUPLICATE: ("Commande déjà payée", "La commande {order} avait déjà été payée : ce second paiement vous sera remboursé intégralement."),
         RECEIVED: ("Paiement reçu", "Merci. Le paiement de la commande {order} a bien été reçu."),
         PROCESSING: ("Confirmation du paiement", "Le paiement de la commande {order} est en cours de confirmation. "
@@ -111,6 +124,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                "pas été débité. Revenez en arrière pour réessayer."),
     },
     "de-DE": {
+        UNAVAILABLE: ("Zahlung nicht möglich", "Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal."),
         DUPLICATE: ("Bestellung bereits bezahlt", "Die Bestellung {order} war bereits bezahlt; diese zweite Zahlung wird Ihnen vollständig erstattet."),
         RECEIVED: ("Zahlung erhalten", "Vielen Dank. Die Zahlung für Bestellung {order} ist eingegangen."),
         PROCESSING: ("Zahlung wird bestätigt", "Die Zahlung für Bestellung {order} wird bestätigt. "
@@ -120,6 +134,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                                        "zu versuchen."),
     },
     "es-ES": {
+        UNAVAILABLE: ("Pago no disponible", "No podemos conectar con el servicio de pago en este momento. Inténtalo de nuevo en unos instantes."),
         DUPLICATE: ("Pedido ya pagado", "El pedido {order} ya estaba pagado, así que este segundo pago se te devolverá íntegramente."),
         RECEIVED: ("Pago recibido", "Gracias. Hemos recibido el pago del pedido {order}."),
         PROCESSING: ("Confirmando el pago", "Estamos confirmando el pago del pedido {order}. "
@@ -128,6 +143,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                               "Vuelve atrás para intentarlo de nuevo."),
     },
     "ar": {
+        UNAVAILABLE: ("الدفع غير متاح", "تعذّر الوصول إلى خدمة الدفع الآن. يُرجى المحاولة مرة أخرى بعد قليل."),
         DUPLICATE: ("تم دفع الطلب مسبقًا", "تم دفع الطلب {order} مسبقًا، لذا سيُعاد إليك هذا الدفع الثاني بالكامل."),
         RECEIVED: ("تم استلام الدفعة", "شكرًا لك. تم استلام دفعة الطلب {order}."),
         PROCESSING: ("جارٍ تأكيد الدفعة", "جارٍ تأكيد دفعة الطلب {order}. ستتحدث هذه الصفحة تلقائيًا."),
@@ -205,7 +221,7 @@ def messages_key(preferred: Optional[str] = None) -> str:
 
 def render(state: str, order_ref: str, *, status: int = 200, preferred_locale: Optional[str] = None,
            ends_within: Optional[timedelta] = None) -> Response:
-    """The result page in ``state`` (received, processing, not_completed, duplicate) for ``order_ref``,
+    """The result page in ``state`` (received, processing, not_completed, duplicate, unavailable) for ``order_ref``,
     uncached; ``ends_within``: when a payment in flight ends by itself (said under "being confirmed")."""
     key = messages_key(preferred_locale)
     title, text = MESSAGES[key][state]

@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 from flask import g, has_request_context, request, url_for
 
 from .. import locales, money, wire
-from ..errors import APIError, PayKKaError, ValidationError
+from ..errors import APIError, PayKKaError, UnknownOrderError, ValidationError
 from ..expiry import expire_in
 from ..store import AttemptRecord
 from ..store.base import FLAG_MISMATCH
@@ -46,7 +46,8 @@ class Sessions:
         self._resolver = resolver
 
     def resolve_order(self, order_ref: str) -> OrderInfo:
-        """The resolver's :class:`OrderInfo`; ``LookupError`` when it knows no such order."""
+        """The resolver's :class:`OrderInfo`; :class:`UnknownOrderError` (a ``LookupError``) when it knows
+        no such order."""
         if not isinstance(order_ref, str) or not ORDER_REF.match(order_ref):
             raise ValidationError("order", "must be 1 to 48 letters, digits, '-' or '_'")
         resolver = self._resolver()
@@ -54,7 +55,7 @@ class Sessions:
             raise RuntimeError("no order resolver: decorate a function with @paykka.order_resolver")
         info = resolver(order_ref)
         if info is None:
-            raise LookupError(order_ref)
+            raise UnknownOrderError(order_ref)
         return info
 
     def create_session(self, order_ref: str, mode: str = "DROP_IN", *, component: Optional[str] = None,

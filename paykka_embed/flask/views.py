@@ -18,6 +18,7 @@ gateway failure is a 502 with a message fit for a shopper, never a stack trace.
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +26,21 @@ from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
+from werkzeug.exceptions import NotFound
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from jinja2 import BaseLoader, FileSystemLoader, PrefixLoader
 from wtforms import ValidationError as WTFValidationError
 
-from ..errors import OrderPaidError, OrderStateError, PayKKaError, ValidationError
+from ..errors import (
+    APIError,
+    NetworkError,
+    OrderPaidError,
+    OrderStateError,
+    PayKKaError,
+    SignatureError,
+    UnknownOrderError,
+    ValidationError,
+)
 from ..resources import compact_script, merchant_static_dir, merchant_templates_dir
 from ..webhooks import ack_json
 from . import results
@@ -37,6 +48,8 @@ from .integrity import valid_until
 
 if TYPE_CHECKING:
     from .extension import PayKKa
+
+log = logging.getLogger("paykka_embed")
 
 BROWSER_MODES = {"dropin": "DROP_IN", "component": "COMPONENT", "hosted": "HOSTED"}
 
@@ -70,6 +83,25 @@ def order_state_page(exc: OrderStateError) -> Any:
     ends_at = getattr(exc, "ends_at", None)
     return results.render(state, exc.order_ref, status=409 if state == results.PROCESSING else 200,
                           ends_within=ends_at - datetime.now(timezone.utc) if ends_at else None)
+
+
+def payment_error_page(exc: PayKKaError) -> Any:
+    """A merchant's own page that starts a payment raised on the way (the README's ``/pay/<ref>``):
+    an order that does not exist, or cannot (a reference no order can have), is the app's 404;
+    PayKKa unreachable, failing or answering unsigned is a page in the shopper's language (503 when
+    trying again later may work, else 500), the cause logged at ERROR for the merchant. Any other
+    error is raised again, as if this handler were not there. Registered app-wide by ``init_app``;
+    an app may register its own."""
+    if isinstance(exc, UnknownOrderError) or (isinstance(exc, ValidationError) and exc.field == "order"):
+        return current_app.handle_http_exception(NotFound())
+    if not isinstance(exc, (NetworkError, APIError, SignatureError)):
+        raise exc
+    log.error("a payment could not be started on %s: %s", request.path, exc, exc_info=exc)
+    again_later = isinstance(exc, NetworkError) or (isinstance(exc, APIError) and (exc.http_status or 0) >= 500)
+    page = results.render(results.UNAVAILABLE, "", status=503 if again_later else 500)
+    if again_later:
+        page.headers["Retry-After"] = "30"
+    return page
 
 
 def raw_path() -> str:
