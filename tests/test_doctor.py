@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import uuid
@@ -361,6 +362,29 @@ def test_app_configuration_and_the_urls_it_sends(paykka_merchant: MerchantAccoun
     without = run_doctor("--app", spec, "--offline")
     assert without.verdict("notify_url") == ("skip", "not_configured")
     assert "--public-url" in without.check("notify_url")["message"]
+
+
+def test_app_with_the_test_merchant_it_registers_itself(paykka_stub: StubHandle, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's minimal app has no credentials: in stub mode it registers a test merchant and
+    keeps it in its instance folder. The doctor checks that merchant, not "missing" four times."""
+    spec = write_app(tmp_path, monkeypatch, {"PAYKKA_ENV": "stub", "PAYKKA_API_BASE": paykka_stub.url})
+    run = run_doctor("--app", spec, "--public-url", "http://127.0.0.1:5000")
+    assert run.code == 0, run.report
+    assert run.report["sources"]["merchant_id"].startswith("the test merchant the app registered with the emulator")
+    assert "paykka-test-merchant.json" in run.report["sources"]["private_key"]
+    assert run.verdict("api") == ("pass", "ok") and run.verdict("response_signature")[0] == "pass"
+    again = run_doctor("--app", spec, "--public-url", "http://127.0.0.1:5000")  # the same merchant, kept
+    assert again.check("ids")["details"]["merchant_id"] == run.check("ids")["details"]["merchant_id"]
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    (tmp_path / "gone").mkdir()
+    gone = run_doctor("--app", write_app(tmp_path / "gone", monkeypatch, {"PAYKKA_ENV": "stub",
+                                                                          "PAYKKA_API_BASE": closed}))
+    assert gone.code == 1 and gone.check("app")["status"] == "fail"
+    assert "is `paykka-embed stub` running?" in gone.check("app")["message"], gone.check("app")
 
 
 def test_app_that_does_not_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

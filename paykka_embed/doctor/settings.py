@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from ..errors import PayKKaError
@@ -76,13 +77,33 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Value]:
 
 
 def _from_app(app: Any, environ: Mapping[str, str]) -> dict[str, Value]:
-    """The app's value for each key; where the app has none, the environment's (as the extension does)."""
+    """The app's value for each key; where the app has none, the environment's (as the extension does),
+    and for an app with no credentials in stub mode, its test merchant's."""
     found = _from_environment(environ)
     for key in KEYS:
         value = app.config.get(key)
         if value is not None and value != "":
             found[key] = Value(value, f"{key} in the app config")
+    state = app.extensions.get("paykka")
+    if state is not None and getattr(state, "test_merchant", False):
+        _test_merchant(app, state, found)
     return found
+
+
+def _test_merchant(app: Any, state: Any, found: dict[str, Value]) -> None:
+    """An app with no credentials in stub mode registers a test merchant with the emulator and keeps it
+    in its instance folder: check that one, as the app uses it (registering it, as the app would on its
+    first payment, when the emulator does not know it). Raises :class:`PayKKaError` when the emulator
+    cannot be reached."""
+    from ..flask.config import TEST_MERCHANT_FILE
+
+    creds = state.credentials
+    source = f"the test merchant the app registered with the emulator ({Path(app.instance_path) / TEST_MERCHANT_FILE})"
+    for key, value in (("PAYKKA_ENV", "stub"), ("PAYKKA_API_BASE", state.environment.api_base),
+                       ("PAYKKA_MERCHANT_ID", creds.merchant_id), ("PAYKKA_APP_ID", creds.app_id),
+                       ("PAYKKA_PRIVATE_KEY", creds.private_key), ("PAYKKA_PLATFORM_PUBLIC_KEY", creds.platform_public_key),
+                       ("PAYKKA_CLIENT_KEY", creds.client_key)):
+        found.setdefault(key, Value(value, source))
 
 
 def load_app(spec: str) -> Any:
@@ -141,7 +162,11 @@ def gather(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
             settings.app_error = f"{type(exc).__name__}: {exc}"
             settings.app_refused = isinstance(exc, PayKKaError)
             return settings
-        found = _from_app(app, environ)
+        try:
+            found = _from_app(app, environ)
+        except PayKKaError as exc:  # its test merchant could not be registered: the emulator is not there
+            settings.app_error = str(exc)
+            return settings
     else:
         found = _from_environment(environ)
 
