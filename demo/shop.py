@@ -17,7 +17,7 @@ from flask import (Flask, Response, abort, flash, g, jsonify, redirect, render_t
                    url_for)
 from flask_wtf.csrf import CSRFProtect
 
-from paykka_embed import PayKKa
+from paykka_embed import PayKKa, locales
 from paykka_embed.errors import PayKKaError, PaymentInProgressError
 from paykka_embed.store.base import FLAG_DUPLICATE, FLAG_MISMATCH
 from paykka_embed.flask import OrderInfo
@@ -104,8 +104,13 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
                 "cart_count": sum(session.get("cart", {}).values()), "money": money}
 
     def current_locale() -> str:
-        chosen = session.get("locale", "en-US")
-        return chosen if chosen in LOCALES else "en-US"
+        """The language the shopper chose in the switcher, else the browser's first one the checkout
+        speaks (Accept-Language, by the toolkit's rule), else English."""
+        chosen = session.get("locale")
+        if chosen in LOCALES:
+            return str(chosen)
+        offered = locales.first_supported(lang for lang, _ in request.accept_languages)
+        return offered if offered in LOCALES else "en-US"
 
     def money(amount: Any, currency: str) -> str:
         return format_minor(to_minor(amount, currency), currency, "en_US")
