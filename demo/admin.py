@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 import httpx
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from paykka_embed import NetworkError, PayKKa, PayKKaError
+from paykka_embed import APIError, NetworkError, PayKKa, PayKKaError
 from paykka_embed.flask.integrity import describe
 from paykka_embed.money import exponent, format_minor, from_minor, to_minor
 
@@ -85,8 +85,16 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         for refund_trans_id in orders.refunds(ref):
             try:
                 refunds.append(paykka.client.query_refund(refund_trans_id=refund_trans_id))
-            except PayKKaError as exc:
-                flash(f"Could not query refund {refund_trans_id}: {exc}", "error")
+            except APIError as exc:
+                if exc.http_status != 404:
+                    flash(f"Could not ask PayKKa about refund {refund_trans_id} just now: {exc.ret_msg}", "pending")
+                    continue
+                # Asked while PayKKa did not answer, and PayKKa has no record of it: it was never made.
+                orders.forget_refund(ref, refund_trans_id)
+                flash(f"Refund {refund_trans_id} was never made: its request did not reach PayKKa, so nothing was "
+                      "refunded. Refund again if you still mean to.", "pending")
+            except PayKKaError:
+                flash(f"Could not ask PayKKa about refund {refund_trans_id} just now; reload in a moment.", "pending")
         disputes = paykka.store.disputes(ref)
         renewals = [(r, payment_status(r.ref)) for r in orders.renewals(order)] if order.kind == "subscription" else []
         return render_template("admin/order.html", order=order, attempts=paykka.store.attempts(ref), describe=describe,
@@ -133,6 +141,9 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             message, category = action(order, attempt, tx)
             flash(message, category)
             paykka.confirm(attempt.trans_id)
+        except NetworkError:
+            flash("PayKKa did not answer, so the outcome is not known yet. This page asks PayKKa again: "
+                  "reload it and check before trying again.", "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
@@ -207,6 +218,9 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                          recurring_agreement_id=agreement.recurring_agreement_id,
                                          idempotency_key=f"{agreement.recurring_agreement_id}:month-{month}")
             flash(f"Charged month {month} as order {renewal.ref}: {tx.status}.", OUTCOME.get(tx.status, "pending"))
+        except NetworkError:
+            flash("PayKKa did not answer, so the outcome is not known yet. This page asks PayKKa again: "
+                  "reload it and check before trying again.", "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)

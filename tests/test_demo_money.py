@@ -261,3 +261,26 @@ def test_a_gateway_failure_at_checkout_is_a_page_not_a_500(demo_shop: Background
     # The cart became that order, which waits for payment: the cart page says so (not "empty").
     cart = http.get("/cart").text
     assert "is waiting for payment" in cart and "Continue to payment" in cart
+
+
+def test_a_refund_paykka_never_answered_is_said_unknown_then_never_made(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: a refund hitting PayKKa's 500s was flashed "Refused: … HTTP 500", and the order page kept
+    showing "Could not query refund …: 299005" — technical, and "refused" for an unknown outcome."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    form = refund_form(http, ref)
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund", "kind": "status",
+                                                        "status": 500, "count": 10})
+    try:
+        http.post(f"/admin/orders/{ref}/refund", data={**form, "amount": "2.00"})
+    finally:
+        httpx.delete(paykka_stub.url + "/_stub/faults")
+    page = http.get(f"/admin/orders/{ref}").text
+    assert "the outcome is not known yet" in page and "Refused" not in page
+    assert f"Refund {form['refund_trans_id']} was never made" in page and "299005" not in page
+    again = http.get(f"/admin/orders/{ref}").text  # said once: the refund is forgotten
+    assert "was never made" not in again and "Could not ask PayKKa" not in again
+    with paykka_stub.context.gateway.lock:
+        assert list(paykka_stub.context.gateway.refunds.values()) == []
+

@@ -61,7 +61,10 @@ def test_a_refund_waits_in_reviewing_then_succeeds_when_the_clock_passes_the_rev
     # Under review: nothing refunded yet, but no longer refundable either.
     assert balances(caller, order_id) == ("SUCCESS", 0, 700)
     over = refund(caller, order_id, "rv-2", 701)
-    assert (over.status, over.ret_code) == (409, "299002") and "700 HKD left to refund" in over.ret_msg
+    assert (over.status, over.ret_code) == (409, "299002") and "701 (7.01 HKD) is more than the 700 (7.00 HKD) left to refund" in over.ret_msg
+    reused = refund(caller, order_id, "rv-1", 200)  # the id of another refund, with another amount
+    assert reused.ret_code == "010000"
+    assert "already used for a refund of refund_amount 300 (3.00 HKD) on " in reused.ret_msg, reused.ret_msg
     rest = refund(caller, order_id, "rv-2", 700)
     assert rest.data["status"] == "REVIEWING"
     assert balances(caller, order_id) == ("SUCCESS", 0, 0)

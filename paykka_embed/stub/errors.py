@@ -9,6 +9,9 @@ cannot mistake them for a real PayKKa code it has not seen yet.
 
 from __future__ import annotations
 
+from .. import money
+from ..errors import ValidationError
+
 # PayKKa's published ret_codes.
 PARAM = "010000"            # invalid request / parameter error
 SIGN_MISSING = "206002"
@@ -63,3 +66,18 @@ def no_session() -> StubError:
 def illegal(message: str) -> StubError:
     """409 ``299001``: the order's status does not allow the operation; ``message`` says why."""
     return StubError(409, ILLEGAL_STATE, message)
+
+
+def amount_text(minor: int, currency: str) -> str:
+    """``800, "HKD"`` → ``"8.00 HKD"`` (major units, as a developer reads a log or a refusal)."""
+    try:
+        return f"{money.from_minor(minor, currency)} {currency}"
+    except (ValidationError, ValueError):
+        return f"{minor} {currency} (minor units)"
+
+
+def amounts(minor: int, currency: str) -> str:
+    """A wire amount as a refusal names it: in minor units as sent, then what that is in the
+    currency (``200 (2.00 HKD)``), so neither unit is mistaken for the other."""
+    return f"{minor} ({amount_text(minor, currency)})"
+

@@ -31,7 +31,7 @@ from typing import Any
 
 from .. import wire
 from .cards import REFUND_DECLINED
-from .errors import NO_REFUND, OVER_BALANCE, StubError, illegal, param_error
+from .errors import NO_REFUND, OVER_BALANCE, StubError, amounts, illegal, param_error
 from .ledger import Ledger
 from .notices import Notices
 from .records import Merchant, Refund, Transaction
@@ -92,8 +92,8 @@ class Modifications:
             if req.currency is not None and req.currency != tx.currency:
                 raise param_error(f"currency: must be {tx.currency}, the order's currency")
             if amount > left:
-                raise StubError(409, OVER_BALANCE, f"amount: {amount} is more than the {left} {tx.currency} "
-                                "left to capture")
+                raise StubError(409, OVER_BALANCE, f"amount: {amounts(amount, tx.currency)} is more than the "
+                                f"{amounts(left, tx.currency)} left to capture")
             tx.captured_amount += amount
             if tx.captured_amount < tx.authed_amount:
                 tx.voided_amount = tx.authed_amount - tx.captured_amount
@@ -139,8 +139,8 @@ class Modifications:
                 if (refund.ori_order_id, refund.amount, refund.currency) != (
                         req.ori_order_id, req.refund_amount, req.currency):
                     raise param_error(
-                        f"refund_trans_id: already used for a refund of {refund.amount} {refund.currency} "
-                        f"on {refund.ori_order_id}; a different refund needs a new refund_trans_id")
+                        f"refund_trans_id: already used for a refund of refund_amount {amounts(refund.amount, refund.currency)}"
+                        f" on {refund.ori_order_id}; a different refund needs a new refund_trans_id")
                 return refund
             tx = self.transactions.order(merchant.merchant_id, req.ori_order_id)
             if req.currency != tx.currency:
@@ -149,8 +149,8 @@ class Modifications:
                 raise illegal(_why_not(tx, "refund"))
             left = tx.balances()["able_to_refund_amount"]
             if req.refund_amount > left:
-                raise StubError(409, OVER_BALANCE, f"refund_amount: {req.refund_amount} is more than the "
-                                f"{left} {tx.currency} left to refund")
+                raise StubError(409, OVER_BALANCE, f"refund_amount: {amounts(req.refund_amount, tx.currency)} is "
+                                f"more than the {amounts(left, tx.currency)} left to refund")
             now = ledger.clock.now()
             refund = Refund(refund_order_id=ledger.new_id("RG", ledger.refunds), refund_trans_id=req.refund_trans_id,
                             merchant_id=merchant.merchant_id, ori_order_id=tx.order_id, amount=req.refund_amount,

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from .. import money, signing, wire
 from ..errors import ValidationError
 from .clock import Clock
+from .errors import amount_text
 from .faults import Faults
 from .records import Agreement, Dispute, Merchant, Refund, Session, Token, Transaction
 from .requestlog import RequestLog
@@ -36,14 +37,6 @@ LIST_LIMIT = 200
 REQUEST_LIMIT = 50
 #: At most this many coming events.
 SCHEDULE_LIMIT = 12
-
-
-def amount_text(minor: int, currency: str) -> str:
-    """``800, "HKD"`` → ``"8.00 HKD"`` (major units, as a developer reads a log)."""
-    try:
-        return f"{money.from_minor(minor, currency)} {currency}"
-    except (ValidationError, ValueError):
-        return f"{minor} {currency} (minor units)"
 
 
 def _time(value: Optional[datetime]) -> Optional[str]:
