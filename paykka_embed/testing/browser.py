@@ -57,12 +57,37 @@ def card_field(page: Any, name: str, *, root: str = "body") -> Any:
 def fill_card(page: Any, number: str, expiry: str = "12/34", cvv: str = "123", *, root: str = "body",
               holder: Optional[str] = None) -> None:
     """Type a card into the checkout's visible card frame, as a shopper would, whatever the
-    checkout's language."""
+    checkout's language (also in a checkout the back/forward cache restored: see :func:`_type_card`)."""
+    frame = _visible(page.locator(f"{root} iframe.pk-card-frame"))
+    if frame.element_handle().content_frame() is None:
+        _type_card(page, frame, [number, expiry, cvv] + ([holder] if holder is not None else []))
+        return
     card_field(page, "number", root=root).fill(number)
     card_field(page, "expiry", root=root).fill(expiry)
     card_field(page, "cvv", root=root).fill(cvv)
     if holder is not None:
         card_field(page, "holder", root=root).fill(holder)
+
+
+#: Ask the card frame to focus its first field, on its own channel (the SDK's ``card.focus()``).
+_FOCUS_FIRST_FIELD = """(el) => {
+  const src = new URL(el.src), channel = new URLSearchParams(src.hash.slice(1)).get("channel");
+  el.contentWindow.postMessage({ type: "paykka:focus", channel }, src.origin);
+}"""
+
+
+def _type_card(page: Any, frame: Any, values: list[str]) -> None:
+    """Chromium brings a page back from the back/forward cache with its cross-origin card frame, but
+    Playwright no longer lists that frame, so its fields cannot be reached as elements. Type as a
+    shopper does instead: the frame focuses its first field, then each value replaces what the field
+    holds and Tab moves on (number, expiry, security code, then the holder's name when asked for)."""
+    frame.evaluate(_FOCUS_FIRST_FIELD)
+    page.wait_for_function("(el) => document.activeElement === el", arg=frame.element_handle())
+    for index, value in enumerate(values):
+        if index:
+            page.keyboard.press("Tab")
+        page.keyboard.press("ControlOrMeta+A")
+        page.keyboard.type(value)
 
 
 def pay(page: Any, *, root: str = "body") -> None:

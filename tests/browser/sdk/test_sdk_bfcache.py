@@ -14,7 +14,7 @@ import pytest
 
 from paykka_embed.testing import MerchantAccount, StubHandle
 from paykka_embed.testing.plugin import assert_no_problems, watch_page
-from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, pay, pay_with_card
+from paykka_embed.testing.browser import approve_wallet, chromium_launch_options, choose_method, fill_card, pay, pay_with_card
 
 from test_sdk_kit import DROPIN, events, new_session, open_dropin, wait_event  # noqa: F401
 
@@ -188,3 +188,19 @@ def test_mount_layer_session_expired_meanwhile_mounts_a_fresh_attempt(page: Any,
     assert page.get_by_role("alert").filter(has_text="Your checkout session expired.").is_visible()
     assert [a.trans_id for a in paykka.store.attempts("ORDB3")] == ["ORDB3-1", "ORDB3-2"]
     usable(page)
+
+
+def test_the_kit_fills_the_card_frame_of_a_restored_checkout(page: Any, toolkit_shop: Any) -> None:
+    """Back from a wallet to a checkout the cache restored (Playwright then no longer lists its card
+    frame): the kit's helpers still type into the frame the shopper sees, replacing what was typed
+    before, and pay with it."""
+    url, paykka = toolkit_shop
+    open_toolkit(page, url + "/pay/ORDB5")
+    fill_card(page, "4000000000000002", "01/30", "999")  # typed, then the shopper picks GCash instead
+    to_the_wallet(page)
+    back(page)
+    usable(page)
+    choose_method(page, "BANKCARD")
+    pay_with_card(page, "4111111111111111")
+    page.wait_for_url(re.compile(r"/paid/ORDB5$"))
+    assert [(a.trans_id, a.status) for a in paykka.store.attempts("ORDB5")][-1][1] == "SUCCESS"
