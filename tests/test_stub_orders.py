@@ -242,7 +242,7 @@ def test_refund_is_idempotent_on_refund_trans_id(gw: Gateway, caller: SignedCall
     assert query(caller, order_id)["balances"]["refunded_amount"] == 400
     changed = refund(caller, order_id, "same", 500)
     assert (changed.status, changed.ret_code) == (400, "010000")
-    assert changed.ret_msg.startswith("refund_trans_id:") and "400 HKD" in changed.ret_msg
+    assert changed.ret_msg.startswith("refund_trans_id:") and "refund_amount 400 (4.00 HKD)" in changed.ret_msg
 
 
 def test_refund_currency_and_unknown_order(gw: Gateway, caller: SignedCaller) -> None:
