@@ -29,7 +29,9 @@ from .orders import Orders
 OUTCOME = {"SUCCESS": "ok", "CAPTURED": "ok", "CANCELED": "ok", "REVIEWING": "pending", "PROCESSING": "pending",
            "FAILURE": "error"}
 #: An amount as typed in the back office: digits, and decimals after a point (no exponent, no sign).
-AMOUNT_TEXT = re.compile(r"^[0-9]{1,15}([.,][0-9]{1,4})?$")
+#: An amount as the page shows them: "." before the decimals, "," only between groups of three digits
+#: ("120,000" is one hundred and twenty thousand, never 120.000).
+AMOUNT_TEXT = re.compile(r"^(?:[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,4})?$")
 REFUND_ID = re.compile(r"^[0-9A-F]{6}$")
 #: Stages in which the disputed money is (or may end up) back with the shopper's bank.
 DISPUTED = ("DISPUTE_CREATED", "UNDER_REVIEW", "DISPUTE_LOST")
@@ -82,6 +84,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                 flash(f"Could not query the transaction: {exc}", "error")
         agreement = paykka.agreement_for(ref) if order.kind == "subscription" else None
         refunds = []
+        unanswered: Optional[str] = None
         for refund_trans_id in orders.refunds(ref):
             try:
                 refunds.append(paykka.client.query_refund(refund_trans_id=refund_trans_id))
@@ -89,10 +92,12 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                 if exc.http_status != 404:
                     flash(f"Could not ask PayKKa about refund {refund_trans_id} just now: {exc.ret_msg}", "pending")
                     continue
-                # Asked while PayKKa did not answer, and PayKKa has no record of it: it was never made.
-                orders.forget_refund(ref, refund_trans_id)
-                flash(f"Refund {refund_trans_id} was never made: its request did not reach PayKKa, so nothing was "
-                      "refunded. Refund again if you still mean to.", "pending")
+                # Asked while PayKKa did not answer, and unknown to PayKKa now: it may never have arrived, or
+                # still be on its way. Sending it again under the same id settles it either way, once.
+                unanswered = refund_trans_id
+                flash(f"Refund {refund_trans_id}: PayKKa has no record of it yet; its request may not have "
+                      "arrived. The refund form below sends it again under the same id, so it cannot be refunded "
+                      "twice: send it with the same amount.", "pending")
             except PayKKaError:
                 flash(f"Could not ask PayKKa about refund {refund_trans_id} just now; reload in a moment.", "pending")
         disputes = paykka.store.disputes(ref)
@@ -101,7 +106,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                transaction=transaction, status=payment_status(ref), agreement=agreement,
                                refunds=refunds, disputes=disputes, stages=STAGES, emulated=emulated(),
                                disputed=[d for d in disputes if d.stage in DISPUTED], example=example(order.currency),
-                               refund_id=f"{ref}-R{secrets.token_hex(3).upper()}", renewals=renewals,
+                               refund_id=unanswered or f"{ref}-R{secrets.token_hex(3).upper()}", renewals=renewals,
                                next_month=next_month(order),
                                events=[e for e in paykka.store.events() if e.trans_id.startswith(ref)])
 
@@ -124,8 +129,9 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         if not raw:
             return None
         if not AMOUNT_TEXT.match(raw):
-            raise PayKKaError(f"amount: {raw!r} is not an amount in {currency}; type it like {example(currency)}")
-        minor = to_minor(Decimal(raw.replace(",", ".")), currency)
+            raise PayKKaError(f"amount: {raw!r} is not an amount in {currency}; type it like {example(currency)} "
+                              "(with '.' before the decimals; ',' only between thousands)")
+        minor = to_minor(Decimal(raw.replace(",", "")), currency)
         if minor <= 0:
             raise PayKKaError("amount: must be more than zero (leave it empty for the whole amount)")
         return minor
@@ -142,8 +148,8 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             flash(message, category)
             paykka.confirm(attempt.trans_id)
         except NetworkError:
-            flash("PayKKa did not answer, so the outcome is not known yet. This page asks PayKKa again: "
-                  "reload it and check before trying again.", "pending")
+            flash("PayKKa did not answer, so the outcome is not known yet: check below before trying again.",
+                  "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
@@ -219,8 +225,8 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                          idempotency_key=f"{agreement.recurring_agreement_id}:month-{month}")
             flash(f"Charged month {month} as order {renewal.ref}: {tx.status}.", OUTCOME.get(tx.status, "pending"))
         except NetworkError:
-            flash("PayKKa did not answer, so the outcome is not known yet. This page asks PayKKa again: "
-                  "reload it and check before trying again.", "pending")
+            flash("PayKKa did not answer, so the outcome is not known yet: check below before trying again.",
+                  "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)

@@ -107,11 +107,6 @@ class Orders:
             db.execute("INSERT OR IGNORE INTO refunds VALUES (?, ?, ?)",
                        (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
-    def forget_refund(self, ref: str, refund_trans_id: str) -> None:
-        """A refund PayKKa has no record of was never made (its request did not arrive): stop asking."""
-        with self._db() as db:
-            db.execute("DELETE FROM refunds WHERE ref = ? AND refund_trans_id = ?", (ref, refund_trans_id))
-
     def refunds(self, ref: str) -> list[str]:
         with self._db() as db:
             rows = db.execute("SELECT refund_trans_id FROM refunds WHERE ref = ? ORDER BY created_at, rowid",

@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 
 from paykka_embed import signing
 from paykka_embed.stub import BackgroundServer
@@ -263,10 +264,11 @@ def test_a_gateway_failure_at_checkout_is_a_page_not_a_500(demo_shop: Background
     assert "is waiting for payment" in cart and "Continue to payment" in cart
 
 
-def test_a_refund_paykka_never_answered_is_said_unknown_then_never_made(
+def test_a_refund_paykka_never_answered_is_sent_again_under_its_own_id(
         demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
-    """Fault: a refund hitting PayKKa's 500s was flashed "Refused: … HTTP 500", and the order page kept
-    showing "Could not query refund …: 299005" — technical, and "refused" for an unknown outcome."""
+    """Fault: a refund hitting PayKKa's 500s was flashed "Refused: … HTTP 500" (an unknown outcome, not a
+    refusal). PayKKa has no record of it afterwards, but a slow request may still arrive: the form then
+    sends the same refund again under its own id, which PayKKa makes at most once."""
     http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
     ref = paid_order(http, paykka_stub, paykka_merchant)
     form = refund_form(http, ref)
@@ -277,10 +279,31 @@ def test_a_refund_paykka_never_answered_is_said_unknown_then_never_made(
     finally:
         httpx.delete(paykka_stub.url + "/_stub/faults")
     page = http.get(f"/admin/orders/{ref}").text
-    assert "the outcome is not known yet" in page and "Refused" not in page
-    assert f"Refund {form['refund_trans_id']} was never made" in page and "299005" not in page
-    again = http.get(f"/admin/orders/{ref}").text  # said once: the refund is forgotten
-    assert "was never made" not in again and "Could not ask PayKKa" not in again
+    assert "the outcome is not known yet" in page and "Refused" not in page and "299005" not in page
+    assert f"Refund {form['refund_trans_id']}: PayKKa has no record of it yet" in page
+    again = refund_form(http, ref)
+    assert again["refund_trans_id"] == form["refund_trans_id"]  # the form sends that refund again
+    for _ in range(2):  # sent twice (a double click): one refund
+        http.post(f"/admin/orders/{ref}/refund", data={**again, "amount": "2.00"})
+    with paykka_stub.context.gateway.lock:
+        made = [(r.refund_trans_id, r.amount) for r in paykka_stub.context.gateway.refunds.values()]
+    assert made == [(form["refund_trans_id"], 200)]
+    assert "has no record" not in http.get(f"/admin/orders/{ref}").text
+    assert refund_form(http, ref)["refund_trans_id"] != form["refund_trans_id"]  # settled: a new form is a new refund
+
+
+@pytest.mark.parametrize("typed,said", [
+    ("1,000", "HK$1,000.00 is more than"),            # a thousands separator, as the page writes amounts
+    ("1,5", "is not an amount in HKD"),                # never a decimal comma: ambiguous with thousands
+    ("12,34.5", "is not an amount in HKD"),
+])
+def test_refund_amounts_read_as_the_page_writes_them(demo_shop: BackgroundServer, paykka_stub: StubHandle,
+                                                      paykka_merchant: MerchantAccount, typed: str, said: str) -> None:
+    """Fault: "1,000" refunded HK$1.00 (the comma was read as a decimal point) on a page that shows
+    "Can refund HK$1,200.00"."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    http.post(f"/admin/orders/{ref}/refund", data={**refund_form(http, ref), "amount": typed})
+    assert said in http.get(f"/admin/orders/{ref}").text
     with paykka_stub.context.gateway.lock:
         assert list(paykka_stub.context.gateway.refunds.values()) == []
-
