@@ -383,8 +383,10 @@ def test_app_with_the_test_merchant_it_registers_itself(paykka_stub: StubHandle,
     (tmp_path / "gone").mkdir()
     gone = run_doctor("--app", write_app(tmp_path / "gone", monkeypatch, {"PAYKKA_ENV": "stub",
                                                                           "PAYKKA_API_BASE": closed}))
-    assert gone.code == 1 and gone.check("app")["status"] == "fail"
+    assert gone.code == 1 and gone.verdict("app") == ("fail", "emulator_unreachable")
     assert "is `paykka-embed stub` running?" in gone.check("app")["message"], gone.check("app")
+    assert gone.check("app")["fix"].startswith("start the emulator (`paykka-embed stub`")
+    assert "routes" not in gone.check("app")["fix"]
 
 
 def test_app_that_does_not_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -152,6 +152,12 @@ def _app_check(settings: Settings) -> Check:
                           f"{settings.app_error}",
                           "the PayKKa extension refused a setting (named above); to have it diagnosed, run the doctor "
                           "without --app and give the same values by PAYKKA_* variables or flags")
+        if settings.app_emulator_unreachable:
+            return failed("app", title, "emulator_unreachable", f"{settings.app_spec} loaded; it has no PayKKa "
+                          "credentials, so it pays as a test merchant it registers with the emulator, and "
+                          f"{settings.app_error}",
+                          "start the emulator (`paykka-embed stub`, on the port of PAYKKA_API_BASE if you set one), "
+                          "or configure the merchant's credentials")
         return failed("app", title, "app_not_loaded", f"{settings.app_spec} could not be loaded: "
                       f"{settings.app_error}",
                       f"`flask --app {settings.app_spec} routes` shows the same error; fix it, or give the "

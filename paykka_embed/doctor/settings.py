@@ -64,6 +64,8 @@ class Settings:
     app_error: Optional[str] = None
     #: The app did not start because the PayKKa extension refused its configuration.
     app_refused: bool = False
+    #: The app loaded, but the test merchant it uses (no credentials, stub mode) could not be registered.
+    app_emulator_unreachable: bool = False
     app_has_extension: bool = False
 
     def sources(self) -> dict[str, str]:
@@ -166,6 +168,7 @@ def gather(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
             found = _from_app(app, environ)
         except PayKKaError as exc:  # its test merchant could not be registered: the emulator is not there
             settings.app_error = str(exc)
+            settings.app_emulator_unreachable = True
             return settings
     else:
         found = _from_environment(environ)

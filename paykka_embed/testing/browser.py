@@ -58,6 +58,12 @@ def fill_card(page: Any, number: str, expiry: str = "12/34", cvv: str = "123", *
               holder: Optional[str] = None) -> None:
     """Type a card into the checkout's visible card frame, as a shopper would, whatever the
     checkout's language (also in a checkout the back/forward cache restored: see :func:`_type_card`)."""
+    chosen = page.locator(f"{root} .pk-radio:checked")
+    if chosen.count() and chosen.first.get_attribute("value") not in ("BANKCARD", None):
+        method = chosen.first.get_attribute("value")
+        if not str(method).startswith("stored:"):
+            raise AssertionError(f"fill_card: the checkout shows {method}, which has no card form; call "
+                                 "choose_method(page, 'BANKCARD') first")
     frame = _visible(page.locator(f"{root} iframe.pk-card-frame"))
     if frame.element_handle().content_frame() is None:
         _type_card(page, frame, [number, expiry, cvv] + ([holder] if holder is not None else []))

@@ -200,6 +200,8 @@ def test_the_kit_fills_the_card_frame_of_a_restored_checkout(page: Any, toolkit_
     to_the_wallet(page)
     back(page)
     usable(page)
+    with pytest.raises(AssertionError, match=r"shows GCASH, which has no card form; call choose_method"):
+        fill_card(page, "4111111111111111")  # the shopper's choice is kept: GCash, no card form
     choose_method(page, "BANKCARD")
     pay_with_card(page, "4111111111111111")
     page.wait_for_url(re.compile(r"/paid/ORDB5$"))
