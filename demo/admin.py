@@ -33,6 +33,9 @@ OUTCOME = {"SUCCESS": "ok", "CAPTURED": "ok", "CANCELED": "ok", "REVIEWING": "pe
 #: ("120,000" is one hundred and twenty thousand, never 120.000).
 AMOUNT_TEXT = re.compile(r"^(?:[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,4})?$")
 REFUND_ID = re.compile(r"^[0-9A-F]{6}$")
+#: Said when PayKKa did not answer a refund, capture, void or charge: each is sent again under the same id
+#: or key, so checking first and then trying again cannot do it twice.
+UNKNOWN_OUTCOME = "PayKKa did not answer, so the outcome is not known yet: check below before trying again."
 #: Stages in which the disputed money is (or may end up) back with the shopper's bank.
 DISPUTED = ("DISPUTE_CREATED", "UNDER_REVIEW", "DISPUTE_LOST")
 
@@ -77,7 +80,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         order = orders.get(ref) or abort(404)
         attempt = paykka.paid_attempt(ref)
         transaction = None
-        if attempt is not None:
+        if attempt is not None and attempt.order_id:
             try:
                 transaction = paykka.client.query_transaction(order_id=attempt.order_id)
             except PayKKaError as exc:
@@ -139,7 +142,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     def _act(ref: str, action: Callable[[Any, Any, Any], tuple[str, str]]) -> Any:
         order = orders.get(ref) or abort(404)
         attempt = paykka.paid_attempt(ref)
-        if attempt is None:
+        if attempt is None or not attempt.order_id:
             flash("This order has no payment to act on.", "error")
             return redirect(url_for("admin.order_detail", ref=ref), code=303)
         try:
@@ -148,8 +151,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             flash(message, category)
             paykka.confirm(attempt.trans_id)
         except NetworkError:
-            flash("PayKKa did not answer, so the outcome is not known yet: check below before trying again.",
-                  "pending")
+            flash(UNKNOWN_OUTCOME, "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
@@ -213,11 +215,11 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             flash("This membership has no active agreement (not paid yet, cancelled, or its card removed).", "error")
             return redirect(url_for("admin.order_detail", ref=ref), code=303)
         # The form names the month it charges: sent twice, it is the same charge (same key), made once.
-        month = request.form.get("month", "")
-        if not month.isdigit() or not 2 <= int(month) <= next_month(order):
+        typed = request.form.get("month", "")
+        if not typed.isdigit() or not 2 <= int(typed) <= next_month(order):
             flash(f"month: must be a month of this membership, 2 to {next_month(order)}", "error")
             return redirect(url_for("admin.order_detail", ref=ref), code=303)
-        month = int(month)
+        month = int(typed)
         renewal = orders.renewal(order, month)
         try:
             tx = paykka.charge_recurring(renewal.ref, shopper_reference=order.shopper, token=agreement.token,
@@ -225,8 +227,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                          idempotency_key=f"{agreement.recurring_agreement_id}:month-{month}")
             flash(f"Charged month {month} as order {renewal.ref}: {tx.status}.", OUTCOME.get(tx.status, "pending"))
         except NetworkError:
-            flash("PayKKa did not answer, so the outcome is not known yet: check below before trying again.",
-                  "pending")
+            flash(UNKNOWN_OUTCOME, "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
@@ -235,7 +236,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
     def cancel_membership(ref: str) -> Any:
         order = orders.get(ref) or abort(404)
         agreement = paykka.agreement_for(ref)
-        if agreement is None or agreement.status != "ACTIVE":
+        if agreement is None or agreement.status != "ACTIVE" or not agreement.recurring_agreement_id:
             flash("This membership has no active agreement.", "error")
         else:
             try:

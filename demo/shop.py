@@ -11,7 +11,7 @@ import secrets
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from flask import (Flask, Response, abort, flash, g, jsonify, redirect, render_template, request, session,
                    url_for)
@@ -85,12 +85,13 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         order = orders.get(order_ref)
         if order is None:
             return None
-        goods = [{"id": line.product.id, "name": line.product.name, "quantity": line.quantity,
-                  "price": to_minor(line.product.price, order.currency)} for line in order.lines]
+        goods: list[Mapping[str, Any]] = [
+            {"id": line.product.id, "name": line.product.name, "quantity": line.quantity,
+             "price": to_minor(line.product.price, order.currency)} for line in order.lines]
         if order.kind == "subscription":
             return OrderInfo(amount=order.total, currency=order.currency, goods=goods, payment_type="RECURRING",
                              store_payment_method=True, token_usage="SUBSCRIPTION", shopper_reference=order.shopper)
-        stored = {"store_payment_method": True, "token_usage": "CARD_ON_FILE",
+        stored: dict[str, Any] = {"store_payment_method": True, "token_usage": "CARD_ON_FILE",
                   "shopper_reference": order.shopper} if order.shopper else {}
         capture = "MANUAL" if order.kind == "made_to_order" else "AUTOMATIC"
         return OrderInfo(amount=order.total, currency=order.currency, goods=goods, capture_method=capture, **stored)
