@@ -31,7 +31,7 @@ OUTCOME = {"SUCCESS": "ok", "CAPTURED": "ok", "CANCELED": "ok", "REVIEWING": "pe
 #: An amount as typed in the back office: digits, and decimals after a point (no exponent, no sign).
 #: An amount as the page shows them: "." before the decimals, "," only between groups of three digits
 #: ("120,000" is one hundred and twenty thousand, never 120.000).
-AMOUNT_TEXT = re.compile(r"^(?:[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,4})?$")
+AMOUNT_TEXT = re.compile(r"^(?:[0-9]{1,15}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,4})?$")
 REFUND_ID = re.compile(r"^[0-9A-F]{6}$")
 #: Said when PayKKa did not answer a refund, capture, void or charge: each is sent again under the same id
 #: or key, so checking first and then trying again cannot do it twice.
@@ -87,8 +87,8 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                 flash(f"Could not query the transaction: {exc}", "error")
         agreement = paykka.agreement_for(ref) if order.kind == "subscription" else None
         refunds = []
-        unanswered: Optional[str] = None
-        for refund_trans_id in orders.refunds(ref):
+        unanswered: Optional[tuple[str, Optional[int]]] = None
+        for refund_trans_id, sent in orders.refunds(ref):
             try:
                 refunds.append(paykka.client.query_refund(refund_trans_id=refund_trans_id))
             except APIError as exc:
@@ -97,10 +97,11 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                     continue
                 # Asked while PayKKa did not answer, and unknown to PayKKa now: it may never have arrived, or
                 # still be on its way. Sending it again under the same id settles it either way, once.
-                unanswered = refund_trans_id
-                flash(f"Refund {refund_trans_id}: PayKKa has no record of it yet; its request may not have "
-                      "arrived. The refund form below sends it again under the same id, so it cannot be refunded "
-                      "twice: send it with the same amount.", "pending")
+                unanswered = (refund_trans_id, sent)
+                flash(f"Refund {refund_trans_id}" + (f" of {shown(sent, order.currency)}" if sent else "") +
+                      ": PayKKa has no record of it yet; its request may not have arrived, or still be on its way. "
+                      "The refund form below sends it again under the same id, with the same amount, so it cannot "
+                      "be refunded twice.", "pending")
             except PayKKaError:
                 flash(f"Could not ask PayKKa about refund {refund_trans_id} just now; reload in a moment.", "pending")
         disputes = paykka.store.disputes(ref)
@@ -109,7 +110,9 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                transaction=transaction, status=payment_status(ref), agreement=agreement,
                                refunds=refunds, disputes=disputes, stages=STAGES, emulated=emulated(),
                                disputed=[d for d in disputes if d.stage in DISPUTED], example=example(order.currency),
-                               refund_id=unanswered or f"{ref}-R{secrets.token_hex(3).upper()}", renewals=renewals,
+                               refund_id=unanswered[0] if unanswered else f"{ref}-R{secrets.token_hex(3).upper()}",
+                               refund_again=(str(from_minor(unanswered[1], order.currency))
+                                             if unanswered and unanswered[1] else ""), renewals=renewals,
                                next_month=next_month(order),
                                events=[e for e in paykka.store.events() if e.trans_id.startswith(ref)])
 
@@ -134,7 +137,14 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         if not AMOUNT_TEXT.match(raw):
             raise PayKKaError(f"amount: {raw!r} is not an amount in {currency}; type it like {example(currency)} "
                               "(with '.' before the decimals; ',' only between thousands)")
-        minor = to_minor(Decimal(raw.replace(",", "")), currency)
+        if "." in raw and exponent(currency) == 0:  # "120.000" is 120,000 in many languages: never guess
+            raise PayKKaError(f"amount: {raw!r}: {currency} has no decimals; type whole {currency}, like "
+                              f"{example(currency)} (',' only between thousands)")
+        try:
+            minor = to_minor(Decimal(raw.replace(",", "")), currency)
+        except PayKKaError as exc:  # a fraction of the minor unit: said with the amount as typed
+            raise PayKKaError(f"amount: {raw} {currency} has a fraction of the minor unit ({currency} has "
+                              f"{exponent(currency)} decimals)") from exc
         if minor <= 0:
             raise PayKKaError("amount: must be more than zero (leave it empty for the whole amount)")
         return minor
@@ -193,13 +203,22 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             refund_trans_id = request.form.get("refund_trans_id", "")
             if not refund_trans_id.startswith(f"{ref}-R") or not REFUND_ID.match(refund_trans_id[len(ref) + 2:]):
                 raise PayKKaError("refund_trans_id: is missing or not this order's; reload the page")
+            # Recorded before asking: while its answer is lost or slow, every page offers this refund again
+            # under its id (PayKKa makes it at most once), never a new refund beside it.
+            new, sent = orders.begin_refund(ref, refund_trans_id, amount)
+            if not new and sent is not None and sent != amount:
+                raise PayKKaError(f"amount: refund {refund_trans_id} was sent for {shown(sent, order.currency)} and "
+                                  "PayKKa has not answered it; send it again with that amount (another amount is "
+                                  "another refund, once this one is settled)")
             try:
                 result = paykka.client.refund(refund_trans_id=refund_trans_id, ori_order_id=attempt.order_id,
                                               amount=amount, currency=order.currency, reason="REQUESTED_BY_CUSTOMER")
             except NetworkError:
-                orders.add_refund(ref, refund_trans_id)  # the outcome is unknown: keep it to ask about it
+                raise  # the outcome is unknown: kept, the page asks PayKKa about it
+            except PayKKaError:
+                if new:  # PayKKa answered and refused: no refund exists under this id
+                    orders.forget_refund(ref, refund_trans_id)
                 raise
-            orders.add_refund(ref, refund_trans_id)
             what = {"SUCCESS": "refunded", "FAILURE": "declined by the issuer",
                     "REVIEWING": "held by PayKKa for review; it completes or fails later",
                     "PROCESSING": "being processed"}.get(result.status, result.status)

@@ -60,7 +60,9 @@ class Orders:
             db.execute("CREATE TABLE IF NOT EXISTS orders (ref TEXT PRIMARY KEY, lines TEXT NOT NULL, "
                        "currency TEXT NOT NULL, shopper TEXT, created_at TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS refunds (refund_trans_id TEXT PRIMARY KEY, ref TEXT NOT NULL, "
-                       "created_at TEXT NOT NULL)")
+                       "created_at TEXT NOT NULL, amount INTEGER)")
+            if "amount" not in {row[1] for row in db.execute("PRAGMA table_info(refunds)")}:
+                db.execute("ALTER TABLE refunds ADD COLUMN amount INTEGER")
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -101,17 +103,28 @@ class Orders:
                               "ORDER BY ref", (membership.ref + "-M%",)).fetchall()
         return [self._order(row) for row in rows]
 
-    def add_refund(self, ref: str, refund_trans_id: str) -> None:
-        """Remember a refund asked of PayKKa (before asking, so a lost answer is still found)."""
+    def begin_refund(self, ref: str, refund_trans_id: str, amount: int) -> tuple[bool, Optional[int]]:
+        """Remember a refund before asking PayKKa for it, so one whose answer is lost or slow is still
+        found (and offered again under the same id, never a new one). Returns whether it is new, and the
+        amount it was first sent for."""
         with self._db() as db:
-            db.execute("INSERT OR IGNORE INTO refunds VALUES (?, ?, ?)",
-                       (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            inserted = db.execute("INSERT OR IGNORE INTO refunds VALUES (?, ?, ?, ?)",
+                                  (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                   amount)).rowcount == 1
+            row = db.execute("SELECT amount FROM refunds WHERE refund_trans_id = ?", (refund_trans_id,)).fetchone()
+        return inserted, row[0] if row else None
 
-    def refunds(self, ref: str) -> list[str]:
+    def forget_refund(self, ref: str, refund_trans_id: str) -> None:
+        """PayKKa refused the refund outright: nothing exists under its id, nothing to ask about."""
         with self._db() as db:
-            rows = db.execute("SELECT refund_trans_id FROM refunds WHERE ref = ? ORDER BY created_at, rowid",
+            db.execute("DELETE FROM refunds WHERE ref = ? AND refund_trans_id = ?", (ref, refund_trans_id))
+
+    def refunds(self, ref: str) -> list[tuple[str, Optional[int]]]:
+        """The refunds asked for the order, oldest first: id and the amount sent (minor units)."""
+        with self._db() as db:
+            rows = db.execute("SELECT refund_trans_id, amount FROM refunds WHERE ref = ? ORDER BY created_at, rowid",
                               (ref,)).fetchall()
-        return [row[0] for row in rows]
+        return [(row[0], row[1]) for row in rows]
 
     def get(self, ref: str) -> Optional[Order]:
         with self._db() as db:

@@ -280,7 +280,7 @@ def test_a_refund_paykka_never_answered_is_sent_again_under_its_own_id(
         httpx.delete(paykka_stub.url + "/_stub/faults")
     page = http.get(f"/admin/orders/{ref}").text
     assert "the outcome is not known yet" in page and "Refused" not in page and "299005" not in page
-    assert f"Refund {form['refund_trans_id']}: PayKKa has no record of it yet" in page
+    assert f"Refund {form['refund_trans_id']} of HK$2.00: PayKKa has no record of it yet" in page
     again = refund_form(http, ref)
     assert again["refund_trans_id"] == form["refund_trans_id"]  # the form sends that refund again
     for _ in range(2):  # sent twice (a double click): one refund
@@ -292,17 +292,63 @@ def test_a_refund_paykka_never_answered_is_sent_again_under_its_own_id(
     assert refund_form(http, ref)["refund_trans_id"] != form["refund_trans_id"]  # settled: a new form is a new refund
 
 
-@pytest.mark.parametrize("typed,said", [
-    ("1,000", "HK$1,000.00 is more than"),            # a thousands separator, as the page writes amounts
-    ("1,5", "is not an amount in HKD"),                # never a decimal comma: ambiguous with thousands
-    ("12,34.5", "is not an amount in HKD"),
+def test_a_refund_still_on_its_way_is_offered_again_in_another_tab_not_made_twice(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: with tab A's refund slow to arrive, tab B showed a fresh refund form, and both refunds were made
+    (HK$20 refunded for one HK$10 refund). The refund is now recorded before it is sent: B is offered A's
+    refund again, under its id and amount; another amount under that id is refused."""
+    import threading
+
+    http = httpx.Client(base_url=demo_shop.url, timeout=60, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    form = refund_form(http, ref)
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund", "kind": "delay",
+                                                        "seconds": 3, "count": 1})
+    tab_a = threading.Thread(target=lambda: httpx.post(f"{demo_shop.url}/admin/orders/{ref}/refund", timeout=60,
+                                                       data={**form, "amount": "1.00"},
+                                                       cookies=dict(http.cookies)))
+    tab_a.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # until A's refund is recorded (it is, before it is sent)
+            page = http.get(f"/admin/orders/{ref}").text
+            if "has no record of it yet" in page:
+                break
+            time.sleep(0.05)
+        tab_b = refund_form(http, ref)
+        assert tab_b["refund_trans_id"] == form["refund_trans_id"], page
+        assert 'id="refund-amount" name="amount" inputmode="decimal" value="1.00"' in page
+        other = http.post(f"/admin/orders/{ref}/refund", data={**tab_b, "amount": "2.00"})
+        assert other.status_code == 303
+        refused = http.get(f"/admin/orders/{ref}").text
+        assert "was sent for HK$1.00 and PayKKa has not answered it; send it again with that amount" in refused
+        http.post(f"/admin/orders/{ref}/refund", data={**tab_b, "amount": "1.00"})
+    finally:
+        tab_a.join(timeout=60)
+        httpx.delete(paykka_stub.url + "/_stub/faults")
+    with paykka_stub.context.gateway.lock:
+        made = [(r.refund_trans_id, r.amount, r.status) for r in paykka_stub.context.gateway.refunds.values()]
+    assert made == [(form["refund_trans_id"], 100, "SUCCESS")]
+
+
+@pytest.mark.parametrize("product,typed,said", [
+    ("jade-cup", "1,000", "HK$1,000.00 is more than"),            # a thousands separator, as the page writes them
+    ("jade-cup", "1,5", "is not an amount in HKD"),                # never a decimal comma: ambiguous
+    ("jade-cup", "12,34.5", "is not an amount in HKD"),
+    ("jade-cup", "0,500", "is not an amount in HKD"),              # 0.50 in Europe; never HK$500
+    ("jade-cup", "00,001", "is not an amount in HKD"),
+    ("jade-cup", "1,000.005", "1,000.005 HKD has a fraction of the minor unit (HKD has 2 decimals)"),
+    ("matcha-whisk", "1.000", "JPY has no decimals; type whole JPY"),   # 1,000 in many languages: never ¥1
+    ("phin-filter", "120.000", "VND has no decimals; type whole VND"),
+    ("phin-filter", "1.0", "VND has no decimals"),
 ])
 def test_refund_amounts_read_as_the_page_writes_them(demo_shop: BackgroundServer, paykka_stub: StubHandle,
-                                                      paykka_merchant: MerchantAccount, typed: str, said: str) -> None:
-    """Fault: "1,000" refunded HK$1.00 (the comma was read as a decimal point) on a page that shows
-    "Can refund HK$1,200.00"."""
+                                                      paykka_merchant: MerchantAccount, product: str, typed: str,
+                                                      said: str) -> None:
+    """Faults: "1,000" refunded HK$1.00 (the comma read as a decimal point) on a page that shows "Can refund
+    HK$1,200.00"; then "0,500" refunded HK$500 and VND "120.000" refunded ₫120."""
     http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
-    ref = paid_order(http, paykka_stub, paykka_merchant)
+    ref = paid_order(http, paykka_stub, paykka_merchant, product=product)
     http.post(f"/admin/orders/{ref}/refund", data={**refund_form(http, ref), "amount": typed})
     assert said in http.get(f"/admin/orders/{ref}").text
     with paykka_stub.context.gateway.lock:
