@@ -23,7 +23,7 @@ from paykka_embed import APIError, NetworkError, PayKKa, PayKKaError
 from paykka_embed.flask.integrity import describe
 from paykka_embed.money import exponent, format_minor, from_minor, to_minor
 
-from .orders import Orders
+from .orders import REFUND_KNOWN, REFUND_REFUSED, REFUND_SENT, Orders
 
 #: Flash categories by what happened: done, pending (PayKKa decides later), or failed.
 OUTCOME = {"SUCCESS": "ok", "CAPTURED": "ok", "CANCELED": "ok", "REVIEWING": "pending", "PROCESSING": "pending",
@@ -88,22 +88,29 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         agreement = paykka.agreement_for(ref) if order.kind == "subscription" else None
         refunds = []
         unanswered: Optional[tuple[str, Optional[int]]] = None
-        for refund_trans_id, sent in orders.refunds(ref):
+        for refund_trans_id, sent, state in orders.refunds(ref):
             try:
                 refunds.append(paykka.client.query_refund(refund_trans_id=refund_trans_id))
+                if state != REFUND_KNOWN:
+                    orders.refund_answered(refund_trans_id, REFUND_KNOWN)
+                continue
             except APIError as exc:
-                if exc.http_status != 404:
-                    flash(f"Could not ask PayKKa about refund {refund_trans_id} just now: {exc.ret_msg}", "pending")
-                    continue
-                # Asked while PayKKa did not answer, and unknown to PayKKa now: it may never have arrived, or
-                # still be on its way. Sending it again under the same id settles it either way, once.
-                unanswered = (refund_trans_id, sent)
-                flash(f"Refund {refund_trans_id}" + (f" of {shown(sent, order.currency)}" if sent else "") +
-                      ": PayKKa has no record of it yet; its request may not have arrived, or still be on its way. "
-                      "The refund form below sends it again under the same id, with the same amount, so it cannot "
-                      "be refunded twice.", "pending")
-            except PayKKaError:
-                flash(f"Could not ask PayKKa about refund {refund_trans_id} just now; reload in a moment.", "pending")
+                missing, problem = exc.http_status == 404, exc.ret_msg
+            except PayKKaError as exc:
+                missing, problem = False, str(exc)
+            if state == REFUND_REFUSED and missing:
+                continue  # refused by PayKKa, and still unknown to it: there is no such refund
+            if state != REFUND_SENT:
+                flash(f"Could not ask PayKKa about refund {refund_trans_id} just now: {problem}", "pending")
+                continue
+            # Sent, never answered, and not known to PayKKa now (or PayKKa could not be asked): it may never
+            # have arrived, or still be on its way. Sending it again under its id settles it either way, once.
+            unanswered = (refund_trans_id, sent)
+            flash(f"Refund {refund_trans_id}" + (f" of {shown(sent, order.currency)}" if sent else "") +
+                  (": PayKKa has no record of it yet" if missing else ": PayKKa could not be asked about it just now")
+                  + "; its request may not have arrived, or still be on its way. The refund form below sends it "
+                  "again under the same id, with the same amount, so it cannot be refunded twice; no other refund "
+                  "can be made until this one is settled.", "pending")
         disputes = paykka.store.disputes(ref)
         renewals = [(r, payment_status(r.ref)) for r in orders.renewals(order)] if order.kind == "subscription" else []
         return render_template("admin/order.html", order=order, attempts=paykka.store.attempts(ref), describe=describe,
@@ -137,14 +144,12 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
         if not AMOUNT_TEXT.match(raw):
             raise PayKKaError(f"amount: {raw!r} is not an amount in {currency}; type it like {example(currency)} "
                               "(with '.' before the decimals; ',' only between thousands)")
-        if "." in raw and exponent(currency) == 0:  # "120.000" is 120,000 in many languages: never guess
-            raise PayKKaError(f"amount: {raw!r}: {currency} has no decimals; type whole {currency}, like "
-                              f"{example(currency)} (',' only between thousands)")
-        try:
-            minor = to_minor(Decimal(raw.replace(",", "")), currency)
-        except PayKKaError as exc:  # a fraction of the minor unit: said with the amount as typed
-            raise PayKKaError(f"amount: {raw} {currency} has a fraction of the minor unit ({currency} has "
-                              f"{exponent(currency)} decimals)") from exc
+        places = exponent(currency)
+        if len(raw.partition(".")[2]) > places:  # "120.000" is 120,000 in many languages: never guess
+            rule = f"has no decimals; type whole {currency}" if not places else f"has {places} decimals; type"
+            raise PayKKaError(f"amount: {raw!r}: {currency} {rule} like {example(currency)} "
+                              "(',' only between thousands)")
+        minor = to_minor(Decimal(raw.replace(",", "")), currency)
         if minor <= 0:
             raise PayKKaError("amount: must be more than zero (leave it empty for the whole amount)")
         return minor
@@ -189,9 +194,29 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             return f"Authorisation of {shown(tx.amount, order.currency)} voided ({done.status}).", "ok"
         return _act(ref, run)
 
+    def _no_other_refund_in_flight(ref: str, refund_trans_id: str, currency: str) -> None:
+        """Refuse a new refund while another of the order was sent and never answered: its request may still
+        arrive, and PayKKa's balance does not count it yet, so both could be made. Asking PayKKa settles it
+        when PayKKa knows it by now."""
+        for other, sent, state in orders.refunds(ref):
+            if state != REFUND_SENT or other == refund_trans_id:
+                continue
+            try:
+                paykka.client.query_refund(refund_trans_id=other)
+            except PayKKaError:
+                raise PayKKaError(f"refund_trans_id: refund {other}" + (f" of {shown(sent, currency)}" if sent else "")
+                                  + " has had no answer from PayKKa yet; reload the page and send that one again "
+                                  "(it cannot be refunded twice) before another refund") from None
+            orders.refund_answered(other, REFUND_KNOWN)
+
     @bp.post("/orders/<ref>/refund")
     def refund(ref: str) -> Any:
         def run(order: Any, attempt: Any, tx: Any) -> tuple[str, str]:
+            # The form's own refund id: the same form sent twice is the same refund, which PayKKa makes once.
+            refund_trans_id = request.form.get("refund_trans_id", "")
+            if not refund_trans_id.startswith(f"{ref}-R") or not REFUND_ID.match(refund_trans_id[len(ref) + 2:]):
+                raise PayKKaError("refund_trans_id: is missing or not this order's; reload the page")
+            _no_other_refund_in_flight(ref, refund_trans_id, order.currency)
             left = tx.balances.able_to_refund_amount if tx.balances else 0
             amount = _amount_within(order.currency, left, "that can still be refunded")
             disputed = [d for d in paykka.store.disputes(ref) if d.stage in DISPUTED]
@@ -199,10 +224,6 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                 raise PayKKaError(f"refund: the payment is disputed ({shown(disputed[0].amount, disputed[0].currency)}, "
                                   f"{STAGES.get(disputed[0].stage, disputed[0].stage)}); the bank may return that "
                                   "money to the shopper too. Tick the box to refund anyway.")
-            # The form's own refund id: the same form sent twice is the same refund, which PayKKa makes once.
-            refund_trans_id = request.form.get("refund_trans_id", "")
-            if not refund_trans_id.startswith(f"{ref}-R") or not REFUND_ID.match(refund_trans_id[len(ref) + 2:]):
-                raise PayKKaError("refund_trans_id: is missing or not this order's; reload the page")
             # Recorded before asking: while its answer is lost or slow, every page offers this refund again
             # under its id (PayKKa makes it at most once), never a new refund beside it.
             new, sent = orders.begin_refund(ref, refund_trans_id, amount)
@@ -216,9 +237,9 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             except NetworkError:
                 raise  # the outcome is unknown: kept, the page asks PayKKa about it
             except PayKKaError:
-                if new:  # PayKKa answered and refused: no refund exists under this id
-                    orders.forget_refund(ref, refund_trans_id)
+                orders.refund_answered(refund_trans_id, REFUND_REFUSED)  # PayKKa answered: no refund under this id
                 raise
+            orders.refund_answered(refund_trans_id, REFUND_KNOWN)
             what = {"SUCCESS": "refunded", "FAILURE": "declined by the issuer",
                     "REVIEWING": "held by PayKKa for review; it completes or fails later",
                     "PROCESSING": "being processed"}.get(result.status, result.status)

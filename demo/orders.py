@@ -53,6 +53,11 @@ class Order:
         return first.product.name + (f" and {more} more" if more else "")
 
 
+#: A refund's state in the shop's records: sent and not answered yet (its outcome unknown), known to PayKKa
+#: (whatever its status there), or refused by PayKKa outright.
+REFUND_SENT, REFUND_KNOWN, REFUND_REFUSED = 0, 1, 2
+
+
 class Orders:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -60,9 +65,12 @@ class Orders:
             db.execute("CREATE TABLE IF NOT EXISTS orders (ref TEXT PRIMARY KEY, lines TEXT NOT NULL, "
                        "currency TEXT NOT NULL, shopper TEXT, created_at TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS refunds (refund_trans_id TEXT PRIMARY KEY, ref TEXT NOT NULL, "
-                       "created_at TEXT NOT NULL, amount INTEGER)")
-            if "amount" not in {row[1] for row in db.execute("PRAGMA table_info(refunds)")}:
+                       f"created_at TEXT NOT NULL, amount INTEGER, state INTEGER NOT NULL DEFAULT {REFUND_SENT})")
+            present = {row[1] for row in db.execute("PRAGMA table_info(refunds)")}
+            if "amount" not in present:
                 db.execute("ALTER TABLE refunds ADD COLUMN amount INTEGER")
+            if "state" not in present:  # older rows were all answered by PayKKa
+                db.execute(f"ALTER TABLE refunds ADD COLUMN state INTEGER NOT NULL DEFAULT {REFUND_KNOWN}")
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -108,23 +116,24 @@ class Orders:
         found (and offered again under the same id, never a new one). Returns whether it is new, and the
         amount it was first sent for."""
         with self._db() as db:
-            inserted = db.execute("INSERT OR IGNORE INTO refunds VALUES (?, ?, ?, ?)",
+            inserted = db.execute("INSERT OR IGNORE INTO refunds (refund_trans_id, ref, created_at, amount, state) "
+                                  "VALUES (?, ?, ?, ?, ?)",
                                   (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                   amount)).rowcount == 1
+                                   amount, REFUND_SENT)).rowcount == 1
             row = db.execute("SELECT amount FROM refunds WHERE refund_trans_id = ?", (refund_trans_id,)).fetchone()
         return inserted, row[0] if row else None
 
-    def forget_refund(self, ref: str, refund_trans_id: str) -> None:
-        """PayKKa refused the refund outright: nothing exists under its id, nothing to ask about."""
+    def refund_answered(self, refund_trans_id: str, state: int) -> None:
+        """PayKKa answered about the refund: it knows it (REFUND_KNOWN), or refused it (REFUND_REFUSED)."""
         with self._db() as db:
-            db.execute("DELETE FROM refunds WHERE ref = ? AND refund_trans_id = ?", (ref, refund_trans_id))
+            db.execute("UPDATE refunds SET state = ? WHERE refund_trans_id = ?", (state, refund_trans_id))
 
-    def refunds(self, ref: str) -> list[tuple[str, Optional[int]]]:
-        """The refunds asked for the order, oldest first: id and the amount sent (minor units)."""
+    def refunds(self, ref: str) -> list[tuple[str, Optional[int], int]]:
+        """The refunds asked for the order, oldest first: id, the amount sent (minor units), and state."""
         with self._db() as db:
-            rows = db.execute("SELECT refund_trans_id, amount FROM refunds WHERE ref = ? ORDER BY created_at, rowid",
-                              (ref,)).fetchall()
-        return [(row[0], row[1]) for row in rows]
+            rows = db.execute("SELECT refund_trans_id, amount, state FROM refunds WHERE ref = ? "
+                              "ORDER BY created_at, rowid", (ref,)).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def get(self, ref: str) -> Optional[Order]:
         with self._db() as db:

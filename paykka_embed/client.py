@@ -54,6 +54,10 @@ R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Unsigned answers (not PayKKa's own) that say nothing of whether PayKKa acted on the request: a
+#: proxy or edge that timed out or failed (408, 499, any 5xx such as 520-524). Reported as
+#: :class:`NetworkError`, an unknown outcome, never as a refusal.
+UNKNOWN_OUTCOME_STATUSES = frozenset({408, 499})
 USER_AGENT = "paykka-embed/0.1 (+python httpx)"
 
 #: Payload keys that may appear in a log line. Everything else (card fields, tokens,
@@ -359,7 +363,15 @@ class ClientCore:
                             op.path, reply.status_code, attempt + 1, attempts)
                 retry_after = reply.headers.get("retry-after")
                 continue
-            return call.finish(self.parse(prepared, reply, op.response_model))
+            try:
+                return call.finish(self.parse(prepared, reply, op.response_model))
+            except APIError as exc:
+                # An earlier attempt may have reached PayKKa; an answer PayKKa did not sign cannot say
+                # it did not: the outcome stays unknown (the caller asks PayKKa, or sends it again).
+                if attempt and signing.H_SIGN not in reply.headers:
+                    raise NetworkError(f"{op.path}: HTTP {reply.status_code} not from PayKKa after "
+                                       f"{attempt + 1} attempts; the outcome is unknown") from exc
+                raise
         assert error is not None
         raise error
 
@@ -390,7 +402,7 @@ class ClientCore:
                     f"response to {prepared.path} (HTTP {status}) failed verification: {exc.message}",
                     ret_code=exc.ret_code,
                 ) from None
-        if status in RETRY_STATUSES and not signed:
+        if not signed and (status in RETRY_STATUSES or status in UNKNOWN_OUTCOME_STATUSES or status >= 500):
             raise NetworkError(f"{prepared.path}: HTTP {status}")
         try:
             decoded = json.loads(body) if body else {}

@@ -211,6 +211,28 @@ def test_operations_that_could_act_twice_are_sent_once(fault: Any, method: str, 
     assert "unknown" in str(caught.value) or "HTTP 503" in str(caught.value)
 
 
+@pytest.mark.parametrize("status", [408, 499, 520, 522, 524])
+def test_an_unsigned_timeout_or_edge_failure_is_an_unknown_outcome_not_a_refusal(status: int) -> None:
+    """A proxy or edge answering 408, 499 or 52x did not speak for PayKKa: PayKKa may have acted on the
+    request, so it is a NetworkError (ask, or send it again under the same id), never an APIError."""
+    fake = FakePayKKa(script=[unsigned(status)])
+    with make_client(fake) as client, pytest.raises(NetworkError, match=f"HTTP {status}"):
+        client.refund(**CASES[6][2])
+
+
+def test_an_unsigned_refusal_after_a_timed_out_attempt_is_an_unknown_outcome() -> None:
+    """The first attempt timed out (it may have been carried out); the retry met an edge's 401: that says
+    nothing of the first, so the refund's outcome is unknown, not refused."""
+    edge = lambda request: httpx.Response(401, json={"ret_code": "206003", "ret_msg": "edge"})  # noqa: E731
+    fake = FakePayKKa(script=[read_timeout, edge])
+    with make_client(fake) as client, pytest.raises(NetworkError, match="the outcome is unknown"):
+        client.refund(**CASES[6][2])
+    assert len(fake.requests) == 2
+    first = FakePayKKa(script=[edge])  # on a first attempt, an edge's refusal is still reported as such
+    with make_client(first) as client, pytest.raises(APIError):
+        client.refund(**CASES[6][2])
+
+
 def test_retries_are_bounded_and_then_fail_as_network_error() -> None:
     fake = FakePayKKa(script=[connect_error] * 5)
     with make_client(fake) as client, pytest.raises(NetworkError, match="after 3 attempt"):

@@ -331,13 +331,54 @@ def test_a_refund_still_on_its_way_is_offered_again_in_another_tab_not_made_twic
     assert made == [(form["refund_trans_id"], 100, "SUCCESS")]
 
 
+def test_a_tab_opened_before_a_slow_refund_cannot_add_a_second_one(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount) -> None:
+    """Fault: tab B, opened before tab A sent its refund, carried a fresh refund id; while A's refund was
+    still on its way, B's refund was made too. A new refund now waits until every refund of the order sent
+    before has an answer. And while PayKKa cannot be asked about A's refund, the page offers A's again."""
+    import threading
+
+    http = httpx.Client(base_url=demo_shop.url, timeout=60, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    tab_a, tab_b = refund_form(http, ref), refund_form(http, ref)
+    assert tab_a["refund_trans_id"] != tab_b["refund_trans_id"]
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund", "kind": "delay",
+                                                        "seconds": 4, "count": 1})
+    sending = threading.Thread(target=lambda: httpx.post(f"{demo_shop.url}/admin/orders/{ref}/refund", timeout=60,
+                                                         data={**tab_a, "amount": "1.00"}, cookies=dict(http.cookies)))
+    sending.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "has no record of it yet" not in http.get(f"/admin/orders/{ref}").text:
+            time.sleep(0.05)
+        http.post(f"/admin/orders/{ref}/refund", data={**tab_b, "amount": "1.00"})
+        said = http.get(f"/admin/orders/{ref}").text
+        assert f"refund {tab_a['refund_trans_id']} of HK$1.00 has had no answer from PayKKa yet" in said
+        # PayKKa cannot be asked just now: the page still offers A's refund, not a fresh one.
+        httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund/query", "kind": "status",
+                                                            "status": 503, "count": 3})
+        page = http.get(f"/admin/orders/{ref}").text
+        assert "PayKKa could not be asked about it just now" in page
+        assert re.search(r'name="refund_trans_id" value="([^"]+)"', page).group(1) == tab_a["refund_trans_id"]  # type: ignore[union-attr]
+    finally:
+        sending.join(timeout=60)
+        httpx.delete(paykka_stub.url + "/_stub/faults")
+    with paykka_stub.context.gateway.lock:
+        made = [(r.refund_trans_id, r.amount) for r in paykka_stub.context.gateway.refunds.values()]
+    assert made == [(tab_a["refund_trans_id"], 100)]
+    settled = http.get(f"/admin/orders/{ref}").text
+    assert "no record of it yet" not in settled and refund_form(http, ref)["refund_trans_id"] not in (
+        tab_a["refund_trans_id"], tab_b["refund_trans_id"])
+
+
 @pytest.mark.parametrize("product,typed,said", [
     ("jade-cup", "1,000", "HK$1,000.00 is more than"),            # a thousands separator, as the page writes them
     ("jade-cup", "1,5", "is not an amount in HKD"),                # never a decimal comma: ambiguous
     ("jade-cup", "12,34.5", "is not an amount in HKD"),
     ("jade-cup", "0,500", "is not an amount in HKD"),              # 0.50 in Europe; never HK$500
     ("jade-cup", "00,001", "is not an amount in HKD"),
-    ("jade-cup", "1,000.005", "1,000.005 HKD has a fraction of the minor unit (HKD has 2 decimals)"),
+    ("jade-cup", "1,000.005", "HKD has 2 decimals; type like 8.80"),
+    ("jade-cup", "120.000", "HKD has 2 decimals"),                  # 120,000 in many languages: never HK$120
     ("matcha-whisk", "1.000", "JPY has no decimals; type whole JPY"),   # 1,000 in many languages: never ¥1
     ("phin-filter", "120.000", "VND has no decimals; type whole VND"),
     ("phin-filter", "1.0", "VND has no decimals"),
