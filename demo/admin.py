@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Optional
 
 import httpx
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from paykka_embed import APIError, NetworkError, PayKKa, PayKKaError
+from paykka_embed import APIError, NetworkError, PayKKa, PayKKaError, SignatureError
 from paykka_embed.flask.integrity import describe
 from paykka_embed.money import exponent, format_minor, from_minor, to_minor
 
@@ -52,6 +53,7 @@ STAGES = {"DISPUTE_CREATED": "opened: send your evidence", "UNDER_REVIEW": "unde
 
 def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str], dict[str, Any]]) -> Blueprint:
     bp = Blueprint("admin", __name__)
+    refunding = threading.Lock()  # a refund's in-flight check and its record, as one step
 
     def gateway() -> str:
         return paykka.state().environment.api_base
@@ -167,6 +169,8 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             paykka.confirm(attempt.trans_id)
         except NetworkError:
             flash(UNKNOWN_OUTCOME, "pending")
+        except SignatureError as exc:
+            flash(f"{UNKNOWN_OUTCOME} (PayKKa's answer could not be verified: {exc})", "pending")
         except PayKKaError as exc:
             flash(f"Refused: {exc}", "error")
         return redirect(url_for("admin.order_detail", ref=ref), code=303)
@@ -194,12 +198,17 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             return f"Authorisation of {shown(tx.amount, order.currency)} voided ({done.status}).", "ok"
         return _act(ref, run)
 
-    def _no_other_refund_in_flight(ref: str, refund_trans_id: str, currency: str) -> None:
+    def _no_other_refund_in_flight(ref: str, refund_trans_id: str, currency: str) -> Optional[int]:
         """Refuse a new refund while another of the order was sent and never answered: its request may still
         arrive, and PayKKa's balance does not count it yet, so both could be made. Asking PayKKa settles it
-        when PayKKa knows it by now."""
+        when PayKKa knows it by now. Returns the amount ``refund_trans_id`` was sent for when it is itself
+        such a refund, sent again."""
+        again: Optional[int] = None
         for other, sent, state in orders.refunds(ref):
-            if state != REFUND_SENT or other == refund_trans_id:
+            if state != REFUND_SENT:
+                continue
+            if other == refund_trans_id:
+                again = sent
                 continue
             try:
                 paykka.client.query_refund(refund_trans_id=other)
@@ -208,6 +217,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                   + " has had no answer from PayKKa yet; reload the page and send that one again "
                                   "(it cannot be refunded twice) before another refund") from None
             orders.refund_answered(other, REFUND_KNOWN)
+        return again
 
     @bp.post("/orders/<ref>/refund")
     def refund(ref: str) -> Any:
@@ -216,26 +226,32 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             refund_trans_id = request.form.get("refund_trans_id", "")
             if not refund_trans_id.startswith(f"{ref}-R") or not REFUND_ID.match(refund_trans_id[len(ref) + 2:]):
                 raise PayKKaError("refund_trans_id: is missing or not this order's; reload the page")
-            _no_other_refund_in_flight(ref, refund_trans_id, order.currency)
-            left = tx.balances.able_to_refund_amount if tx.balances else 0
-            amount = _amount_within(order.currency, left, "that can still be refunded")
             disputed = [d for d in paykka.store.disputes(ref) if d.stage in DISPUTED]
             if disputed and request.form.get("disputed_ok") != "yes":
                 raise PayKKaError(f"refund: the payment is disputed ({shown(disputed[0].amount, disputed[0].currency)}, "
                                   f"{STAGES.get(disputed[0].stage, disputed[0].stage)}); the bank may return that "
                                   "money to the shopper too. Tick the box to refund anyway.")
-            # Recorded before asking: while its answer is lost or slow, every page offers this refund again
-            # under its id (PayKKa makes it at most once), never a new refund beside it.
-            new, sent = orders.begin_refund(ref, refund_trans_id, amount)
-            if not new and sent is not None and sent != amount:
-                raise PayKKaError(f"amount: refund {refund_trans_id} was sent for {shown(sent, order.currency)} and "
-                                  "PayKKa has not answered it; send it again with that amount (another amount is "
-                                  "another refund, once this one is settled)")
+            with refunding:  # two tabs at the same instant: one after the other
+                pending = _no_other_refund_in_flight(ref, refund_trans_id, order.currency)
+                if pending is not None:  # this refund again: its own amount, whatever the balance shows meanwhile
+                    typed = _amount(order.currency)
+                    if typed not in (None, pending):
+                        raise PayKKaError(f"amount: refund {refund_trans_id} was sent for "
+                                          f"{shown(pending, order.currency)} and PayKKa has not answered it; send it "
+                                          "again with that amount (another amount is another refund, once this one "
+                                          "is settled)")
+                    amount = pending
+                else:
+                    left = tx.balances.able_to_refund_amount if tx.balances else 0
+                    amount = _amount_within(order.currency, left, "that can still be refunded")
+                orders.begin_refund(ref, refund_trans_id, amount)
+            # Recorded (above) before asking: while its answer is lost or slow, every page offers this refund
+            # again under its id (PayKKa makes it at most once), never a new refund beside it.
             try:
                 result = paykka.client.refund(refund_trans_id=refund_trans_id, ori_order_id=attempt.order_id,
                                               amount=amount, currency=order.currency, reason="REQUESTED_BY_CUSTOMER")
-            except NetworkError:
-                raise  # the outcome is unknown: kept, the page asks PayKKa about it
+            except (NetworkError, SignatureError):
+                raise  # no answer, or one that cannot be verified: the outcome is unknown; the page asks PayKKa
             except PayKKaError:
                 orders.refund_answered(refund_trans_id, REFUND_REFUSED)  # PayKKa answered: no refund under this id
                 raise

@@ -371,6 +371,68 @@ def test_a_tab_opened_before_a_slow_refund_cannot_add_a_second_one(
         tab_a["refund_trans_id"], tab_b["refund_trans_id"])
 
 
+def test_a_refund_whose_answer_cannot_be_verified_is_unknown_and_sent_again_whatever_the_balance(
+        demo_shop: BackgroundServer, paykka_stub: StubHandle, paykka_merchant: MerchantAccount,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faults: an answer that failed verification was taken as a refusal (the refund was made, and a second
+    one after it); and sending an unanswered refund again was refused as "more than is left", since PayKKa's
+    balance already counted it. Now both are an unknown outcome, and the same refund goes again as it was."""
+    from paykka_embed import signing
+    from paykka_embed.errors import SignatureError
+
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)  # HK$8.00
+    form = refund_form(http, ref)
+    verify = signing.verify_headers
+
+    def forged_refund_answer(key: Any, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path == "/v3/payment/acq/refund":
+            raise SignatureError("x-paykka-sign does not verify")
+        return verify(key, path, *args, **kwargs)
+
+    monkeypatch.setattr("paykka_embed.client.signing.verify_headers", forged_refund_answer)
+    http.post(f"/admin/orders/{ref}/refund", data={**form, "amount": "6.00"})  # made at PayKKa; answer unverifiable
+    monkeypatch.setattr("paykka_embed.client.signing.verify_headers", verify)
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund/query", "kind": "status",
+                                                        "status": 503, "count": 50})
+    try:
+        page = http.get(f"/admin/orders/{ref}").text
+        assert "the outcome is not known yet" in page and "could not be verified" in page and "Refused" not in page
+        assert "PayKKa could not be asked about it just now" in page
+        again = refund_form(http, ref)
+        assert again["refund_trans_id"] == form["refund_trans_id"] and 'value="6.00"' in page
+        http.post(f"/admin/orders/{ref}/refund", data={**again, "amount": "6.00"})  # only HK$2.00 is left now
+        assert "more than the" not in http.get(f"/admin/orders/{ref}").text
+    finally:
+        httpx.delete(paykka_stub.url + "/_stub/faults")
+    with paykka_stub.context.gateway.lock:
+        made = [(r.refund_trans_id, r.amount) for r in paykka_stub.context.gateway.refunds.values()]
+    assert made == [(form["refund_trans_id"], 600)]
+    settled = http.get(f"/admin/orders/{ref}").text
+    assert "no record of it yet" not in settled and "could not be asked" not in settled
+
+
+def test_two_refunds_posted_at_the_same_instant_make_one(demo_shop: BackgroundServer, paykka_stub: StubHandle,
+                                                         paykka_merchant: MerchantAccount) -> None:
+    """Fault: two tabs posting their own refund at the same instant both got past the in-flight check."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    http = httpx.Client(base_url=demo_shop.url, timeout=60, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    forms = [refund_form(http, ref) for _ in range(4)]
+    # The first refund takes 5 s to reach PayKKa: every other one is posted while it is in flight.
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund", "kind": "delay",
+                                                        "seconds": 5, "count": 4})
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda f: httpx.post(f"{demo_shop.url}/admin/orders/{ref}/refund", timeout=60,
+                                               data={**f, "amount": "1.00"}, cookies=dict(http.cookies)), forms))
+    finally:
+        httpx.delete(paykka_stub.url + "/_stub/faults")
+    with paykka_stub.context.gateway.lock:
+        assert len(paykka_stub.context.gateway.refunds) == 1
+
+
 @pytest.mark.parametrize("product,typed,said", [
     ("jade-cup", "1,000", "HK$1,000.00 is more than"),            # a thousands separator, as the page writes them
     ("jade-cup", "1,5", "is not an amount in HKD"),                # never a decimal comma: ambiguous
