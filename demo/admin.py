@@ -232,6 +232,11 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                   f"{STAGES.get(disputed[0].stage, disputed[0].stage)}); the bank may return that "
                                   "money to the shopper too. Tick the box to refund anyway.")
             with refunding:  # two tabs at the same instant: one after the other
+                used = next((state for rid, _, state in orders.refunds(ref) if rid == refund_trans_id), None)
+                if used is not None and used != REFUND_SENT:  # a form from before (another tab, Back)
+                    raise PayKKaError(f"refund_trans_id: this form's refund {refund_trans_id} was already "
+                                      f"{'made' if used == REFUND_KNOWN else 'refused by PayKKa'}; reload the page "
+                                      "for a new refund")
                 pending = _no_other_refund_in_flight(ref, refund_trans_id, order.currency)
                 if pending is not None:  # this refund again: its own amount, whatever the balance shows meanwhile
                     typed = _amount(order.currency)

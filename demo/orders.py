@@ -69,8 +69,8 @@ class Orders:
             present = {row[1] for row in db.execute("PRAGMA table_info(refunds)")}
             if "amount" not in present:
                 db.execute("ALTER TABLE refunds ADD COLUMN amount INTEGER")
-            if "state" not in present:  # older rows were all answered by PayKKa
-                db.execute(f"ALTER TABLE refunds ADD COLUMN state INTEGER NOT NULL DEFAULT {REFUND_KNOWN}")
+            if "state" not in present:  # older rows: not known whether answered; the order page asks PayKKa once
+                db.execute(f"ALTER TABLE refunds ADD COLUMN state INTEGER NOT NULL DEFAULT {REFUND_SENT}")
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)

@@ -433,6 +433,46 @@ def test_two_refunds_posted_at_the_same_instant_make_one(demo_shop: BackgroundSe
         assert len(paykka_stub.context.gateway.refunds) == 1
 
 
+def test_a_used_refund_form_cannot_send_its_refund_again(demo_shop: BackgroundServer, paykka_stub: StubHandle,
+                                                          paykka_merchant: MerchantAccount) -> None:
+    """Fault: a form whose refund PayKKa had refused, sent again from another tab while PayKKa was slow, went
+    unguarded (recorded as refused), and a new refund beside it made two. A used form's id is refused."""
+    http = httpx.Client(base_url=demo_shop.url, timeout=30, follow_redirects=False)
+    ref = paid_order(http, paykka_stub, paykka_merchant)
+    form = refund_form(http, ref)
+    httpx.post(paykka_stub.url + "/_stub/faults", json={"path": "/v3/payment/acq/refund", "kind": "status",
+                                                        "status": 400, "count": 1})
+    try:
+        http.post(f"/admin/orders/{ref}/refund", data={**form, "amount": "1.00"})
+        assert "Refused" in http.get(f"/admin/orders/{ref}").text
+    finally:
+        httpx.delete(paykka_stub.url + "/_stub/faults")
+    http.post(f"/admin/orders/{ref}/refund", data={**form, "amount": "1.00"})  # the old form again (Back)
+    said = http.get(f"/admin/orders/{ref}").text
+    assert f"refund {form['refund_trans_id']} was already refused by PayKKa; reload the page" in said
+    fresh = refund_form(http, ref)
+    http.post(f"/admin/orders/{ref}/refund", data={**fresh, "amount": "1.00"})
+    http.post(f"/admin/orders/{ref}/refund", data={**fresh, "amount": "1.00"})  # made: sent again, refused
+    assert "was already made; reload the page" in http.get(f"/admin/orders/{ref}").text
+    with paykka_stub.context.gateway.lock:
+        assert [(r.refund_trans_id, r.amount) for r in paykka_stub.context.gateway.refunds.values()] == [
+            (fresh["refund_trans_id"], 100)]
+
+
+def test_refunds_recorded_before_an_upgrade_are_asked_about_once(tmp_path: Any) -> None:
+    """A data folder from before refund states: its refunds are asked about (state "sent"), never assumed
+    answered, so one still in flight at the upgrade keeps other refunds waiting."""
+    import sqlite3
+
+    from demo.orders import REFUND_SENT, Orders
+
+    path = tmp_path / "shop.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE refunds (refund_trans_id TEXT PRIMARY KEY, ref TEXT NOT NULL, created_at TEXT NOT NULL)")
+        db.execute("INSERT INTO refunds VALUES ('ORDX-RAAAAAA', 'ORDX', '2026-11-01T00:00:00+00:00')")
+    assert Orders(str(path)).refunds("ORDX") == [("ORDX-RAAAAAA", None, REFUND_SENT)]
+
+
 @pytest.mark.parametrize("product,typed,said", [
     ("jade-cup", "1,000", "HK$1,000.00 is more than"),            # a thousands separator, as the page writes them
     ("jade-cup", "1,5", "is not an amount in HKD"),                # never a decimal comma: ambiguous
