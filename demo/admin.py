@@ -198,13 +198,20 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
             return f"Authorisation of {shown(tx.amount, order.currency)} voided ({done.status}).", "ok"
         return _act(ref, run)
 
-    def _no_other_refund_in_flight(ref: str, refund_trans_id: str, currency: str) -> Optional[int]:
-        """Refuse a new refund while another of the order was sent and never answered: its request may still
-        arrive, and PayKKa's balance does not count it yet, so both could be made. Asking PayKKa settles it
-        when PayKKa knows it by now. Returns the amount ``refund_trans_id`` was sent for when it is itself
-        such a refund, sent again."""
+    def _refund_to_send(ref: str, refund_trans_id: str, currency: str) -> Optional[int]:
+        """May the form's refund be sent now? Not when the form was used before (another tab, Back: its refund
+        was made or refused), nor while another refund of the order was sent and never answered: its request
+        may still arrive, and PayKKa's balance does not count it yet, so both could be made (asking PayKKa
+        settles it when PayKKa knows it by now). Returns the amount ``refund_trans_id`` was sent for when it
+        is itself such a refund, sent again."""
+        recorded = orders.refunds(ref)
+        used = next((state for rid, _, state in recorded if rid == refund_trans_id), None)
+        if used is not None and used != REFUND_SENT:
+            raise PayKKaError(f"refund_trans_id: this form's refund {refund_trans_id} was already "
+                              f"{'made' if used == REFUND_KNOWN else 'refused by PayKKa'}; reload the page "
+                              "for a new refund")
         again: Optional[int] = None
-        for other, sent, state in orders.refunds(ref):
+        for other, sent, state in recorded:
             if state != REFUND_SENT:
                 continue
             if other == refund_trans_id:
@@ -232,12 +239,7 @@ def create_admin(paykka: PayKKa, orders: Orders, payment_status: Callable[[str],
                                   f"{STAGES.get(disputed[0].stage, disputed[0].stage)}); the bank may return that "
                                   "money to the shopper too. Tick the box to refund anyway.")
             with refunding:  # two tabs at the same instant: one after the other
-                used = next((state for rid, _, state in orders.refunds(ref) if rid == refund_trans_id), None)
-                if used is not None and used != REFUND_SENT:  # a form from before (another tab, Back)
-                    raise PayKKaError(f"refund_trans_id: this form's refund {refund_trans_id} was already "
-                                      f"{'made' if used == REFUND_KNOWN else 'refused by PayKKa'}; reload the page "
-                                      "for a new refund")
-                pending = _no_other_refund_in_flight(ref, refund_trans_id, order.currency)
+                pending = _refund_to_send(ref, refund_trans_id, order.currency)
                 if pending is not None:  # this refund again: its own amount, whatever the balance shows meanwhile
                     typed = _amount(order.currency)
                     if typed not in (None, pending):

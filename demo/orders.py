@@ -111,17 +111,14 @@ class Orders:
                               "ORDER BY ref", (membership.ref + "-M%",)).fetchall()
         return [self._order(row) for row in rows]
 
-    def begin_refund(self, ref: str, refund_trans_id: str, amount: int) -> tuple[bool, Optional[int]]:
+    def begin_refund(self, ref: str, refund_trans_id: str, amount: int) -> None:
         """Remember a refund before asking PayKKa for it, so one whose answer is lost or slow is still
-        found (and offered again under the same id, never a new one). Returns whether it is new, and the
-        amount it was first sent for."""
+        found (and offered again under the same id, never a new one). Sent again, it keeps its record."""
         with self._db() as db:
-            inserted = db.execute("INSERT OR IGNORE INTO refunds (refund_trans_id, ref, created_at, amount, state) "
-                                  "VALUES (?, ?, ?, ?, ?)",
-                                  (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                   amount, REFUND_SENT)).rowcount == 1
-            row = db.execute("SELECT amount FROM refunds WHERE refund_trans_id = ?", (refund_trans_id,)).fetchone()
-        return inserted, row[0] if row else None
+            db.execute("INSERT OR IGNORE INTO refunds (refund_trans_id, ref, created_at, amount, state) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       (refund_trans_id, ref, datetime.now(timezone.utc).isoformat(timespec="seconds"), amount,
+                        REFUND_SENT))
 
     def refund_answered(self, refund_trans_id: str, state: int) -> None:
         """PayKKa answered about the refund: it knows it (REFUND_KNOWN), or refused it (REFUND_REFUSED)."""
