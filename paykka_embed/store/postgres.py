@@ -48,9 +48,9 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     AGREEMENTS_FROM_TOKENS,
     AGREEMENTS_TABLE,
-    ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
     DISPUTES_TABLE,
@@ -117,8 +117,7 @@ SCHEMA_STATEMENTS = (
     DISPUTES_TABLE,
     AGREEMENTS_TABLE,
 ) + tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
-          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns) + ADDED_INDEXES + (
-    AGREEMENTS_FROM_TOKENS,)
+          for table, columns in ADDED_COLUMNS.items() for name, sql_type in columns) + ADDED_INDEXES
 
 #: Any constant works; it only has to be the same in every instance creating the tables.
 _SCHEMA_LOCK = 0x7061796B6B61
@@ -147,8 +146,12 @@ class PostgresStore(SharedStatements):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             if schema is not None:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            found = conn.execute("SELECT to_regclass('agreements') IS NULL").fetchone()
+            new_agreements = bool(found and found[0])
             for statement in SCHEMA_STATEMENTS:
                 conn.execute(statement)
+            if new_agreements:  # once, when the table is made: later, every agreement is written to it
+                conn.execute(AGREEMENTS_FROM_TOKENS)
 
     def __repr__(self) -> str:  # the DSN may hold a password
         return f"<PostgresStore schema={self.schema!r}>"

@@ -29,9 +29,9 @@ from .base import (
 )
 from .sql import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     AGREEMENTS_FROM_TOKENS,
     AGREEMENTS_TABLE,
-    ADDED_INDEXES,
     ATTEMPT_COLUMNS,
     CHARGES_TABLE,
     DISPUTES_TABLE,
@@ -116,6 +116,8 @@ class SQLiteStore(SharedStatements):
         conn.executescript(SCHEMA)
         conn.execute(CHARGES_TABLE)
         conn.execute(DISPUTES_TABLE)
+        new_agreements = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'agreements'"
+                                      ).fetchone() is None
         conn.execute(AGREEMENTS_TABLE)
         for table, columns in ADDED_COLUMNS.items():
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -124,7 +126,8 @@ class SQLiteStore(SharedStatements):
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
         for statement in ADDED_INDEXES:
             conn.execute(statement)
-        conn.execute(AGREEMENTS_FROM_TOKENS)
+        if new_agreements:  # once, when the table is made: later, every agreement is written to it
+            conn.execute(AGREEMENTS_FROM_TOKENS)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)

@@ -139,6 +139,21 @@ def script(store: Any) -> list[Any]:
     return out
 
 
+def test_an_older_postgres_database_keeps_its_agreements(postgres_dsn: str, pg_schema: str) -> None:
+    """Agreements kept on the token's row by an earlier version are copied once, when the table is made."""
+    first = PostgresStore(postgres_dsn, schema=pg_schema)
+    first.save_token(TokenRecord(token="TK1", shopper_reference="s1", token_usage="SUBSCRIPTION",
+                                 recurring_agreement_id="RA1", trans_id="m1-1"))
+    first._conn().execute("DROP TABLE agreements")  # as an earlier version left it
+    first.close()
+    upgraded = PostgresStore(postgres_dsn, schema=pg_schema)
+    try:
+        agreement = upgraded.agreement_of("m1-1")
+        assert agreement is not None and (agreement.recurring_agreement_id, agreement.status) == ("RA1", "ACTIVE")
+    finally:
+        upgraded.close()
+
+
 def test_postgres_store_answers_as_the_sqlite_reference(postgres_dsn: str, pg_schema: str, tmp_path: Path) -> None:
     reference = SQLiteStore(tmp_path / "ref.sqlite3")
     store = PostgresStore(postgres_dsn, schema=pg_schema)
