@@ -42,6 +42,11 @@ class Order:
         return kinds.pop() if len(kinds) == 1 else "purchase"
 
     @property
+    def is_renewal(self) -> bool:
+        """A later month of a membership (``{membership}-M02``…, see :meth:`Orders.renewal`), not its first."""
+        return RENEWAL_MARK in self.ref
+
+    @property
     def items(self) -> dict[str, int]:
         """Product id → quantity, as the cart holds them."""
         return {line.product.id: line.quantity for line in self.lines}
@@ -52,6 +57,9 @@ class Order:
         more = len(self.lines) - 1
         return first.product.name + (f" and {more} more" if more else "")
 
+
+#: Between a membership's reference and a renewal's month (order references are letters and digits).
+RENEWAL_MARK = "-M"
 
 #: A refund's state in the shop's records: sent and not answered yet (its outcome unknown), known to PayKKa
 #: (whatever its status there), or refused by PayKKa outright.
@@ -96,7 +104,7 @@ class Orders:
     def renewal(self, membership: Order, month: int) -> Order:
         """The order for ``month`` (2, 3, ...) of a membership: the same order however often it is asked
         for, so a second click on "Charge next month" names the same charge."""
-        ref = f"{membership.ref}-M{month:02d}"
+        ref = f"{membership.ref}{RENEWAL_MARK}{month:02d}"
         with self._db() as db:
             db.execute("INSERT OR IGNORE INTO orders VALUES (?, ?, ?, ?, ?)",
                        (ref, json.dumps({line.product.id: line.quantity for line in membership.lines}),
@@ -108,7 +116,7 @@ class Orders:
     def renewals(self, membership: Order) -> list[Order]:
         with self._db() as db:
             rows = db.execute("SELECT ref, lines, currency, shopper, created_at FROM orders WHERE ref LIKE ? "
-                              "ORDER BY ref", (membership.ref + "-M%",)).fetchall()
+                              "ORDER BY ref", (membership.ref + RENEWAL_MARK + "%",)).fetchall()
         return [self._order(row) for row in rows]
 
     def begin_refund(self, ref: str, refund_trans_id: str, amount: int) -> None:

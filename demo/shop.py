@@ -194,7 +194,7 @@ def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
         tab, Back and Join) pays that order, so at most one first payment can count; a second one paid
         in another tab is returned by the toolkit, with the agreement it set up."""
         return next((order for order in orders.for_shopper(shopper)
-                     if order.kind == "subscription" and "-M" not in order.ref and not paid(order.ref)
+                     if order.kind == "subscription" and not order.is_renewal and not paid(order.ref)
                      and paykka.agreement_for(order.ref) is None), None)
 
     # --- checkout ------------------------------------------------------------------------
