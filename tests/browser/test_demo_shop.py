@@ -384,12 +384,14 @@ def test_admin_follows_a_dispute_through_its_stages(paykka_page, paykka_stub: St
     pay_with_card(page, "4111111111111111")
     ref = wait_order(page)
     page.goto(f"{shop.url}/admin/orders/{ref}")
-    page.get_by_role("button", name="Open a test dispute").click()
+    with page.expect_navigation():  # the form's POST and its redirect back, before reloading
+        page.get_by_role("button", name="Open a test dispute").click()
     paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "DISPUTE")
     page.reload()
     row = page.locator("#disputes tr[data-stage=DISPUTE_CREATED]")
     assert "opened: send your evidence" in row.inner_text() and "HK$" in row.inner_text()
-    page.get_by_role("button", name="Decide dispute: won").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Decide dispute: won").click()
     paykka_stub.wait_for_webhook(lambda d: d["notify_type"] == "DISPUTE" and d["event"]["dispute_stage"] == "DISPUTE_WON")
     page.reload()
     assert "won: the money stays with you" in page.locator("#disputes tr[data-stage=DISPUTE_WON]").inner_text()
